@@ -1,0 +1,4 @@
+//! Command line (under construction).
+pub fn main() -> i32 {
+    0
+}

@@ -1,0 +1,143 @@
+//! Diagnostics: what the check stage produces and every report format consumes.
+
+use crate::registry::Rule;
+use crate::source::{LineCol, SourceRef, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A place in a source file, with an optional message (for related locations).
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub source: SourceRef,
+    pub span: Span,
+    pub message: String,
+}
+
+impl Label {
+    pub fn new(source: &SourceRef, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            source: source.clone(),
+            span,
+            message: message.into(),
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        &self.source.display_path
+    }
+
+    pub fn start(&self) -> LineCol {
+        self.source.line_col(self.span.start)
+    }
+
+    /// The end position (exclusive end of the span, as a 1-based line and column).
+    pub fn end(&self) -> LineCol {
+        self.source.line_col(self.span.end)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    /// One sentence on what is wrong and what happens at run time.
+    pub message: String,
+    /// The key or value at fault; its `message` is the short label shown under the snippet.
+    pub primary: Label,
+    /// A concrete fix.
+    pub help: Option<String>,
+    /// Other places that explain the finding (the other duplicate key, the trust policy's
+    /// condition for a ServiceAccount finding).
+    pub related: Vec<Label>,
+    /// Where the finding sits in the document's logical structure
+    /// (`Statement[0].Condition.StringLike`), for fingerprints that survive moved lines.
+    pub logical_path: String,
+}
+
+impl Diagnostic {
+    /// A diagnostic at the rule's default severity.
+    pub fn new(
+        rule: &'static Rule,
+        source: &SourceRef,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule,
+            severity: rule.default_severity,
+            message: message.into(),
+            primary: Label::new(source, span, ""),
+            help: None,
+            related: Vec::new(),
+            logical_path: String::new(),
+        }
+    }
+
+    pub fn label(mut self, message: impl Into<String>) -> Diagnostic {
+        self.primary.message = message.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn related(mut self, source: &SourceRef, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Label::new(source, span, message));
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+
+    pub fn at_path(mut self, logical_path: impl Into<String>) -> Diagnostic {
+        self.logical_path = logical_path.into();
+        self
+    }
+
+    pub fn file(&self) -> &str {
+        self.primary.file()
+    }
+
+    /// The sort key that makes output deterministic: path, then position, then code.
+    pub fn sort_key(&self) -> (&str, Span, &'static str) {
+        (self.file(), self.primary.span, self.rule.code)
+    }
+}
+
+/// Sort diagnostics by file, position and code, and drop exact duplicates.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
+}

@@ -1,0 +1,1 @@
+//! The IAM evaluation engine: decides whether a trust policy admits a web-identity request.

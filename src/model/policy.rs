@@ -1,0 +1,379 @@
+//! The trust-policy model: a role's AssumeRolePolicyDocument with every element's span.
+//!
+//! Extraction (`crate::extract::policy`) normalises the shapes IAM accepts: `Statement` as object
+//! or array; `Action`, principal values and condition values as string or array. Element names are
+//! matched case-insensitively there, as IAM does. Nothing here is evaluated: that is
+//! `crate::engine`'s job.
+
+use crate::parse::tree::Node;
+use crate::source::{SourceRef, Span};
+
+/// A string with the span it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// One value in a policy (an action, a principal, a condition value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyValue {
+    /// The value's text. For a non-string JSON/YAML scalar (`true`, `3`), its literal text.
+    pub text: String,
+    pub span: Span,
+    /// True when the value is not known statically (a Terraform interpolation, a CloudFormation
+    /// `!Sub` with variables). Rules and the engine use three-valued logic for such values.
+    pub unresolved: bool,
+    /// True when the source gave a string (quoted); false for numbers, booleans, null.
+    pub is_string: bool,
+}
+
+/// Where a trust policy was read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyOrigin {
+    /// A file that is just the policy document.
+    RawFile,
+    /// `aws iam get-role` output (`Role.AssumeRolePolicyDocument`).
+    GetRole,
+    /// `aws iam list-roles` output (`Roles[].AssumeRolePolicyDocument`).
+    ListRoles,
+    /// `aws iam get-account-authorization-details` output.
+    AccountAuthorizationDetails,
+}
+
+/// A role's identity, as far as the input tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleIdentity {
+    pub name: Option<Located<String>>,
+    /// The role path (`/` or `/team/`), when known.
+    pub path: Option<Located<String>>,
+    pub arn: Option<Located<String>>,
+    /// Parsed from the ARN when there is one.
+    pub partition: Option<String>,
+    pub account: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TrustPolicy {
+    pub source: SourceRef,
+    pub origin: PolicyOrigin,
+    /// Dotted path of the policy document inside its file (`Role.AssumeRolePolicyDocument`), empty
+    /// for a raw file; used for stable fingerprints.
+    pub logical_path: String,
+    /// The role identity when the input carries it (aws iam outputs), None for a raw policy file.
+    pub role: Option<RoleIdentity>,
+    /// For a raw policy file: its file stem, a candidate role name for cross-linking.
+    pub candidate_role_name: Option<String>,
+    /// The policy document node (for rules that look at raw structure: duplicate keys, size).
+    pub document: Node,
+    /// True when the policy was given as a URL-encoded or JSON-in-a-string value: spans inside it
+    /// then point at the whole string (positions inside an encoded string cannot be mapped).
+    pub encoded: bool,
+    pub version: Option<Located<String>>,
+    /// Span of the `Version` key, when present.
+    pub version_key: Option<Span>,
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Allow,
+    Deny,
+    /// Anything else (IAM rejects it; kept so a rule can point at it).
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// Position in the `Statement` list (0-based).
+    pub index: usize,
+    pub span: Span,
+    pub node: Node,
+    pub sid: Option<Located<String>>,
+    pub effect: Option<Located<Effect>>,
+    pub principal: Option<PrincipalElement>,
+    /// Span of a `NotPrincipal` key (invalid in a trust policy).
+    pub not_principal: Option<Span>,
+    pub action: Option<ActionElement>,
+    pub not_action: Option<ActionElement>,
+    /// Spans of `Resource` / `NotResource` keys (invalid in a trust policy).
+    pub resource: Option<Span>,
+    pub not_resource: Option<Span>,
+    pub condition: Option<ConditionElement>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionElement {
+    pub key_span: Span,
+    pub values: Vec<PolicyValue>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrincipalElement {
+    pub key_span: Span,
+    pub span: Span,
+    pub principal: Principal,
+}
+
+#[derive(Clone, Debug)]
+pub enum Principal {
+    /// `"Principal": "*"`.
+    Wildcard(PolicyValue),
+    /// `{"Federated": [...], "AWS": "...", ...}`.
+    Map(Vec<PrincipalEntry>),
+    /// Something IAM rejects (a number, a list, ...); kept for its span.
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct PrincipalEntry {
+    /// `Federated`, `AWS`, `Service`, `CanonicalUser`, as written.
+    pub kind: Located<String>,
+    pub values: Vec<PolicyValue>,
+}
+
+impl PrincipalEntry {
+    pub fn is_federated(&self) -> bool {
+        self.kind.value.eq_ignore_ascii_case("Federated")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ConditionElement {
+    pub key_span: Span,
+    pub span: Span,
+    pub operators: Vec<ConditionBlock>,
+}
+
+/// One operator block: `"StringEquals": { key: values, ... }`.
+#[derive(Clone, Debug)]
+pub struct ConditionBlock {
+    /// The operator as written, with the span of the operator key.
+    pub operator_name: Located<String>,
+    /// None when the operator is not one IAM knows (`StringEqual`).
+    pub operator: Option<Operator>,
+    /// Span of the block's value (the mapping of keys).
+    pub span: Span,
+    pub entries: Vec<ConditionEntry>,
+}
+
+/// `"oidc.eks.../id/X:sub": ["system:serviceaccount:ns:sa", ...]`.
+#[derive(Clone, Debug)]
+pub struct ConditionEntry {
+    pub key: Located<String>,
+    /// Span of the value (a string or the list).
+    pub values_span: Span,
+    pub values: Vec<PolicyValue>,
+}
+
+/// A parsed condition operator: `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub set: Option<SetQualifier>,
+    pub base: BaseOperator,
+    pub if_exists: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetQualifier {
+    ForAllValues,
+    ForAnyValue,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BaseOperator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    ArnEquals,
+    ArnNotEquals,
+    ArnLike,
+    ArnNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    Null,
+}
+
+impl BaseOperator {
+    const ALL: [(&'static str, BaseOperator); 27] = [
+        ("StringEquals", BaseOperator::StringEquals),
+        ("StringNotEquals", BaseOperator::StringNotEquals),
+        ("StringEqualsIgnoreCase", BaseOperator::StringEqualsIgnoreCase),
+        ("StringNotEqualsIgnoreCase", BaseOperator::StringNotEqualsIgnoreCase),
+        ("StringLike", BaseOperator::StringLike),
+        ("StringNotLike", BaseOperator::StringNotLike),
+        ("ArnEquals", BaseOperator::ArnEquals),
+        ("ArnNotEquals", BaseOperator::ArnNotEquals),
+        ("ArnLike", BaseOperator::ArnLike),
+        ("ArnNotLike", BaseOperator::ArnNotLike),
+        ("NumericEquals", BaseOperator::NumericEquals),
+        ("NumericNotEquals", BaseOperator::NumericNotEquals),
+        ("NumericLessThan", BaseOperator::NumericLessThan),
+        ("NumericLessThanEquals", BaseOperator::NumericLessThanEquals),
+        ("NumericGreaterThan", BaseOperator::NumericGreaterThan),
+        ("NumericGreaterThanEquals", BaseOperator::NumericGreaterThanEquals),
+        ("DateEquals", BaseOperator::DateEquals),
+        ("DateNotEquals", BaseOperator::DateNotEquals),
+        ("DateLessThan", BaseOperator::DateLessThan),
+        ("DateLessThanEquals", BaseOperator::DateLessThanEquals),
+        ("DateGreaterThan", BaseOperator::DateGreaterThan),
+        ("DateGreaterThanEquals", BaseOperator::DateGreaterThanEquals),
+        ("Bool", BaseOperator::Bool),
+        ("BinaryEquals", BaseOperator::BinaryEquals),
+        ("IpAddress", BaseOperator::IpAddress),
+        ("NotIpAddress", BaseOperator::NotIpAddress),
+        ("Null", BaseOperator::Null),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, op)| *op == self)
+            .map(|(name, _)| *name)
+            .unwrap_or("?")
+    }
+
+    /// Every base operator name (for "did you mean" suggestions).
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Self::ALL.iter().map(|(name, _)| *name)
+    }
+
+    /// Operators whose values are patterns with `*` and `?` wildcards.
+    pub fn is_like(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringLike
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnLike
+                | BaseOperator::ArnNotLike
+        )
+    }
+
+    /// Negated operators: true when the key is absent, and true when no value matches.
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringNotEquals
+                | BaseOperator::StringNotEqualsIgnoreCase
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnNotLike
+                | BaseOperator::NumericNotEquals
+                | BaseOperator::DateNotEquals
+                | BaseOperator::NotIpAddress
+        )
+    }
+
+    /// String and ARN operators: the ones that can constrain an OIDC claim.
+    pub fn is_string_like(self) -> bool {
+        matches!(
+            self,
+            BaseOperator::StringEquals
+                | BaseOperator::StringNotEquals
+                | BaseOperator::StringEqualsIgnoreCase
+                | BaseOperator::StringNotEqualsIgnoreCase
+                | BaseOperator::StringLike
+                | BaseOperator::StringNotLike
+                | BaseOperator::ArnEquals
+                | BaseOperator::ArnNotEquals
+                | BaseOperator::ArnLike
+                | BaseOperator::ArnNotLike
+        )
+    }
+}
+
+impl Operator {
+    /// Parse an operator name. Operator names are case-sensitive in IAM... in practice IAM
+    /// accepts them case-insensitively; we accept any case and let a rule flag odd casing if needed.
+    pub fn parse(name: &str) -> Option<Operator> {
+        let (set, rest) = if let Some(rest) = strip_prefix_ci(name, "ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), rest)
+        } else if let Some(rest) = strip_prefix_ci(name, "ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), rest)
+        } else {
+            (None, name)
+        };
+        let (rest, if_exists) = match strip_suffix_ci(rest, "IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        let base = BaseOperator::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(rest))
+            .map(|(_, op)| *op)?;
+        // `Null` takes no IfExists qualifier.
+        if base == BaseOperator::Null && if_exists {
+            return None;
+        }
+        Some(Operator {
+            set,
+            base,
+            if_exists,
+        })
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
+
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = s.len().checked_sub(suffix.len())?;
+    let tail = s.get(cut..)?;
+    tail.eq_ignore_ascii_case(suffix).then(|| &s[..cut])
+}
+
+impl TrustPolicy {
+    /// The display path of the file the policy came from.
+    pub fn file(&self) -> &str {
+        &self.source.display_path
+    }
+
+    /// A short name for messages: the role name, else the candidate from the file stem.
+    pub fn role_label(&self) -> Option<&str> {
+        self.role
+            .as_ref()
+            .and_then(|r| r.name.as_ref())
+            .map(|n| n.value.as_str())
+            .or(self.candidate_role_name.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_qualified_operators() {
+        let op = Operator::parse("ForAnyValue:StringLikeIfExists").unwrap();
+        assert_eq!(op.set, Some(SetQualifier::ForAnyValue));
+        assert_eq!(op.base, BaseOperator::StringLike);
+        assert!(op.if_exists);
+        assert_eq!(
+            Operator::parse("StringEquals").unwrap().base,
+            BaseOperator::StringEquals
+        );
+        assert!(Operator::parse("StringEqual").is_none());
+        assert!(Operator::parse("StringLikes").is_none());
+        assert!(Operator::parse("NullIfExists").is_none());
+    }
+}

@@ -1,0 +1,133 @@
+//! Source files and the mapping from byte offsets to line/column positions.
+//!
+//! Every span in the pipeline is a byte range into one [`SourceFile`]'s text. Lines and columns are
+//! only computed when a diagnostic is reported, and they count characters (not bytes), starting at
+//! 1, as the JSON output contract requires.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A byte range `start..end` in one source file's text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// A 1-based line and 1-based column counted in characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One input file (or stdin) as read from disk, with its line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as it should be shown to the user: relative to the working directory when the file
+    /// lies under it, else as given.
+    pub display_path: String,
+    /// The path used to read the file (None for stdin).
+    pub path: Option<PathBuf>,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+pub type SourceRef = Arc<SourceFile>;
+
+impl SourceFile {
+    pub fn new(display_path: impl Into<String>, path: Option<PathBuf>, text: String) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        SourceFile {
+            display_path: display_path.into(),
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The file stem ("eks-demo-role" for "iam/eks-demo-role.json").
+    pub fn stem(&self) -> Option<String> {
+        Path::new(&self.display_path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+    }
+
+    /// Line and character column of a byte offset. Offsets past the end clamp to the end; offsets
+    /// inside a multi-byte character count as that character.
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        let offset = (offset as usize).min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_idx] as usize;
+        let mut end = offset;
+        while end > line_start && !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[line_start..end].chars().count() as u32 + 1;
+        LineCol {
+            line: line_idx as u32 + 1,
+            column,
+        }
+    }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        self.line_starts
+            .get(line.checked_sub(1)? as usize)
+            .map(|&o| o as usize)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of a span.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let f = SourceFile::new("x", None, "ab\nçd\r\nef".to_string());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // 'd' is after the two-byte 'ç'
+        assert_eq!(f.line_col(5), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_col(999), LineCol { line: 3, column: 3 });
+    }
+}
