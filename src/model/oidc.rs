@@ -69,7 +69,9 @@ pub fn parse_eks_issuer(provider: &str) -> Option<EksIssuer<'_>> {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    let id_ok = !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric());
+    // The id is 32 hex digits in practice; any segment is accepted so that a placeholder
+    // (`[OIDC_ID]`) still marks the issuer as EKS and EKS rules apply.
+    let id_ok = !id.is_empty() && !id.contains('/');
     (region_ok && id_ok).then_some(EksIssuer { region, id, china })
 }
 
@@ -93,13 +95,21 @@ pub fn parse_provider_key(key: &str) -> Option<ProviderKey<'_>> {
     Some(ProviderKey { provider, claim })
 }
 
-/// Compare two provider names the way IAM matches a condition key against a principal: case-
-/// insensitively (IAM condition keys are case-insensitive), ignoring a scheme and a trailing `/`.
+/// Compare two provider names the way IAM matches a condition key's provider against the
+/// provider a token came from: ignoring ASCII case (condition key names are case-insensitive), but
+/// otherwise exactly. IAM builds the key from the provider URL without its scheme, so a key written
+/// `https://oidc.eks...:sub` names a key no request carries (IRSA128).
 pub fn same_provider(a: &str, b: &str) -> bool {
-    normalise_provider(a).eq_ignore_ascii_case(normalise_provider(b))
+    a.eq_ignore_ascii_case(b)
 }
 
-fn normalise_provider(p: &str) -> &str {
+/// Compare two issuer URLs or provider hosts loosely, ignoring a scheme and a trailing `/`: for
+/// configured issuers (`--cluster-issuer https://oidc.eks...`) against a trust's provider.
+pub fn same_issuer(a: &str, b: &str) -> bool {
+    normalise_issuer(a).eq_ignore_ascii_case(normalise_issuer(b))
+}
+
+fn normalise_issuer(p: &str) -> &str {
     let p = p
         .strip_prefix("https://")
         .or_else(|| p.strip_prefix("http://"))
@@ -133,6 +143,14 @@ mod tests {
         assert_eq!(k.claim, "sub");
         assert!(parse_provider_key("aws:SourceIp").is_none());
         assert!(same_provider(
+            "oidc.eks.x.amazonaws.com/id/A",
+            "OIDC.eks.x.amazonaws.com/id/A"
+        ));
+        assert!(!same_provider(
+            "https://oidc.eks.x.amazonaws.com/id/A",
+            "oidc.eks.x.amazonaws.com/id/A"
+        ));
+        assert!(same_issuer(
             "https://oidc.eks.x.amazonaws.com/id/A/",
             "OIDC.eks.x.amazonaws.com/id/A"
         ));

@@ -1,0 +1,388 @@
+//! Policy evaluation as IAM does it for a role trust policy and an `AssumeRoleWithWebIdentity`
+//! request, in three-valued logic.
+//!
+//! References (AWS IAM User Guide): "Policy evaluation logic", "IAM JSON policy elements:
+//! Condition operators", "Conditions with multiple context keys or values", "Set operators for
+//! multivalued context keys".
+
+use crate::model::oidc::parse_provider_arn;
+use crate::model::policy::{
+    BaseOperator, ConditionBlock, ConditionEntry, Effect, Principal, PrincipalElement,
+    PrincipalEntry, SetQualifier, Statement, TrustPolicy,
+};
+
+use super::matcher::{action_matches, eq_ignore_case, has_policy_variable, value_matches};
+use super::request::WebIdentityRequest;
+use super::tri::Tri;
+use super::verdict::{
+    ConditionRef, EntryUnknown, Miss, MissPart, Outcome, Reason, StatementEval, UnknownCause,
+    Verdict,
+};
+
+/// Evaluate a trust policy against a request.
+///
+/// "Policy evaluation logic": an explicit Deny that applies overrides everything; otherwise an
+/// Allow that applies allows; otherwise the request is implicitly denied. In three-valued logic:
+/// a Deny that might apply makes an otherwise allowed request Unknown, and an Allow that might
+/// apply (while none surely does) makes an otherwise denied request Unknown. Statements whose
+/// `Effect` is missing or not `Allow`/`Deny` are ignored: IAM would reject the policy, and a rule
+/// reports that.
+pub fn evaluate(policy: &TrustPolicy, request: &WebIdentityRequest) -> Verdict {
+    let mut allowed_by: Option<usize> = None;
+    let mut allow_unknown: Option<(usize, UnknownCause)> = None;
+    let mut deny_unknown: Option<(usize, UnknownCause)> = None;
+    let mut misses = Vec::new();
+
+    for stmt in &policy.statements {
+        let is_deny = match stmt.effect.as_ref().map(|e| &e.value) {
+            Some(Effect::Allow) => false,
+            Some(Effect::Deny) => true,
+            Some(Effect::Invalid(_)) | None => continue,
+        };
+        match (is_deny, explain_statement(stmt, request)) {
+            (true, StatementEval::Applies) => {
+                return Verdict {
+                    outcome: Outcome::Denied,
+                    reason: Reason::ExplicitDeny {
+                        statement: stmt.index,
+                        condition: first_condition(stmt),
+                    },
+                };
+            }
+            (true, StatementEval::Unknown(cause)) => {
+                deny_unknown.get_or_insert((stmt.index, cause));
+            }
+            (true, StatementEval::Misses(_)) => {}
+            (false, StatementEval::Applies) => {
+                allowed_by.get_or_insert(stmt.index);
+            }
+            (false, StatementEval::Unknown(cause)) => {
+                allow_unknown.get_or_insert((stmt.index, cause));
+            }
+            (false, StatementEval::Misses(part)) => misses.push(Miss {
+                statement: stmt.index,
+                part,
+            }),
+        }
+    }
+
+    let unknown = |(statement, cause): (usize, UnknownCause)| Verdict {
+        outcome: Outcome::Unknown,
+        reason: Reason::Unknown { statement, cause },
+    };
+    match (allowed_by, deny_unknown, allow_unknown) {
+        (Some(_), Some(deny), _) => unknown(deny),
+        (Some(statement), None, _) => Verdict {
+            outcome: Outcome::Allowed,
+            reason: Reason::AllowedBy { statement },
+        },
+        // No Allow surely applies; one might. A Deny that might apply cannot make this worse
+        // than Unknown, and cannot make it Allowed.
+        (None, _, Some(allow)) => unknown(allow),
+        (None, _, None) => Verdict {
+            outcome: Outcome::Denied,
+            reason: Reason::NoAllow { misses },
+        },
+    }
+}
+
+/// The first condition entry of a statement, if it has one.
+fn first_condition(stmt: &Statement) -> Option<ConditionRef> {
+    let blocks = &stmt.condition.as_ref()?.operators;
+    blocks
+        .iter()
+        .position(|b| !b.entries.is_empty())
+        .map(|block| ConditionRef { block, entry: 0 })
+}
+
+/// Whether a statement applies to the request (principal, action and conditions all match),
+/// whatever its effect.
+pub fn evaluate_statement(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
+    explain_statement(stmt, request).tri()
+}
+
+/// [`evaluate_statement`] with the part that decided: the first part (principal, action,
+/// condition entries in order) that definitely fails, else the first that is Unknown.
+pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> StatementEval {
+    // Kleene AND over all parts: one definite failure decides, whatever is unknown elsewhere, so
+    // failures are looked for first, across all parts.
+    let principal = match &stmt.principal {
+        Some(p) => principal_matches(p, request),
+        // No Principal: IAM refuses such a trust policy; nothing can be admitted by it.
+        None => Tri::False,
+    };
+    let action = action_applies(stmt, request);
+
+    let mut first_unknown: Option<UnknownCause> = None;
+    let mut note_unknown = |cause: UnknownCause| {
+        first_unknown.get_or_insert(cause);
+    };
+    if principal.is_false() {
+        return StatementEval::Misses(MissPart::Principal);
+    }
+    if principal.is_unknown() {
+        note_unknown(UnknownCause::Principal);
+    }
+    if action.is_false() {
+        return StatementEval::Misses(MissPart::Action);
+    }
+    if action.is_unknown() {
+        note_unknown(UnknownCause::Action);
+    }
+
+    let blocks = stmt
+        .condition
+        .as_ref()
+        .map(|c| c.operators.as_slice())
+        .unwrap_or(&[]);
+    for (block_index, block) in blocks.iter().enumerate() {
+        if block.operator.is_none() {
+            // A block we cannot read is Unknown, not False: Kleene AND still lets a definitely
+            // failing sibling block decide the statement.
+            note_unknown(UnknownCause::UnknownOperator { block: block_index });
+            continue;
+        }
+        for (entry_index, entry) in block.entries.iter().enumerate() {
+            let condition = ConditionRef {
+                block: block_index,
+                entry: entry_index,
+            };
+            match evaluate_entry(block, entry, request) {
+                Tri::True => {}
+                Tri::False => return StatementEval::Misses(MissPart::Condition(condition)),
+                Tri::Unknown => note_unknown(UnknownCause::Condition {
+                    condition,
+                    why: entry_unknown_reason(block, entry),
+                }),
+            }
+        }
+    }
+
+    match first_unknown {
+        Some(cause) => StatementEval::Unknown(cause),
+        None => StatementEval::Applies,
+    }
+}
+
+/// Does the `Principal` element admit the request's identity provider?
+///
+/// - `"*"` admits everyone, and so does `{"AWS": "*"}` (the IAM docs treat the two as the same
+///   "all principals"), including federated web identities.
+/// - A `Federated` value admits the provider it names: see [`federated_matches`].
+/// - Other `AWS`, `Service` and `CanonicalUser` values name principals that never make a
+///   web-identity request.
+///
+/// Values are OR-ed; an unresolved value is Unknown.
+pub fn principal_matches(element: &PrincipalElement, request: &WebIdentityRequest) -> Tri {
+    match &element.principal {
+        Principal::Wildcard(value) if value.unresolved => Tri::Unknown,
+        Principal::Wildcard(value) => (value.text == "*").into(),
+        Principal::Map(entries) => Tri::any(entries.iter().flat_map(|entry| {
+            entry.values.iter().map(move |value| {
+                principal_value_matches(entry, &value.text, value.unresolved, request)
+            })
+        })),
+        Principal::Invalid => Tri::False,
+    }
+}
+
+fn principal_value_matches(
+    entry: &PrincipalEntry,
+    text: &str,
+    unresolved: bool,
+    request: &WebIdentityRequest,
+) -> Tri {
+    if unresolved {
+        return Tri::Unknown;
+    }
+    if entry.is_federated() {
+        federated_matches(text, &request.provider_arn).into()
+    } else if entry.kind.value.eq_ignore_ascii_case("AWS") {
+        (text == "*").into()
+    } else {
+        Tri::False
+    }
+}
+
+/// Does a `Federated` principal value name the request's provider?
+///
+/// Principal values are not patterns: IAM compares them as identifiers. For two IAM OIDC provider
+/// ARNs, partition and account must be equal, the provider's host name is compared ignoring case
+/// (DNS names are case-insensitive), and the path after the host (`/id/<cluster id>`) exactly —
+/// so a lower-cased EKS cluster id does not match. Anything else (`accounts.google.com`,
+/// `cognito-identity.amazonaws.com`, SAML providers) is compared exactly.
+pub fn federated_matches(principal: &str, provider_arn: &str) -> bool {
+    match (
+        parse_provider_arn(principal),
+        parse_provider_arn(provider_arn),
+    ) {
+        (Some(p), Some(r)) => {
+            let (p_host, p_path) = split_host(p.provider);
+            let (r_host, r_path) = split_host(r.provider);
+            p.partition == r.partition
+                && p.account == r.account
+                && p_host.eq_ignore_ascii_case(r_host)
+                && p_path == r_path
+        }
+        _ => principal == provider_arn,
+    }
+}
+
+fn split_host(provider: &str) -> (&str, &str) {
+    match provider.find('/') {
+        Some(i) => provider.split_at(i),
+        None => (provider, ""),
+    }
+}
+
+/// Does the statement's `Action` (or `NotAction`) cover the request's action?
+///
+/// `Action` values are OR-ed patterns; `NotAction` applies when the action matches none of its
+/// patterns. A statement with neither does not apply (IAM would reject it). With both (also
+/// invalid), both must hold.
+pub fn action_applies(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
+    let any_pattern = |values: &[crate::model::policy::PolicyValue]| {
+        Tri::any(values.iter().map(|v| {
+            if v.unresolved {
+                Tri::Unknown
+            } else {
+                action_matches(&v.text, &request.action).into()
+            }
+        }))
+    };
+    match (&stmt.action, &stmt.not_action) {
+        (None, None) => Tri::False,
+        (action, not_action) => {
+            let in_action = action
+                .as_ref()
+                .map_or(Tri::True, |a| any_pattern(&a.values));
+            let outside_not_action = not_action
+                .as_ref()
+                .map_or(Tri::True, |n| !any_pattern(&n.values));
+            in_action.and(outside_not_action)
+        }
+    }
+}
+
+/// Evaluate an operator block: its entries (keys) are AND-ed. Unknown for an operator IAM does not
+/// know.
+pub fn evaluate_block(block: &ConditionBlock, request: &WebIdentityRequest) -> Tri {
+    if block.operator.is_none() {
+        return Tri::Unknown;
+    }
+    Tri::all(
+        block
+            .entries
+            .iter()
+            .map(|entry| evaluate_entry(block, entry, request)),
+    )
+}
+
+/// Evaluate one condition entry (one key and its values) under its block's operator.
+///
+/// From the IAM docs ("Condition operators", "Conditions with multiple context keys or values",
+/// "Set operators for multivalued context keys"):
+///
+/// - The policy values of one key are OR-ed: the request value must match one of them. For a
+///   negated operator (`StringNotEquals`, `StringNotLike`, `ArnNotLike`, …) they are NOR-ed: the
+///   request value must match none of them.
+/// - A key absent from the request: positive operators are false, negated operators are true;
+///   `…IfExists` is true; `ForAllValues:` is true (vacuously: every one of no values matches);
+///   `ForAnyValue:` is false.
+/// - `Null`: `"true"` holds when the key is absent, `"false"` when it is present.
+/// - `ForAllValues:` holds when every request value matches; `ForAnyValue:` when at least one
+///   does.
+/// - No set qualifier but several request values (a multi-valued claim such as `amr`): the IAM
+///   docs say to use a set operator; we read a positive operator as `ForAnyValue:` (some value
+///   matches) and a negated one as "no request value matches any policy value" — the literal
+///   negation of the positive reading, which equals the single-valued meaning when there is one
+///   value.
+///
+/// An unresolved policy value makes its comparison Unknown, combined in Kleene logic.
+pub fn evaluate_entry(
+    block: &ConditionBlock,
+    entry: &ConditionEntry,
+    request: &WebIdentityRequest,
+) -> Tri {
+    let Some(op) = block.operator else {
+        return Tri::Unknown;
+    };
+    let request_values = request.context_values(&entry.key.value);
+    let absent = request_values.is_empty();
+
+    if op.base == BaseOperator::Null {
+        // The set qualifier is meaningless for Null; values are OR-ed like any other.
+        return Tri::any(entry.values.iter().map(|v| {
+            if v.unresolved {
+                Tri::Unknown
+            } else if eq_ignore_case(&v.text, "true") {
+                absent.into()
+            } else if eq_ignore_case(&v.text, "false") {
+                (!absent).into()
+            } else {
+                Tri::Unknown
+            }
+        }));
+    }
+
+    if absent {
+        return if op.if_exists {
+            Tri::True
+        } else {
+            match op.set {
+                Some(SetQualifier::ForAllValues) => Tri::True,
+                Some(SetQualifier::ForAnyValue) => Tri::False,
+                None => op.base.is_negated().into(),
+            }
+        };
+    }
+
+    // Does one request value match one of the policy values (positive sense)?
+    let matches_some_policy_value = |request_value: &String| {
+        Tri::any(entry.values.iter().map(|v| {
+            if v.unresolved {
+                Tri::Unknown
+            } else {
+                value_matches(op.base, &v.text, request_value)
+            }
+        }))
+    };
+    // Does one request value satisfy the operator (negated operators: match none)?
+    let satisfies = |request_value: &String| {
+        let m = matches_some_policy_value(request_value);
+        if op.base.is_negated() { !m } else { m }
+    };
+
+    match op.set {
+        Some(SetQualifier::ForAllValues) => Tri::all(request_values.iter().map(satisfies)),
+        Some(SetQualifier::ForAnyValue) => Tri::any(request_values.iter().map(satisfies)),
+        None if op.base.is_negated() => Tri::all(request_values.iter().map(satisfies)),
+        None => Tri::any(request_values.iter().map(satisfies)),
+    }
+}
+
+/// Why an entry that evaluated to Unknown is Unknown (the first applicable reason).
+fn entry_unknown_reason(block: &ConditionBlock, entry: &ConditionEntry) -> EntryUnknown {
+    let base = block.operator.map(|op| op.base);
+    if entry.values.iter().any(|v| v.unresolved) {
+        EntryUnknown::UnresolvedValue
+    } else if base.is_some_and(BaseOperator::is_string_like)
+        && entry.values.iter().any(|v| has_policy_variable(&v.text))
+    {
+        EntryUnknown::PolicyVariable
+    } else if matches!(
+        base,
+        Some(
+            BaseOperator::DateEquals
+                | BaseOperator::DateNotEquals
+                | BaseOperator::DateLessThan
+                | BaseOperator::DateLessThanEquals
+                | BaseOperator::DateGreaterThan
+                | BaseOperator::DateGreaterThanEquals
+        )
+    ) {
+        EntryUnknown::UnsupportedOperator
+    } else {
+        EntryUnknown::InvalidValue
+    }
+}

@@ -1,0 +1,820 @@
+//! Unit tests of whole-policy and per-entry evaluation.
+
+use super::testing::*;
+use super::*;
+use crate::model::policy::{Effect, Statement};
+
+const SA: &str = "system:serviceaccount:billing:api";
+
+fn entry_tri(op: &str, k: &str, vals: &[&str], req: &WebIdentityRequest) -> Tri {
+    let p = policy([irsa_allow().condition(op, k, vals)]);
+    let block = &p.statements[0].condition.as_ref().unwrap().operators[0];
+    evaluate_entry(block, &block.entries[0], req)
+}
+
+/// Evaluate one condition on `sub` against a request with this `sub`.
+fn sub_tri(op: &str, vals: &[&str], sub_value: &str) -> Tri {
+    entry_tri(op, &key("sub"), vals, &request(sub_value))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole policies
+
+#[test]
+fn typical_irsa_policy() {
+    let p = policy([irsa_statement_for("billing", "api")]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.outcome, Outcome::Allowed);
+    assert_eq!(v.reason, Reason::AllowedBy { statement: 0 });
+
+    let v = evaluate(&p, &request("system:serviceaccount:billing:worker"));
+    assert_eq!(v.outcome, Outcome::Denied);
+    let misses = v.misses();
+    assert_eq!(
+        misses,
+        [Miss {
+            statement: 0,
+            part: MissPart::Condition(ConditionRef { block: 0, entry: 0 })
+        }]
+    );
+    let (block, entry) = misses[0].condition_in(&p).unwrap();
+    assert_eq!(block.operator_name.value, "StringEquals");
+    assert_eq!(entry.values[0].text, SA);
+
+    // Wrong audience: the second entry of the block fails.
+    let req = WebIdentityRequest::irsa(PROVIDER_ARN, SA, "something-else");
+    assert_eq!(
+        evaluate(&p, &req).misses()[0].part,
+        MissPart::Condition(ConditionRef { block: 0, entry: 1 })
+    );
+}
+
+#[test]
+fn wrong_provider_misses_principal() {
+    let p = policy([irsa_statement_for("billing", "api")]);
+    let req = WebIdentityRequest::irsa(OTHER_PROVIDER_ARN, SA, STS_AUDIENCE);
+    let v = evaluate(&p, &req);
+    assert!(v.is_denied());
+    assert_eq!(v.misses()[0].part, MissPart::Principal);
+}
+
+#[test]
+fn wrong_action_misses_action() {
+    let p = policy([allow().federated(PROVIDER_ARN).action(&["sts:AssumeRole"])]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.misses()[0].part, MissPart::Action);
+    // Patterns.
+    for pattern in [
+        "sts:AssumeRole*",
+        "sts:*",
+        "*",
+        "STS:ASSUMEROLEWITHWEBIDENTITY",
+        "sts:Assume?oleWithWebIdentity",
+    ] {
+        let p = policy([allow().federated(PROVIDER_ARN).action(&[pattern])]);
+        assert!(evaluate(&p, &request(SA)).is_allowed(), "{pattern}");
+    }
+    // Several actions are OR-ed.
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .action(&["sts:TagSession", "sts:AssumeRoleWithWebIdentity"])]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+}
+
+#[test]
+fn not_action() {
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .not_action(&["sts:TagSession"])]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .not_action(&["sts:AssumeRole*"])]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.misses()[0].part, MissPart::Action);
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .not_action(&["sts:TagSession", "sts:*"])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+}
+
+#[test]
+fn missing_principal_or_action_never_applies() {
+    let p = policy([allow().action(&["*"])]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).misses()[0].part,
+        MissPart::Principal
+    );
+    let p = policy([allow().principal_star()]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).misses()[0].part,
+        MissPart::Action
+    );
+}
+
+#[test]
+fn principal_forms() {
+    let star = policy([allow()
+        .principal_star()
+        .action(&["sts:AssumeRoleWithWebIdentity"])]);
+    assert!(evaluate(&star, &request(SA)).is_allowed());
+    let aws_star = policy([allow()
+        .principal("AWS", &["*"])
+        .action(&["sts:AssumeRoleWithWebIdentity"])]);
+    assert!(evaluate(&aws_star, &request(SA)).is_allowed());
+    let aws_account = policy([allow()
+        .principal("AWS", &["arn:aws:iam::111122223333:root"])
+        .action(&["*"])]);
+    assert_eq!(
+        evaluate(&aws_account, &request(SA)).misses()[0].part,
+        MissPart::Principal
+    );
+    let service = policy([allow()
+        .principal("Service", &["ec2.amazonaws.com"])
+        .action(&["*"])]);
+    assert!(evaluate(&service, &request(SA)).is_denied());
+    // A Federated list is OR-ed; a Service entry next to it does not matter.
+    let mixed = policy([allow()
+        .principal("Service", &["ec2.amazonaws.com"])
+        .principal("Federated", &[OTHER_PROVIDER_ARN, PROVIDER_ARN])
+        .action(&["*"])]);
+    assert!(evaluate(&mixed, &request(SA)).is_allowed());
+    // A principal string other than "*" is not a principal.
+    let odd = policy([allow().principal_string(value(PROVIDER_ARN)).action(&["*"])]);
+    assert!(evaluate(&odd, &request(SA)).is_denied());
+}
+
+#[test]
+fn federated_comparison() {
+    assert!(federated_matches(PROVIDER_ARN, PROVIDER_ARN));
+    // Host case-insensitive, cluster id exact.
+    let upper_host = PROVIDER_ARN.replace("oidc.eks.eu-west-1", "OIDC.EKS.EU-WEST-1");
+    assert!(federated_matches(&upper_host, PROVIDER_ARN));
+    let lower_id = PROVIDER_ARN.replace(
+        "0123456789ABCDEF0123456789ABCDEF",
+        "0123456789abcdef0123456789abcdef",
+    );
+    assert!(!federated_matches(&lower_id, PROVIDER_ARN));
+    // Account and partition must be equal.
+    assert!(!federated_matches(
+        &PROVIDER_ARN.replace("111122223333", "444455556666"),
+        PROVIDER_ARN
+    ));
+    assert!(!federated_matches(
+        &PROVIDER_ARN.replace("arn:aws:", "arn:aws-cn:"),
+        PROVIDER_ARN
+    ));
+    // Principals are not patterns.
+    assert!(!federated_matches(
+        "arn:aws:iam::111122223333:oidc-provider/*",
+        PROVIDER_ARN
+    ));
+    assert!(!federated_matches("*", PROVIDER_ARN));
+    assert!(federated_matches(
+        "accounts.google.com",
+        "accounts.google.com"
+    ));
+}
+
+#[test]
+fn multiple_allows_are_ored() {
+    let p = policy([
+        irsa_statement_for("billing", "api"),
+        irsa_statement_for("billing", "worker"),
+    ]);
+    let v = evaluate(&p, &request("system:serviceaccount:billing:worker"));
+    assert_eq!(v.reason, Reason::AllowedBy { statement: 1 });
+    let v = evaluate(&p, &request("system:serviceaccount:other:x"));
+    assert_eq!(v.misses().len(), 2);
+    assert_eq!(v.misses()[1].statement, 1);
+}
+
+#[test]
+fn explicit_deny_wins() {
+    let p = policy([
+        irsa_allow().condition(
+            "StringLike",
+            &key("sub"),
+            &["system:serviceaccount:billing:*"],
+        ),
+        deny().federated(PROVIDER_ARN).action(&["sts:*"]).condition(
+            "StringEquals",
+            &key("sub"),
+            &["system:serviceaccount:billing:debug"],
+        ),
+    ]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+    let v = evaluate(&p, &request("system:serviceaccount:billing:debug"));
+    assert_eq!(v.outcome, Outcome::Denied);
+    assert_eq!(
+        v.reason,
+        Reason::ExplicitDeny {
+            statement: 1,
+            condition: Some(ConditionRef { block: 0, entry: 0 })
+        }
+    );
+    assert_eq!(
+        v.condition_in(&p).unwrap().1.values[0].text,
+        "system:serviceaccount:billing:debug"
+    );
+
+    // An unconditional Deny denies everything it covers.
+    let p = policy([irsa_allow(), deny().principal_star().action(&["*"])]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).reason,
+        Reason::ExplicitDeny {
+            statement: 1,
+            condition: None
+        }
+    );
+}
+
+#[test]
+fn invalid_effects_are_ignored() {
+    let p = policy([
+        statement(Some(Effect::Invalid("Alow".into())))
+            .federated(PROVIDER_ARN)
+            .action(&["*"]),
+        statement(None).federated(PROVIDER_ARN).action(&["*"]),
+    ]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.reason, Reason::NoAllow { misses: vec![] });
+    // An invalid Deny does not deny.
+    let p = policy([
+        irsa_allow(),
+        statement(Some(Effect::Invalid("Deny ".into())))
+            .principal_star()
+            .action(&["*"]),
+    ]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+}
+
+#[test]
+fn empty_policy_denies() {
+    let p = policy(Vec::<Statement>::new());
+    assert_eq!(
+        evaluate(&p, &request(SA)),
+        Verdict {
+            outcome: Outcome::Denied,
+            reason: Reason::NoAllow { misses: vec![] }
+        }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operators
+
+#[test]
+fn string_equals_is_exact_and_literal() {
+    assert_eq!(sub_tri("StringEquals", &[SA], SA), Tri::True);
+    assert_eq!(
+        sub_tri("StringEquals", &[&SA.to_uppercase()], SA),
+        Tri::False
+    );
+    assert_eq!(
+        sub_tri("StringEquals", &["system:serviceaccount:billing:*"], SA),
+        Tri::False
+    );
+    assert_eq!(
+        sub_tri(
+            "StringEquals",
+            &["system:serviceaccount:billing:*"],
+            "system:serviceaccount:billing:*"
+        ),
+        Tri::True
+    );
+    // Values OR-ed.
+    assert_eq!(sub_tri("StringEquals", &["a", SA, "b"], SA), Tri::True);
+    assert_eq!(
+        sub_tri("StringEqualsIgnoreCase", &[&SA.to_uppercase()], SA),
+        Tri::True
+    );
+    assert_eq!(
+        sub_tri("StringEqualsIgnoreCase", &["system:serviceaccount:*"], SA),
+        Tri::False
+    );
+}
+
+#[test]
+fn string_like_star_crosses_colons() {
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:*"], SA),
+        Tri::True
+    );
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:billing:*"], SA),
+        Tri::True
+    );
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:*:api"], SA),
+        Tri::True
+    );
+    assert_eq!(sub_tri("StringLike", &["*"], SA), Tri::True);
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:billing:ap?"], SA),
+        Tri::True
+    );
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:billing:a?"], SA),
+        Tri::False
+    );
+    // Case-sensitive.
+    assert_eq!(sub_tri("StringLike", &["SYSTEM:*"], SA), Tri::False);
+    assert_eq!(
+        sub_tri("StringLike", &["system:serviceaccount:prod:*"], SA),
+        Tri::False
+    );
+}
+
+#[test]
+fn negated_operators_nor_their_values() {
+    assert_eq!(sub_tri("StringNotEquals", &["a", "b"], SA), Tri::True);
+    assert_eq!(sub_tri("StringNotEquals", &["a", SA], SA), Tri::False);
+    assert_eq!(
+        sub_tri(
+            "StringNotLike",
+            &["system:serviceaccount:kube-system:*"],
+            SA
+        ),
+        Tri::True
+    );
+    assert_eq!(
+        sub_tri("StringNotLike", &["*:billing:*", "x"], SA),
+        Tri::False
+    );
+    assert_eq!(
+        sub_tri("StringNotEqualsIgnoreCase", &[&SA.to_uppercase()], SA),
+        Tri::False
+    );
+}
+
+#[test]
+fn absent_keys() {
+    let amr = key("amr");
+    let req = request(SA);
+    // Positive operators: false. Negated: true.
+    assert_eq!(entry_tri("StringEquals", &amr, &["x"], &req), Tri::False);
+    assert_eq!(entry_tri("StringLike", &amr, &["*"], &req), Tri::False);
+    assert_eq!(entry_tri("StringNotEquals", &amr, &["x"], &req), Tri::True);
+    assert_eq!(entry_tri("StringNotLike", &amr, &["*"], &req), Tri::True);
+    assert_eq!(entry_tri("ArnNotLike", &amr, &["*"], &req), Tri::True);
+    // IfExists: true when absent, normal when present.
+    assert_eq!(
+        entry_tri("StringEqualsIfExists", &amr, &["x"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("StringEqualsIfExists", &key("sub"), &["x"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("StringEqualsIfExists", &key("sub"), &[SA], &req),
+        Tri::True
+    );
+    // Set operators.
+    assert_eq!(
+        entry_tri("ForAllValues:StringEquals", &amr, &["x"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringEquals", &amr, &["x"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringNotEquals", &amr, &["x"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringEqualsIfExists", &amr, &["x"], &req),
+        Tri::True
+    );
+    // An explicitly empty claim is absent too.
+    let empty = req.clone().with_claim("amr", Vec::<String>::new());
+    assert_eq!(
+        entry_tri("ForAllValues:StringEquals", &amr, &["x"], &empty),
+        Tri::True
+    );
+    // Keys of another provider and global keys are absent.
+    let other = "oidc.eks.eu-west-1.amazonaws.com/id/FEDCBA9876543210FEDCBA9876543210:sub";
+    assert_eq!(entry_tri("StringLike", other, &["*"], &req), Tri::False);
+    assert_eq!(
+        entry_tri("StringEquals", "aws:PrincipalTag/team", &["x"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("StringNotEquals", "aws:PrincipalTag/team", &["x"], &req),
+        Tri::True
+    );
+}
+
+#[test]
+fn condition_keys_are_case_insensitive() {
+    let upper = key("SUB").to_uppercase();
+    assert_eq!(
+        entry_tri("StringEquals", &upper, &[SA], &request(SA)),
+        Tri::True
+    );
+    // IAM names the key after the provider URL without its scheme: a key written with
+    // `https://` is one no request carries (IRSA128 reports it).
+    let with_scheme = format!("https://{PROVIDER_HOST}:sub");
+    assert_eq!(
+        entry_tri("StringEquals", &with_scheme, &[SA], &request(SA)),
+        Tri::False
+    );
+    // Values stay case-sensitive.
+    assert_eq!(
+        entry_tri("StringEquals", &upper, &[&SA.to_uppercase()], &request(SA)),
+        Tri::False
+    );
+}
+
+#[test]
+fn federated_provider_global_key() {
+    let req = request(SA);
+    assert_eq!(
+        entry_tri(
+            "StringEquals",
+            "aws:FederatedProvider",
+            &[PROVIDER_ARN],
+            &req
+        ),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri(
+            "ArnLike",
+            "aws:FederatedProvider",
+            &["arn:aws:iam::111122223333:oidc-provider/*"],
+            &req
+        ),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri(
+            "StringEquals",
+            "aws:FederatedProvider",
+            &[OTHER_PROVIDER_ARN],
+            &req
+        ),
+        Tri::False
+    );
+}
+
+#[test]
+fn null_operator() {
+    let req = request(SA);
+    assert_eq!(entry_tri("Null", &key("amr"), &["true"], &req), Tri::True);
+    assert_eq!(entry_tri("Null", &key("amr"), &["false"], &req), Tri::False);
+    assert_eq!(entry_tri("Null", &key("sub"), &["false"], &req), Tri::True);
+    assert_eq!(entry_tri("Null", &key("sub"), &["TRUE"], &req), Tri::False);
+    assert_eq!(
+        entry_tri("Null", &key("sub"), &["maybe"], &req),
+        Tri::Unknown
+    );
+}
+
+#[test]
+fn set_operators_on_multivalued_claims() {
+    let amr = key("amr");
+    let req = request(SA).with_claim("amr", ["authenticated", "mfa"]);
+    assert_eq!(
+        entry_tri(
+            "ForAllValues:StringEquals",
+            &amr,
+            &["authenticated", "mfa", "x"],
+            &req
+        ),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("ForAllValues:StringEquals", &amr, &["authenticated"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringEquals", &amr, &["mfa"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringEquals", &amr, &["x"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringLike", &amr, &["m*"], &req),
+        Tri::True
+    );
+    // Negated with set operators: per request value "matches none of the policy values".
+    assert_eq!(
+        entry_tri("ForAllValues:StringNotEquals", &amr, &["x"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("ForAllValues:StringNotEquals", &amr, &["mfa"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ForAnyValue:StringNotEquals", &amr, &["mfa"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri(
+            "ForAnyValue:StringNotEquals",
+            &amr,
+            &["mfa", "authenticated"],
+            &req
+        ),
+        Tri::False
+    );
+    // No qualifier on a multi-valued key: positive = any value matches; negated = none does.
+    assert_eq!(entry_tri("StringEquals", &amr, &["mfa"], &req), Tri::True);
+    assert_eq!(
+        entry_tri("StringNotEquals", &amr, &["mfa"], &req),
+        Tri::False
+    );
+    assert_eq!(entry_tri("StringNotEquals", &amr, &["x"], &req), Tri::True);
+}
+
+#[test]
+fn arn_operators() {
+    let req = request(SA);
+    let fp = "aws:FederatedProvider";
+    assert_eq!(entry_tri("ArnEquals", fp, &[PROVIDER_ARN], &req), Tri::True);
+    // ArnEquals takes wildcards too (the IAM docs give it ArnLike's behaviour).
+    assert_eq!(
+        entry_tri("ArnEquals", fp, &["arn:aws:iam::*:oidc-provider/*"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("ArnLike", fp, &["arn:aws:iam::444455556666:*"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("ArnNotLike", fp, &["arn:aws:iam::444455556666:*"], &req),
+        Tri::True
+    );
+    // A sub is not an ARN.
+    assert_eq!(
+        sub_tri("ArnLike", &["system:serviceaccount:*"], SA),
+        Tri::False
+    );
+}
+
+#[test]
+fn bool_and_numeric_operators() {
+    let req = request(SA)
+        .with_claim("email_verified", ["true"])
+        .with_claim("n", ["42"]);
+    assert_eq!(
+        entry_tri("Bool", &key("email_verified"), &["True"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("Bool", &key("email_verified"), &["false"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("NumericLessThan", &key("n"), &["100"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("NumericGreaterThanEquals", &key("n"), &["42"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("NumericNotEquals", &key("n"), &["42"], &req),
+        Tri::False
+    );
+    assert_eq!(
+        entry_tri("NumericNotEquals", &key("absent"), &["42"], &req),
+        Tri::True
+    );
+    assert_eq!(
+        entry_tri("DateLessThan", &key("n"), &["2030-01-01T00:00:00Z"], &req),
+        Tri::Unknown
+    );
+}
+
+#[test]
+fn blocks_and_entries_are_anded() {
+    // Two keys in one block.
+    let p = policy([irsa_allow()
+        .condition("StringEquals", &key("sub"), &[SA])
+        .condition("StringEquals", &key("aud"), &["nope"])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    // Two blocks.
+    let p = policy([irsa_allow()
+        .condition(
+            "StringLike",
+            &key("sub"),
+            &["system:serviceaccount:billing:*"],
+        )
+        .condition(
+            "StringNotEquals",
+            &key("sub"),
+            &["system:serviceaccount:billing:debug"],
+        )]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+    let v = evaluate(&p, &request("system:serviceaccount:billing:debug"));
+    assert_eq!(
+        v.misses()[0].part,
+        MissPart::Condition(ConditionRef { block: 1, entry: 0 })
+    );
+    // A key with no values matches nothing (OR over no values).
+    let p = policy([irsa_allow().condition("StringEquals", &key("sub"), &[])]);
+    assert!(evaluate(&p, &request(SA)).is_denied(), "no value to match");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three-valued logic
+
+#[test]
+fn unresolved_condition_values() {
+    let unres = || vec![unresolved("system:serviceaccount:${var.ns}:api")];
+    let p = policy([irsa_allow().condition_values("StringEquals", &key("sub"), unres())]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.outcome, Outcome::Unknown);
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Condition {
+                condition: ConditionRef { block: 0, entry: 0 },
+                why: EntryUnknown::UnresolvedValue
+            }
+        }
+    );
+    assert_eq!(
+        v.condition_in(&p).unwrap().0.operator_name.value,
+        "StringEquals"
+    );
+
+    // OR with a matching literal value: True.
+    let mut vals = unres();
+    vals.push(value(SA));
+    let p = policy([irsa_allow().condition_values("StringEquals", &key("sub"), vals)]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+
+    // AND with a definitely failing entry: False, and the miss names the failing entry.
+    let p = policy([irsa_allow()
+        .condition_values("StringEquals", &key("sub"), unres())
+        .condition("StringEquals", &key("aud"), &["nope"])]);
+    let v = evaluate(&p, &request(SA));
+    assert!(v.is_denied());
+    assert_eq!(
+        v.misses()[0].part,
+        MissPart::Condition(ConditionRef { block: 0, entry: 1 })
+    );
+
+    // Negated: still Unknown (NOT Unknown).
+    let p = policy([irsa_allow().condition_values("StringNotEquals", &key("sub"), unres())]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    // ...but an absent key decides without looking at the values.
+    let p = policy([irsa_allow().condition_values("StringNotEquals", &key("amr"), unres())]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+}
+
+#[test]
+fn unresolved_principal_and_action() {
+    let p = policy([allow()
+        .principal_values(
+            "Federated",
+            vec![unresolved("${aws_iam_openid_connect_provider.x.arn}")],
+        )
+        .action(&["sts:AssumeRoleWithWebIdentity"])]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Principal
+        }
+    );
+    // A definitely failing condition still decides.
+    let p = policy([allow()
+        .principal_values("Federated", vec![unresolved("${x}")])
+        .action(&["*"])
+        .condition("StringEquals", &key("sub"), &["other"])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .action_values(vec![unresolved("${var.action}")])]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Action
+        }
+    );
+    let p = policy([allow().principal_string(unresolved("${p}")).action(&["*"])]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+}
+
+#[test]
+fn unknown_operator_is_unknown() {
+    let p = policy([irsa_allow().condition("StringEqual", &key("sub"), &[SA])]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::UnknownOperator { block: 0 }
+        }
+    );
+    // A failing sibling block still decides.
+    let p = policy([irsa_allow()
+        .condition("StringEqual", &key("sub"), &[SA])
+        .condition("StringEquals", &key("aud"), &["nope"])]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).misses()[0].part,
+        MissPart::Condition(ConditionRef { block: 1, entry: 0 })
+    );
+}
+
+#[test]
+fn policy_variables_are_unknown() {
+    let p = policy([irsa_allow().condition("StringLike", &key("sub"), &["${aws:username}"])]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Condition {
+                condition: ConditionRef { block: 0, entry: 0 },
+                why: EntryUnknown::PolicyVariable
+            }
+        }
+    );
+}
+
+#[test]
+fn deny_unknown_with_allow() {
+    let unknown_deny = deny()
+        .federated(PROVIDER_ARN)
+        .action(&["*"])
+        .condition_values(
+            "StringEquals",
+            &key("sub"),
+            vec![unresolved("${var.blocked}")],
+        );
+    // Allow true + Deny unknown → Unknown, naming the Deny.
+    let p = policy([irsa_allow(), unknown_deny.clone()]);
+    let v = evaluate(&p, &request(SA));
+    assert_eq!(v.outcome, Outcome::Unknown);
+    assert_eq!(v.statement(), Some(1));
+    // No Allow → Denied whatever the Deny does.
+    let p = policy([
+        irsa_allow().condition("StringEquals", &key("sub"), &["other"]),
+        unknown_deny.clone(),
+    ]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    // A definite Deny beats an unknown Allow.
+    let p = policy([
+        irsa_allow().condition_values("StringEquals", &key("sub"), vec![unresolved("${x}")]),
+        deny().principal_star().action(&["*"]),
+    ]);
+    assert_eq!(evaluate(&p, &request(SA)).statement(), Some(1));
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    // Unknown Allow + true Allow → Allowed by the true one.
+    let p = policy([
+        irsa_allow().condition_values("StringEquals", &key("sub"), vec![unresolved("${x}")]),
+        irsa_allow(),
+    ]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).reason,
+        Reason::AllowedBy { statement: 1 }
+    );
+}
+
+#[test]
+fn explain_statement_reports_first_failure() {
+    let p = policy([allow()
+        .federated(OTHER_PROVIDER_ARN)
+        .action(&["sts:AssumeRole"])
+        .condition("StringEquals", &key("sub"), &["x"])]);
+    assert_eq!(
+        explain_statement(&p.statements[0], &request(SA)),
+        StatementEval::Misses(MissPart::Principal)
+    );
+    assert_eq!(
+        evaluate_statement(&p.statements[0], &request(SA)),
+        Tri::False
+    );
+    assert_eq!(
+        evaluate_block(
+            &p.statements[0].condition.as_ref().unwrap().operators[0],
+            &request("x")
+        ),
+        Tri::True
+    );
+}
+
+#[test]
+fn web_identity_with_other_providers() {
+    let p = policy([allow()
+        .federated("accounts.google.com")
+        .action(&["sts:AssumeRoleWithWebIdentity"])
+        .condition("StringEquals", "accounts.google.com:aud", &["client-id"])]);
+    let req = WebIdentityRequest::irsa("accounts.google.com", "12345", "client-id");
+    assert!(evaluate(&p, &req).is_allowed());
+    assert!(evaluate(&p, &request(SA)).is_denied());
+}

@@ -1,0 +1,125 @@
+//! Property tests of the evaluation engine against simple reference models.
+
+use irsa_lint::engine::testing::{irsa_allow, key, policy, request};
+use irsa_lint::engine::{Outcome, evaluate, wildcard_match};
+use proptest::prelude::*;
+
+/// An obviously correct wildcard matcher: dynamic programming over (pattern prefix, text prefix).
+/// `m[i][j]`: does `pattern[..i]` match `text[..j]`?
+fn reference_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let fold = |s: &str| -> Vec<char> {
+        if ignore_case {
+            s.chars().flat_map(char::to_lowercase).collect()
+        } else {
+            s.chars().collect()
+        }
+    };
+    let p = fold(pattern);
+    let t = fold(text);
+    let mut m = vec![vec![false; t.len() + 1]; p.len() + 1];
+    m[0][0] = true;
+    for i in 1..=p.len() {
+        for j in 0..=t.len() {
+            m[i][j] = match p[i - 1] {
+                // `*` matches nothing (m[i-1][j]) or one more character (m[i][j-1]).
+                '*' => m[i - 1][j] || (j > 0 && m[i][j - 1]),
+                '?' => j > 0 && m[i - 1][j - 1],
+                c => j > 0 && m[i - 1][j - 1] && t[j - 1] == c,
+            };
+        }
+    }
+    m[p.len()][t.len()]
+}
+
+fn pattern_strategy() -> impl Strategy<Value = String> {
+    "[ab:*?]{0,10}"
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    "[ab:]{0,12}"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// (a) The linear-ish matcher agrees with the reference on a small alphabet.
+    #[test]
+    fn wildcard_agrees_with_reference(pattern in pattern_strategy(), text in text_strategy()) {
+        prop_assert_eq!(
+            wildcard_match(&pattern, &text, false),
+            reference_match(&pattern, &text, false),
+            "pattern {:?} text {:?}", pattern, text
+        );
+    }
+
+    /// (a') The same with mixed case and case folding.
+    #[test]
+    fn wildcard_ignore_case_agrees(pattern in "[aAbB:*?]{0,8}", text in "[aAbB:]{0,10}") {
+        prop_assert_eq!(
+            wildcard_match(&pattern, &text, true),
+            reference_match(&pattern, &text, true)
+        );
+        prop_assert_eq!(
+            wildcard_match(&pattern, &text, false),
+            reference_match(&pattern, &text, false)
+        );
+    }
+
+    /// Texts built to match a pattern (every `*` and `?` replaced by something) always match.
+    #[test]
+    fn wildcard_matches_its_instances(
+        pattern in pattern_strategy(),
+        fills in proptest::collection::vec("[ab:]{0,3}", 10),
+    ) {
+        let mut text = String::new();
+        for (i, c) in pattern.chars().enumerate() {
+            match c {
+                '*' => text.push_str(&fills[i]),
+                '?' => text.push(fills[i].chars().next().unwrap_or('a')),
+                c => text.push(c),
+            }
+        }
+        prop_assert!(wildcard_match(&pattern, &text, false), "{:?} {:?}", pattern, text);
+    }
+
+    /// (b) StringEquals treats `*` and `?` literally: a value matches only itself.
+    #[test]
+    fn string_equals_is_literal(pattern in pattern_strategy(), sub in text_strategy()) {
+        let p = policy([irsa_allow().condition("StringEquals", &key("sub"), &[&pattern])]);
+        let expected = if pattern == sub { Outcome::Allowed } else { Outcome::Denied };
+        prop_assert_eq!(evaluate(&p, &request(&sub)).outcome, expected);
+        // And the literal itself is always admitted.
+        prop_assert!(evaluate(&p, &request(&pattern)).is_allowed());
+    }
+
+    /// (c) A single-statement policy with `StringLike` on `sub` admits exactly the subs the
+    /// pattern matches.
+    #[test]
+    fn string_like_policy_is_wildcard_match(pattern in pattern_strategy(), sub in text_strategy()) {
+        let p = policy([irsa_allow().condition("StringLike", &key("sub"), &[&pattern])]);
+        let expected = if wildcard_match(&pattern, &sub, false) {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        };
+        prop_assert_eq!(evaluate(&p, &request(&sub)).outcome, expected);
+    }
+
+    /// `StringNotLike` is the exact complement of `StringLike` for a present key.
+    #[test]
+    fn string_not_like_is_complement(pattern in pattern_strategy(), sub in text_strategy()) {
+        let like = policy([irsa_allow().condition("StringLike", &key("sub"), &[&pattern])]);
+        let not_like = policy([irsa_allow().condition("StringNotLike", &key("sub"), &[&pattern])]);
+        let req = request(&sub);
+        prop_assert_ne!(evaluate(&like, &req).outcome, evaluate(&not_like, &req).outcome);
+    }
+}
+
+#[test]
+fn reference_matcher_sanity() {
+    assert!(reference_match("a*b", "a::b", false));
+    assert!(!reference_match("a?b", "ab", false));
+    assert!(reference_match("A*", "ab", true));
+    assert!(reference_match("", "", false));
+    assert!(!reference_match("", "a", false));
+}
