@@ -2,7 +2,8 @@
 //!
 //! Each rule file starts with front matter between `---` lines (`key: value`, one per line; `tags`
 //! as `[a, b]`), followed by the Markdown documentation. Fenced code blocks whose info string is
-//! `<lang> fail` or `<lang> pass` (optionally `file=NAME`) are the rule's examples; tests run them.
+//! `<lang> fail` or `<lang> pass` (optionally `file=NAME` and options such as `cluster-issuer=URL`)
+//! are the rule's examples; tests run them.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -78,17 +79,28 @@ fn main() {
         )
         .unwrap();
         writeln!(out, "        precision: {:?},", rule.front["precision"]).unwrap();
-        writeln!(out, "        source_file: {:?},", format!("rules/{stem}.md")).unwrap();
-        writeln!(out, "        doc: include_str!({:?}),", abs.display().to_string()).unwrap();
+        writeln!(
+            out,
+            "        source_file: {:?},",
+            format!("rules/{stem}.md")
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "        doc: include_str!({:?}),",
+            abs.display().to_string()
+        )
+        .unwrap();
         writeln!(out, "        body_offset: {},", rule.body_offset).unwrap();
         writeln!(out, "        examples: &[").unwrap();
         for ex in &rule.examples {
             writeln!(
                 out,
-                "            Example {{ lang: {:?}, expect: {}, file: {:?}, code: {:?}, line: {} }},",
+                "            Example {{ lang: {:?}, expect: {}, file: {:?}, options: &{:?}, code: {:?}, line: {} }},",
                 ex.lang,
                 if ex.fail { "Expect::Fail" } else { "Expect::Pass" },
                 ex.file,
+                ex.options,
                 ex.code,
                 ex.line
             )
@@ -119,6 +131,8 @@ struct ParsedExample {
     lang: String,
     fail: bool,
     file: Option<String>,
+    /// Other `key=value` words of the info string: options for the run (`cluster-issuer=URL`).
+    options: Vec<(String, String)>,
     code: String,
     line: usize,
 }
@@ -182,10 +196,17 @@ fn parse_rule(path: &Path, text: &str) -> ParsedRule {
                 .iter()
                 .find_map(|w| w.strip_prefix("file="))
                 .map(str::to_string);
+            let options = words[2..]
+                .iter()
+                .filter_map(|w| w.split_once('='))
+                .filter(|(k, _)| *k != "file")
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             examples.push(ParsedExample {
                 lang: words[0].to_string(),
                 fail: kind == "fail",
                 file,
+                options,
                 code,
                 line: body_first_line + i + 1,
             });

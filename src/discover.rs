@@ -1,1 +1,238 @@
-//! (stage under construction)
+//! Discover: turn the paths on the command line into the list of files to lint.
+//!
+//! Directories are walked in parallel with the `ignore` crate (which honours `.gitignore`,
+//! `.ignore` and git's exclude files unless `--no-ignore`), never following symlinks; `--exclude`
+//! globs prune files and whole directories. Files named explicitly are always linted, whatever
+//! their extension. The result is sorted, so output does not depend on `--jobs`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkState;
+
+/// Extensions linted when walking a directory.
+pub const DEFAULT_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+
+#[derive(Clone, Debug)]
+pub struct DiscoverOptions {
+    pub no_ignore: bool,
+    pub exclude: Vec<String>,
+    pub jobs: usize,
+}
+
+/// One file to lint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    /// As shown in diagnostics: relative to the working directory when under it, else as given.
+    pub display: String,
+    pub path: PathBuf,
+}
+
+/// A path that could not be walked (an unreadable directory): reported as IRSA002.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkProblem {
+    pub display: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub problems: Vec<WalkProblem>,
+}
+
+#[derive(Debug)]
+pub enum DiscoverError {
+    /// A path on the command line does not exist (exit status 2).
+    Missing(PathBuf),
+    /// An `--exclude` glob does not parse.
+    BadGlob(String, String),
+}
+
+impl std::fmt::Display for DiscoverError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiscoverError::Missing(p) => write!(f, "{}: no such file or directory", p.display()),
+            DiscoverError::BadGlob(g, e) => write!(f, "invalid --exclude glob {g:?}: {e}"),
+        }
+    }
+}
+
+pub fn build_globset(globs: &[String]) -> Result<GlobSet, DiscoverError> {
+    let mut builder = GlobSetBuilder::new();
+    for g in globs {
+        let glob = Glob::new(g).map_err(|e| DiscoverError::BadGlob(g.clone(), e.to_string()))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map_err(|e| DiscoverError::BadGlob(globs.join(","), e.to_string()))
+}
+
+/// The path as shown to the user: relative to `cwd` when it lies under it, with `/` separators.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s).to_string();
+    if s.is_empty() { ".".to_string() } else { s }
+}
+
+/// True when the glob set excludes `display` or one of its parent directories.
+fn excluded(set: &GlobSet, display: &str) -> bool {
+    if set.is_empty() {
+        return false;
+    }
+    let mut path = Some(Path::new(display));
+    while let Some(p) = path {
+        if p.as_os_str().is_empty() {
+            break;
+        }
+        if set.is_match(p) {
+            return true;
+        }
+        path = p.parent();
+    }
+    false
+}
+
+fn has_default_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| DEFAULT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+}
+
+/// Find the files to lint under `paths`.
+pub fn discover(
+    paths: &[PathBuf],
+    opts: &DiscoverOptions,
+    cwd: &Path,
+) -> Result<Discovered, DiscoverError> {
+    let exclude = std::sync::Arc::new(build_globset(&opts.exclude)?);
+    let found = Mutex::new(Discovered::default());
+    for root in paths {
+        let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(root.clone()))?;
+        if !meta.is_dir() && !meta.is_file() {
+            // A FIFO or device would block or stream forever: never read one.
+            found.lock().unwrap().problems.push(WalkProblem {
+                display: display_path(root, cwd),
+                message: "not a regular file (a FIFO, socket or device is never read)".to_string(),
+            });
+            continue;
+        }
+        if meta.is_file() {
+            // Named explicitly: always linted, whatever its extension or ignore files say.
+            found.lock().unwrap().inputs.push(Input {
+                display: display_path(root, cwd),
+                path: root.clone(),
+            });
+            continue;
+        }
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .follow_links(false)
+            .hidden(false)
+            .require_git(false)
+            .threads(opts.jobs.max(1))
+            .git_ignore(!opts.no_ignore)
+            .git_global(!opts.no_ignore)
+            .git_exclude(!opts.no_ignore)
+            .ignore(!opts.no_ignore)
+            .parents(!opts.no_ignore);
+        let found = &found;
+        let (filter_set, filter_cwd) = (exclude.clone(), cwd.to_path_buf());
+        builder
+            .filter_entry(move |entry| {
+                if entry.file_name() == ".git" && entry.depth() > 0 {
+                    return false;
+                }
+                !excluded(&filter_set, &display_path(entry.path(), &filter_cwd))
+            })
+            .build_parallel()
+            .run(|| {
+                Box::new(move |result| {
+                    match result {
+                        Ok(entry) => {
+                            let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                            if is_file && has_default_extension(entry.path()) {
+                                found.lock().unwrap().inputs.push(Input {
+                                    display: display_path(entry.path(), cwd),
+                                    path: entry.into_path(),
+                                });
+                            }
+                        }
+                        Err(err) => {
+                            let display = walk_error_path(&err)
+                                .map(|p| display_path(&p, cwd))
+                                .unwrap_or_else(|| display_path(root, cwd));
+                            found.lock().unwrap().problems.push(WalkProblem {
+                                display,
+                                message: format!("cannot read: {}", walk_error_message(&err)),
+                            });
+                        }
+                    }
+                    WalkState::Continue
+                })
+            });
+    }
+    let mut found = found.into_inner().unwrap();
+    found.inputs.sort();
+    found.inputs.dedup_by(|a, b| a.path == b.path);
+    found.problems.sort();
+    Ok(found)
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.iter().find_map(walk_error_path),
+        _ => None,
+    }
+}
+
+fn walk_error_message(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            walk_error_message(err)
+        }
+        ignore::Error::WithLineNumber { line, err } => {
+            format!("line {line}: {}", walk_error_message(err))
+        }
+        ignore::Error::Io(io) => io.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_relative_to_cwd() {
+        let cwd = Path::new("/repo");
+        assert_eq!(
+            display_path(Path::new("/repo/iam/a.json"), cwd),
+            "iam/a.json"
+        );
+        assert_eq!(
+            display_path(Path::new("/other/a.json"), cwd),
+            "/other/a.json"
+        );
+        assert_eq!(display_path(Path::new("./k8s/sa.yaml"), cwd), "k8s/sa.yaml");
+    }
+
+    #[test]
+    fn exclude_matches_parents() {
+        let set = build_globset(&["vendor/**".into(), "charts/*/templates".into()]).unwrap();
+        assert!(excluded(&set, "vendor/x/y.yaml"));
+        assert!(excluded(&set, "charts/app/templates/sa.yaml"));
+        assert!(!excluded(&set, "k8s/sa.yaml"));
+    }
+}

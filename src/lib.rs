@@ -19,6 +19,7 @@ pub mod discover;
 pub mod engine;
 pub mod extract;
 pub mod link;
+pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod registry;

@@ -33,6 +33,8 @@ pub struct Example {
     pub expect: Expect,
     /// The file name the example stands for (`file=NAME` in the info string), if given.
     pub file: Option<&'static str>,
+    /// Options for the run, from `key=value` words of the info string (`cluster-issuer=URL`).
+    pub options: &'static [(&'static str, &'static str)],
     pub code: &'static str,
     /// 1-based line of the opening fence in the rule file.
     pub line: usize,

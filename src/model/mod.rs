@@ -1,4 +1,5 @@
 //! The typed model the rules read: trust policies (and, later, Kubernetes objects).
 
+pub mod k8s;
 pub mod oidc;
 pub mod policy;

@@ -41,11 +41,16 @@ pub fn is_oidc_principal(value: &str) -> bool {
     value.contains(":oidc-provider/")
 }
 
-/// The partitions AWS has, with the DNS suffix their EKS issuers use.
-pub const PARTITIONS: [(&str, &str); 3] = [
-    ("aws", "amazonaws.com"),
-    ("aws-us-gov", "amazonaws.com"),
-    ("aws-cn", "amazonaws.com.cn"),
+/// The AWS partitions (`arn:<partition>:...`). An ARN in any other partition names nothing.
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
 ];
 
 /// An EKS cluster's OIDC issuer host: `oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`.

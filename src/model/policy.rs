@@ -215,8 +215,14 @@ impl BaseOperator {
     const ALL: [(&'static str, BaseOperator); 27] = [
         ("StringEquals", BaseOperator::StringEquals),
         ("StringNotEquals", BaseOperator::StringNotEquals),
-        ("StringEqualsIgnoreCase", BaseOperator::StringEqualsIgnoreCase),
-        ("StringNotEqualsIgnoreCase", BaseOperator::StringNotEqualsIgnoreCase),
+        (
+            "StringEqualsIgnoreCase",
+            BaseOperator::StringEqualsIgnoreCase,
+        ),
+        (
+            "StringNotEqualsIgnoreCase",
+            BaseOperator::StringNotEqualsIgnoreCase,
+        ),
         ("StringLike", BaseOperator::StringLike),
         ("StringNotLike", BaseOperator::StringNotLike),
         ("ArnEquals", BaseOperator::ArnEquals),
@@ -228,7 +234,10 @@ impl BaseOperator {
         ("NumericLessThan", BaseOperator::NumericLessThan),
         ("NumericLessThanEquals", BaseOperator::NumericLessThanEquals),
         ("NumericGreaterThan", BaseOperator::NumericGreaterThan),
-        ("NumericGreaterThanEquals", BaseOperator::NumericGreaterThanEquals),
+        (
+            "NumericGreaterThanEquals",
+            BaseOperator::NumericGreaterThanEquals,
+        ),
         ("DateEquals", BaseOperator::DateEquals),
         ("DateNotEquals", BaseOperator::DateNotEquals),
         ("DateLessThan", BaseOperator::DateLessThan),

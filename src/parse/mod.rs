@@ -109,11 +109,17 @@ pub fn decode_or_return(bytes: Vec<u8>) -> Result<String, (ParseProblem, Vec<u8>
         message,
     };
     if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) || bytes.starts_with(&[0, 0, 0xFE, 0xFF]) {
-        let problem = rejected(Span::new(0, 4), "UTF-32 encoded: save it as UTF-8".to_string());
+        let problem = rejected(
+            Span::new(0, 4),
+            "UTF-32 encoded: save it as UTF-8".to_string(),
+        );
         return Err((problem, bytes));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let problem = rejected(Span::new(0, 2), "UTF-16 encoded: save it as UTF-8".to_string());
+        let problem = rejected(
+            Span::new(0, 2),
+            "UTF-16 encoded: save it as UTF-8".to_string(),
+        );
         return Err((problem, bytes));
     }
     let head = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];

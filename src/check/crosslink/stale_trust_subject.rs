@@ -1,0 +1,105 @@
+//! IRSA309 stale-trust-subject: a trust policy admits an exact subject
+//! `system:serviceaccount:<ns>:<name>` while the input defines namespace `<ns>`'s ServiceAccounts
+//! and none is named `<name>`.
+//!
+//! Such a subject is left over from a renamed or deleted ServiceAccount, or misspelt. It grants
+//! nothing today, but it keeps a door open: whoever later creates a ServiceAccount of that name in
+//! that namespace gets the role. Information only — the input may not hold every ServiceAccount of
+//! the namespace (one created by `eksctl`, or by an operator).
+//!
+//! Only exact values are considered (`StringEquals`, `StringEqualsIgnoreCase`, or `StringLike`
+//! without wildcard) in Allow statements; `default` always exists; a subject some workload of the
+//! input runs as is IRSA301's concern (the ServiceAccount is missing, not the subject stale).
+
+use super::{name_span, similar_name};
+use crate::check::trust::sub_wildcard_namespace::{
+    entry_path, looks_like_placeholder, wildcard_offsets,
+};
+use crate::check::trust::{claim_entries, is_allow};
+use crate::diagnostic::Diagnostic;
+use crate::link::Linked;
+use crate::model::policy::BaseOperator;
+use crate::registry::IRSA309;
+
+pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    if !linked.defines_service_accounts() {
+        return;
+    }
+    for policy in &linked.model.policies {
+        for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
+            for (block, entry) in claim_entries(stmt, "sub") {
+                let Some(op) = block.operator else { continue };
+                let ignore_case = match op.base {
+                    BaseOperator::StringEquals | BaseOperator::StringLike => false,
+                    BaseOperator::StringEqualsIgnoreCase => true,
+                    _ => continue,
+                };
+                for (k, value) in entry.values.iter().enumerate() {
+                    if value.unresolved
+                        || looks_like_placeholder(&value.text)
+                        || !wildcard_offsets(&value.text).is_empty()
+                    {
+                        continue;
+                    }
+                    let Some(rest) = value.text.strip_prefix("system:serviceaccount:") else {
+                        continue;
+                    };
+                    let Some((ns, name)) = rest.split_once(':') else {
+                        continue;
+                    };
+                    if ns.is_empty() || name.is_empty() || name.contains(':') || name == "default" {
+                        continue;
+                    }
+                    if !linked.defines_service_accounts_in(ns) {
+                        continue;
+                    }
+                    let in_ns: Vec<usize> = (0..linked.model.service_accounts.len())
+                        .filter(|&i| linked.sa_namespaces[i].name == ns)
+                        .collect();
+                    let names = || {
+                        in_ns
+                            .iter()
+                            .map(|&i| linked.model.service_accounts[i].meta.name_str())
+                    };
+                    let exists = names().any(|n| {
+                        if ignore_case {
+                            n.eq_ignore_ascii_case(name)
+                        } else {
+                            n == name
+                        }
+                    });
+                    if exists || !linked.workloads_of(ns, name).is_empty() {
+                        continue;
+                    }
+                    let suggestion = similar_name(name, names());
+                    let message = format!(
+                        "the trust policy admits `{}`, but namespace `{ns}` has no ServiceAccount `{name}` in the input (it defines {}): the subject is stale or misspelt, and whoever creates `{ns}/{name}` later gets this role",
+                        value.text,
+                        super::quote_list(&names().collect::<Vec<_>>(), 3)
+                    );
+                    let help = match suggestion {
+                        Some(s) => format!(
+                            "did you mean `system:serviceaccount:{ns}:{s}`? Otherwise remove the subject"
+                        ),
+                        None => "remove the subject, or fix it to name the ServiceAccount that uses the role".to_string(),
+                    };
+                    let mut diag = Diagnostic::new(IRSA309, &policy.source, value.span, message)
+                        .label(format!("no ServiceAccount `{ns}/{name}` in the input"))
+                        .help(help)
+                        .at_path(entry_path(policy, stmt, block, entry, Some(k)));
+                    if let Some(s) = suggestion
+                        && let Some(&i) = linked.service_accounts_named(ns, s).first()
+                    {
+                        let meta = &linked.model.service_accounts[i].meta;
+                        diag = diag.related(
+                            &meta.source,
+                            name_span(meta),
+                            format!("ServiceAccount `{ns}/{s}` is defined here"),
+                        );
+                    }
+                    out.push(diag);
+                }
+            }
+        }
+    }
+}

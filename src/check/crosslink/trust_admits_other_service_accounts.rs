@@ -1,0 +1,231 @@
+//! IRSA306 trust-admits-other-service-accounts: a role's trust policy admits ServiceAccounts of
+//! the input that do not carry the role.
+//!
+//! The trust policy, not the annotation, decides who may assume a role: any pod whose projected
+//! token satisfies it can call `AssumeRoleWithWebIdentity` for this role, whether or not its
+//! ServiceAccount is annotated with it (a pod can mount its own projected token for audience
+//! `sts.amazonaws.com`). So a namespace-wide or wildcard subject hands the role to every other
+//! ServiceAccount it matches — a Job's migration account, a debugging pod — which is a privilege
+//! the author usually did not mean to give. The trust rules IRSA104/IRSA105 flag the pattern; this
+//! rule names the concrete ServiceAccounts of the input (and the workloads running as them).
+//!
+//! Once per role linked from an IRSA ServiceAccount: the blast radius is computed with
+//! [`crate::link::verdict::blast_radius`]; pods running as a namespace's implicit `default`
+//! ServiceAccount (workloads without `serviceAccountName`) count too. Reported at the `:sub` value
+//! that admits the first such ServiceAccount.
+
+use super::{
+    MAX_LISTED, annotated_role, carriers, describe_with_workloads, entry_span, name_span,
+    role_arn_annotation, role_name, sa_label, workloads_of_sa,
+};
+use crate::check::trust::sub_wildcard_namespace::entry_path;
+use crate::check::trust::{claim_entries, logical_path};
+use crate::diagnostic::Diagnostic;
+use crate::engine::matcher::value_matches;
+use crate::engine::{Reason, STS_AUDIENCE, statement_at};
+use crate::link::Linked;
+use crate::link::verdict::{
+    audience_of, blast_radius, evaluate_subject, providers_for_policy, subject,
+};
+use crate::model::policy::TrustPolicy;
+use crate::registry::IRSA306;
+use crate::source::Span;
+
+/// One admitted subject that does not carry the role.
+struct Intruder {
+    label: String,
+    subject: String,
+    audience: String,
+    /// The ServiceAccount definition, or the first workload running as the implicit `default`.
+    at: (crate::source::SourceRef, Span, String),
+}
+
+/// Where the trust admits `subject`: the `:sub` value of the allowing statement that matches it,
+/// else its `:sub` entry, else the statement's principal; with the logical path.
+fn admitting_location(
+    policy: &TrustPolicy,
+    providers: &[String],
+    subject: &str,
+    audience: &str,
+) -> Option<(Span, String)> {
+    let (evaluations, _) = evaluate_subject(policy, providers, subject, audience);
+    let statement = evaluations.iter().find_map(|(_, v)| match v.reason {
+        Reason::AllowedBy { statement } => Some(statement),
+        _ => None,
+    })?;
+    let stmt = statement_at(policy, statement)?;
+    for (block, entry) in claim_entries(stmt, "sub") {
+        let Some(op) = block.operator else { continue };
+        if op.base.is_negated() {
+            continue;
+        }
+        for (k, value) in entry.values.iter().enumerate() {
+            if !value.unresolved && value_matches(op.base, &value.text, subject).is_true() {
+                return Some((value.span, entry_path(policy, stmt, block, entry, Some(k))));
+            }
+        }
+        return Some((
+            entry_span(entry),
+            entry_path(policy, stmt, block, entry, None),
+        ));
+    }
+    let span = stmt.principal.as_ref().map(|p| p.span).unwrap_or(stmt.span);
+    Some((span, logical_path(policy, Some(stmt), "Principal")))
+}
+
+/// Pods that run as a namespace's implicit `default` ServiceAccount (not defined in the input),
+/// grouped by namespace, in model order.
+fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<usize>)> {
+    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
+    for (w, sa) in linked.workload_service_accounts.iter().enumerate() {
+        if sa.name != "default" {
+            continue;
+        }
+        let ns = &linked.workload_namespaces[w].name;
+        if !linked.service_accounts_named(ns, "default").is_empty() {
+            continue;
+        }
+        match out.iter_mut().find(|(n, _)| n == ns) {
+            Some((_, ws)) => ws.push(w),
+            None => out.push((ns.clone(), vec![w])),
+        }
+    }
+    out
+}
+
+pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    let defaults = implicit_defaults(linked);
+    for p in 0..linked.model.policies.len() {
+        let carrying: Vec<usize> = carriers(linked, p)
+            .filter(|&i| linked.model.service_accounts[i].is_irsa())
+            .collect();
+        if carrying.is_empty() {
+            continue;
+        }
+        let policy = &linked.model.policies[p];
+        let mut intruders: Vec<Intruder> = blast_radius(linked, p)
+            .into_iter()
+            .filter(|i| !carrying.contains(i))
+            .map(|i| {
+                let meta = &linked.model.service_accounts[i].meta;
+                Intruder {
+                    label: super::sa_with_workloads(linked, i),
+                    subject: subject(&linked.sa_namespaces[i].name, meta.name_str()),
+                    audience: audience_of(linked, i),
+                    at: (
+                        meta.source.clone(),
+                        name_span(meta),
+                        format!(
+                            "ServiceAccount `{}` is admitted but does not carry this role{}",
+                            sa_label(linked, i),
+                            if workloads_of_sa(linked, i).is_empty() {
+                                ""
+                            } else {
+                                "; workloads run as it"
+                            }
+                        ),
+                    ),
+                }
+            })
+            .collect();
+        let providers = providers_for_policy(linked, p);
+        for (ns, workloads) in &defaults {
+            let sub = subject(ns, "default");
+            if evaluate_subject(policy, &providers, &sub, STS_AUDIENCE)
+                .1
+                .is_true()
+            {
+                let w = workloads[0];
+                let workload = &linked.model.workloads[w];
+                intruders.push(Intruder {
+                    label: describe_with_workloads(linked, &format!("{ns}/default"), workloads),
+                    subject: sub,
+                    audience: STS_AUDIENCE.to_string(),
+                    at: (
+                        workload.meta.source.clone(),
+                        workload.pod.spec_key,
+                        format!("runs as `{ns}/default`, which the trust admits"),
+                    ),
+                });
+            }
+        }
+        if intruders.is_empty() {
+            continue;
+        }
+        let role = carrying
+            .iter()
+            .find_map(|&i| annotated_role(&linked.model.service_accounts[i]))
+            .map(|a| a.name.to_string())
+            .unwrap_or_else(|| role_name(linked, p));
+        let first = &intruders[0];
+        let (span, path) =
+            match admitting_location(policy, &providers, &first.subject, &first.audience) {
+                Some(found) => found,
+                None => {
+                    // No location in the trust: point at the annotation of a ServiceAccount that
+                    // carries the role.
+                    let sa = &linked.model.service_accounts[carrying[0]];
+                    let Some((annotation, _)) = role_arn_annotation(sa) else {
+                        continue;
+                    };
+                    (annotation.value.span, super::role_arn_path(&sa.meta))
+                }
+            };
+        let labels: Vec<&str> = intruders.iter().map(|x| x.label.as_str()).collect();
+        let listed = if labels.len() > MAX_LISTED {
+            format!(
+                "{} and {} more",
+                labels[..MAX_LISTED].join(", "),
+                labels.len() - MAX_LISTED
+            )
+        } else {
+            labels.join(", ")
+        };
+        let carried_by: Vec<String> = carrying.iter().map(|&i| sa_label(linked, i)).collect();
+        let message = format!(
+            "the trust policy of role `{role}` (meant for {}) also admits {}: {listed}; pods running as {} can assume the role with their own token",
+            super::quote_list(&carried_by, 2),
+            if intruders.len() == 1 {
+                "a ServiceAccount that does not carry it".to_string()
+            } else {
+                format!("{} ServiceAccounts that do not carry it", intruders.len())
+            },
+            if intruders.len() == 1 { "it" } else { "them" },
+        );
+        let help = format!(
+            "list only the intended subjects ({}) with `StringEquals` on `<issuer>:sub`",
+            super::quote_list(
+                &carrying
+                    .iter()
+                    .map(|&i| subject(
+                        &linked.sa_namespaces[i].name,
+                        linked.model.service_accounts[i].meta.name_str()
+                    ))
+                    .collect::<Vec<_>>(),
+                3
+            )
+        );
+        let mut diag = Diagnostic::new(IRSA306, &policy.source, span, message)
+            .label(format!(
+                "admits {} other ServiceAccount{}",
+                intruders.len(),
+                if intruders.len() == 1 { "" } else { "s" }
+            ))
+            .help(help)
+            .at_path(path);
+        for x in intruders.iter().take(MAX_LISTED) {
+            diag = diag.related(&x.at.0, x.at.1, x.at.2.clone());
+        }
+        if let Some((annotation, _)) =
+            role_arn_annotation(&linked.model.service_accounts[carrying[0]])
+        {
+            let sa = &linked.model.service_accounts[carrying[0]];
+            diag = diag.related(
+                &sa.meta.source,
+                annotation.value.span,
+                format!("`{}` carries the role", sa_label(linked, carrying[0])),
+            );
+        }
+        out.push(diag);
+    }
+}

@@ -1,0 +1,81 @@
+//! IRSA114 placeholder-value, manifest side: a ServiceAccount's role-arn annotation still holds a
+//! tutorial placeholder (`arn:aws:iam::[AWS_ACCOUNT_ID]:role/eks-demo-role`, `<ACCOUNT_ID>`,
+//! `${AWS_ACCOUNT_ID}`, the documentation accounts `111122223333` / `123456789012`).
+//!
+//! `kubectl apply` stores the text as written and the webhook copies it into `AWS_ROLE_ARN`: no
+//! role has that ARN, so `AssumeRoleWithWebIdentity` fails and the pods get no AWS credentials.
+//! The placeholders are recognised by the trust side's
+//! [`find_placeholders`](crate::check::trust::placeholder_value::find_placeholders), so a
+//! ServiceAccount and its role's trust policy are judged alike; IRSA201 and IRSA204 leave values
+//! with placeholders to this rule.
+
+use std::ops::Range;
+
+use super::role_arn_invalid::{role_arn_values, split_arn, value_range_span};
+use crate::check::crosslink::{annotation_path, sa_label};
+use crate::check::trust::placeholder_value::{DOCUMENTATION_ACCOUNTS, find_placeholders};
+use crate::diagnostic::Diagnostic;
+use crate::link::Linked;
+use crate::model::k8s::annotations;
+use crate::registry;
+
+/// A replacement hint from where the placeholder sits in the ARN.
+fn help_for(arn: &str, range: Range<usize>, placeholder: &str) -> String {
+    let fields = split_arn(arn);
+    let in_account = fields
+        .as_ref()
+        .is_some_and(|f| f.account.start <= range.start && range.end <= f.account.end);
+    let in_resource = fields
+        .as_ref()
+        .is_some_and(|f| f.resource.start <= range.start && range.end <= f.resource.end);
+    if in_account || DOCUMENTATION_ACCOUNTS.contains(&placeholder) {
+        format!(
+            "replace `{placeholder}` with the 12-digit id of the account that owns the role \
+             (`aws sts get-caller-identity --query Account --output text`)"
+        )
+    } else if in_resource {
+        format!("replace `{placeholder}` with the role's name")
+    } else if range.start == 0 && range.end == arn.len() {
+        format!(
+            "replace `{placeholder}` with the role's ARN (`aws iam get-role --role-name <name> \
+             --query Role.Arn`), or render the template before applying the manifest"
+        )
+    } else {
+        format!(
+            "replace `{placeholder}` with the real value, so the annotation reads \
+             `arn:aws:iam::<12-digit account id>:role/<role name>`"
+        )
+    }
+}
+
+pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    for (i, sa, annotation, text) in role_arn_values(linked) {
+        let base = text.len() - text.trim_start().len();
+        let arn = text.trim();
+        for (range, what) in find_placeholders(arn) {
+            let placeholder = &arn[range.clone()];
+            let span = value_range_span(
+                &sa.meta.source,
+                &annotation.value,
+                text,
+                base + range.start..base + range.end,
+            );
+            out.push(
+                Diagnostic::new(
+                    registry::IRSA114,
+                    &sa.meta.source,
+                    span,
+                    format!(
+                        "the role-arn annotation of ServiceAccount `{}` still holds {what} \
+                         `{placeholder}`: the webhook injects the text as is into `AWS_ROLE_ARN`, \
+                         no role has that ARN, and the pods get no AWS credentials",
+                        sa_label(linked, i)
+                    ),
+                )
+                .label("unreplaced placeholder")
+                .help(help_for(arn, range, placeholder))
+                .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN)),
+            );
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! IRSA201 role-arn-invalid: a ServiceAccount's `eks.amazonaws.com/role-arn` is not a well-formed
+//! IAM role ARN.
+//!
+//! The EKS pod identity webhook does not validate the annotation: it only logs a warning when the
+//! value does not match its role-ARN pattern, and copies the text as is into every container's
+//! `AWS_ROLE_ARN`. The SDK then calls `sts:AssumeRoleWithWebIdentity` with that text, STS answers
+//! with a validation or access error, and the pod has no AWS credentials. An empty value is worse
+//! in a quieter way: the webhook treats the ServiceAccount as not using IRSA at all, so the pods
+//! silently fall back to the node's instance role.
+//!
+//! Covered here: an empty value, leading or trailing whitespace (a `|` block scalar keeps its final
+//! newline), a value that is not an ARN, an unknown partition, a service other than `iam`, a
+//! region in the ARN (IAM ARNs have none), an account id that is not 12 digits, a resource that is
+//! not `role/<path><name>`, and characters IAM never allows in a role path or name. Left to other
+//! rules: placeholders (`[AWS_ACCOUNT_ID]`, `111122223333`: IRSA114), ARNs of something other than
+//! a role (a user, a policy, an `sts` assumed-role: IRSA204) and non-string values (IRSA205).
+//!
+//! The shared helpers ([`split_arn`], [`not_a_role`], [`role_arn_values`]) are used by IRSA204 and
+//! the manifest side of IRSA114, so that each problem of a value is reported by exactly one rule.
+
+use std::ops::Range;
+
+use crate::check::crosslink::{annotation_path, sa_label, scalar_sub_span};
+use crate::check::trust::placeholder_value::find_placeholders;
+use crate::diagnostic::Diagnostic;
+use crate::extract::aws::parse_role_arn;
+use crate::link::Linked;
+use crate::model::k8s::{Annotation, ServiceAccount, annotations};
+use crate::model::oidc::PARTITIONS;
+use crate::parse::tree::{Node, ScalarStyle};
+use crate::registry;
+use crate::source::{SourceRef, Span};
+
+/// The six fields of `arn:partition:service:region:account:resource`, as byte ranges into the text
+/// that was split. The resource keeps any further `:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArnFields {
+    pub partition: Range<usize>,
+    pub service: Range<usize>,
+    pub region: Range<usize>,
+    pub account: Range<usize>,
+    pub resource: Range<usize>,
+}
+
+/// Split an ARN into its fields; None when the text does not start with `arn:` or has fewer than
+/// six fields.
+pub fn split_arn(text: &str) -> Option<ArnFields> {
+    if !text.starts_with("arn:") {
+        return None;
+    }
+    let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i).take(5).collect();
+    if colons.len() < 5 {
+        return None;
+    }
+    Some(ArnFields {
+        partition: colons[0] + 1..colons[1],
+        service: colons[1] + 1..colons[2],
+        region: colons[2] + 1..colons[3],
+        account: colons[3] + 1..colons[4],
+        resource: colons[4] + 1..text.len(),
+    })
+}
+
+/// What an ARN that is not a role's names, for IRSA204.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotARole {
+    /// "an IAM user", "an STS assumed-role session", "an `s3` resource".
+    pub what: String,
+    /// The part to point at: the resource type (`user`), or the service for other services.
+    pub range: Range<usize>,
+    /// The resource type as written (`user`, `assumed-role`), or the service.
+    pub kind: String,
+}
+
+/// IAM and STS resource types that are not roles, with how a message names them.
+const NON_ROLE_TYPES: [(&str, &str); 11] = [
+    ("user", "an IAM user"),
+    ("group", "an IAM group"),
+    ("policy", "an IAM managed policy"),
+    ("instance-profile", "an EC2 instance profile"),
+    ("oidc-provider", "an IAM OIDC identity provider"),
+    ("saml-provider", "an IAM SAML identity provider"),
+    ("server-certificate", "an IAM server certificate"),
+    ("mfa", "an IAM MFA device"),
+    ("root", "an account root user"),
+    ("assumed-role", "an STS assumed-role session"),
+    ("federated-user", "an STS federated user session"),
+];
+
+/// The resource type of an ARN's resource field: what comes before the first `/` (or `:`).
+fn resource_type(resource: &str) -> &str {
+    resource.split(['/', ':']).next().unwrap_or(resource)
+}
+
+/// When `text` is a well-formed ARN of something other than an IAM role (a user, a policy, an
+/// instance profile, an OIDC provider, an STS session, another service's resource), what it
+/// names. A mangled role ARN (`arn:aws:iam:eu-west-1:...:role/x`) is not this: it is IRSA201's.
+pub fn not_a_role(text: &str) -> Option<NotARole> {
+    let fields = split_arn(text)?;
+    let service = &text[fields.service.clone()];
+    let resource = &text[fields.resource.clone()];
+    let kind = resource_type(resource);
+    if let Some((_, what)) = NON_ROLE_TYPES.iter().find(|(t, _)| *t == kind)
+        && matches!(service, "iam" | "sts")
+    {
+        let start = fields.resource.start;
+        return Some(NotARole {
+            what: (*what).to_string(),
+            range: start..start + kind.len(),
+            kind: kind.to_string(),
+        });
+    }
+    // Another service's resource (`arn:aws:s3:::bucket`, `arn:aws:eks:...:cluster/x`). A value
+    // whose resource is still `role/...` is a role ARN with a mangled service: IRSA201.
+    let service_like = !service.is_empty()
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if service_like && !matches!(service, "iam" | "sts") && kind != "role" {
+        return Some(NotARole {
+            what: format!("an `{service}` resource"),
+            range: fields.service.clone(),
+            kind: service.to_string(),
+        });
+    }
+    None
+}
+
+/// Every ServiceAccount's role-arn annotation whose value is a string, with the ServiceAccount's
+/// index. Values with a YAML tag (`!GetAtt Role.Arn`, `!Sub ...`) are skipped: a preprocessor
+/// computes them, so their text is not what the API server will see.
+pub fn role_arn_values(
+    linked: &Linked,
+) -> impl Iterator<Item = (usize, &ServiceAccount, &Annotation, &str)> {
+    linked
+        .model
+        .service_accounts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sa)| {
+            let annotation = sa.meta.annotation(annotations::ROLE_ARN)?;
+            if annotation.value.tag.is_some() {
+                return None;
+            }
+            let text = annotation.value.as_str()?;
+            Some((i, sa, annotation, text))
+        })
+}
+
+/// A role-arn value as messages name it: the role's name when the value is a role ARN
+/// (`payments-api`), else the trimmed value.
+pub fn role_display(text: &str) -> &str {
+    let text = text.trim();
+    parse_role_arn(text).map_or(text, |r| r.name)
+}
+
+/// The span of `range` (byte offsets into the scalar's text) in the source: exact when the source
+/// holds the text verbatim (plain, or quoted without escapes), else the whole value.
+pub fn value_range_span(source: &SourceRef, value: &Node, text: &str, range: Range<usize>) -> Span {
+    scalar_sub_span(source, value.span, text, range)
+}
+
+/// The header of a block scalar (`|`, `|+`, `>-`...): the place that decides whether the final
+/// newline is kept.
+fn block_header_span(source: &SourceRef, value: &Node) -> Span {
+    let raw = source.slice(value.span);
+    let len = raw.find(['\n', '\r', ' ', '#']).unwrap_or(raw.len()).max(1);
+    Span::new(value.span.start as usize, value.span.start as usize + len)
+}
+
+/// One problem of a role-arn value.
+struct Problem {
+    span: Span,
+    label: String,
+    message: String,
+    help: String,
+}
+
+/// Characters IAM allows in a role name: `[A-Za-z0-9+=,.@_-]`.
+fn is_role_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | ',' | '.' | '@' | '_' | '-')
+}
+
+/// A path character: printable ASCII other than space (IAM's `\u0021-\u007E`).
+fn is_path_char(c: char) -> bool {
+    ('\u{21}'..='\u{7e}').contains(&c)
+}
+
+/// Leading or trailing whitespace: the webhook copies it into `AWS_ROLE_ARN`.
+fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Problem> {
+    let lead = text.len() - text.trim_start().len();
+    let trail_start = text.trim_end().len();
+    if lead == 0 && trail_start == text.len() {
+        return None;
+    }
+    let trailing = &text[trail_start..];
+    let block = value
+        .as_scalar()
+        .is_some_and(|s| matches!(s.style, ScalarStyle::Literal | ScalarStyle::Folded));
+    let newline_only = lead == 0 && trailing.chars().all(|c| c == '\n' || c == '\r');
+    let (span, label, what) = if block && newline_only {
+        (
+            block_header_span(source, value),
+            "this block scalar keeps the final newline".to_string(),
+            "ends with a newline (a `|` or `>` block scalar keeps it)".to_string(),
+        )
+    } else if lead > 0 {
+        (
+            value_range_span(source, value, text, 0..lead),
+            "leading whitespace".to_string(),
+            "starts with whitespace".to_string(),
+        )
+    } else {
+        let what = if trailing.contains('\n') {
+            "ends with a newline"
+        } else {
+            "ends with whitespace"
+        };
+        (
+            value_range_span(source, value, text, trail_start..text.len()),
+            "trailing whitespace".to_string(),
+            what.to_string(),
+        )
+    };
+    let help = if block {
+        "write the ARN on the annotation's line (`eks.amazonaws.com/role-arn: arn:aws:iam::...`), or \
+         use `|-` / `>-` to strip the final newline"
+            .to_string()
+    } else {
+        "remove the whitespace around the ARN".to_string()
+    };
+    Some(Problem {
+        span,
+        label,
+        message: format!(
+            "the role ARN {what}: the webhook copies the value verbatim into `AWS_ROLE_ARN`, STS \
+             finds no role by that ARN and the pods get no AWS credentials"
+        ),
+        help,
+    })
+}
+
+/// The first structural problem of a trimmed role-arn value (`base` is its offset in `text`).
+fn structure_problem(source: &SourceRef, value: &Node, text: &str, base: usize) -> Option<Problem> {
+    let arn = &text[base..text.trim_end().len()];
+    let span_of =
+        |r: Range<usize>| value_range_span(source, value, text, base + r.start..base + r.end);
+    let runtime = "STS rejects the ARN when the pods call `AssumeRoleWithWebIdentity`, so they get \
+                   no AWS credentials";
+    let Some(fields) = split_arn(arn) else {
+        let (what, help) = if arn.starts_with("arn:") {
+            (
+                "is an incomplete ARN",
+                "use the six-part form `arn:aws:iam::<12-digit account id>:role/<role name>`",
+            )
+        } else {
+            (
+                "is not an ARN",
+                "use the role's full ARN, `arn:aws:iam::<12-digit account id>:role/<role name>` \
+                 (`aws iam get-role --role-name <name> --query Role.Arn`); only a self-hosted \
+                 webhook started with role-ARN composition accepts a bare name",
+            )
+        };
+        return Some(Problem {
+            span: span_of(0..arn.len()),
+            label: "not an IAM role ARN".to_string(),
+            message: format!("the role-arn annotation `{arn}` {what}: {runtime}"),
+            help: help.to_string(),
+        });
+    };
+    let partition = &arn[fields.partition.clone()];
+    if !PARTITIONS.contains(&partition) {
+        return Some(Problem {
+            span: span_of(fields.partition.clone()),
+            label: "unknown partition".to_string(),
+            message: format!(
+                "the role ARN's partition `{partition}` is not an AWS partition: {runtime}"
+            ),
+            help: "use `aws` (or `aws-cn`, `aws-us-gov` for those partitions): \
+                   `arn:aws:iam::<account id>:role/<role name>`"
+                .to_string(),
+        });
+    }
+    let service = &arn[fields.service.clone()];
+    if service != "iam" {
+        return Some(Problem {
+            span: span_of(fields.service.clone()),
+            label: "not `iam`".to_string(),
+            message: format!(
+                "the role ARN names service `{service}`, but IAM roles live in service `iam`: \
+                 {runtime}"
+            ),
+            help: "write `arn:<partition>:iam::<account id>:role/<role name>`".to_string(),
+        });
+    }
+    let region = &arn[fields.region.clone()];
+    if !region.is_empty() {
+        return Some(Problem {
+            span: span_of(fields.region.clone()),
+            label: "IAM ARNs have no region".to_string(),
+            message: format!(
+                "the role ARN holds region `{region}`, but IAM is global and role ARNs have an \
+                 empty region field (`iam::`): {runtime}"
+            ),
+            help: format!(
+                "remove the region: `{}{}`",
+                &arn[..fields.region.start],
+                &arn[fields.region.end..]
+            ),
+        });
+    }
+    let account = &arn[fields.account.clone()];
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        let what = if account.is_empty() {
+            "has no account id".to_string()
+        } else if account.bytes().all(|b| b.is_ascii_digit()) {
+            format!(
+                "has account id `{account}` of {} digits, but AWS account ids have exactly 12",
+                account.len()
+            )
+        } else {
+            format!("has account id `{account}`, but AWS account ids are 12 digits")
+        };
+        return Some(Problem {
+            span: if account.is_empty() {
+                span_of(fields.account.start.saturating_sub(1)..fields.account.end + 1)
+            } else {
+                span_of(fields.account.clone())
+            },
+            label: "not a 12-digit account id".to_string(),
+            message: format!("the role ARN {what}: {runtime}"),
+            help: "copy the account id from `aws sts get-caller-identity --query Account --output \
+                   text` (keep leading zeros: it is 12 digits, not a number)"
+                .to_string(),
+        });
+    }
+    let resource = &arn[fields.resource.clone()];
+    let Some(path_and_name) = resource.strip_prefix("role/") else {
+        let kind = resource_type(resource);
+        return Some(Problem {
+            span: span_of(fields.resource.start..fields.resource.start + kind.len().max(1)),
+            label: "expected `role/<name>`".to_string(),
+            message: format!(
+                "the role ARN's resource `{resource}` is not `role/<name>`: {runtime}"
+            ),
+            help: "the resource part of a role ARN is `role/` followed by the role's path and \
+                   name, e.g. `role/payments-api`"
+                .to_string(),
+        });
+    };
+    let name_start = path_and_name.rfind('/').map_or(0, |i| i + 1);
+    let name = &path_and_name[name_start..];
+    let off = fields.resource.start + "role/".len();
+    if name.is_empty() {
+        return Some(Problem {
+            span: span_of(fields.resource.clone()),
+            label: "no role name".to_string(),
+            message: format!("the role ARN `{arn}` names no role after its path: {runtime}"),
+            help: "end the ARN with the role's name, e.g. `role/payments-api`".to_string(),
+        });
+    }
+    if let Some((i, c)) = path_and_name[..name_start]
+        .char_indices()
+        .find(|&(_, c)| !is_path_char(c))
+        .or_else(|| {
+            name.char_indices()
+                .find(|&(_, c)| !is_role_name_char(c))
+                .map(|(i, c)| (name_start + i, c))
+        })
+    {
+        return Some(Problem {
+            span: span_of(off + i..off + i + c.len_utf8()),
+            label: "not allowed in a role name".to_string(),
+            message: format!(
+                "the role ARN holds {}, which IAM never allows in a role path or name: {runtime}",
+                describe_char(c)
+            ),
+            help: "role names use only letters, digits and `+=,.@_-`; copy the ARN from `aws iam \
+                   get-role --role-name <name> --query Role.Arn`"
+                .to_string(),
+        });
+    }
+    if name.len() > 64 {
+        return Some(Problem {
+            span: span_of(off + name_start..off + path_and_name.len()),
+            label: "longer than 64 characters".to_string(),
+            message: format!(
+                "the role name in the ARN has {} characters, but IAM role names have at most 64: \
+                 {runtime}",
+                name.len()
+            ),
+            help: "copy the ARN from `aws iam get-role --role-name <name> --query Role.Arn`"
+                .to_string(),
+        });
+    }
+    None
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".to_string(),
+        '\t' => "a tab".to_string(),
+        '\n' | '\r' => "a line break".to_string(),
+        c => format!("`{c}`"),
+    }
+}
+
+pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    for (i, sa, annotation, text) in role_arn_values(linked) {
+        let source = &sa.meta.source;
+        let value = &annotation.value;
+        let mut problems = Vec::new();
+        if text.trim().is_empty() {
+            let message = if text.is_empty() {
+                "the role-arn annotation is empty: the webhook treats the ServiceAccount as not \
+                 using IRSA, so its pods get no role and fall back to the node's instance role"
+            } else {
+                "the role-arn annotation holds only whitespace: the webhook injects it as \
+                 `AWS_ROLE_ARN`, STS rejects it and the pods get no AWS credentials"
+            };
+            problems.push(Problem {
+                span: value.span,
+                label: "no role ARN".to_string(),
+                message: message.to_string(),
+                help:
+                    "set the role's ARN (`aws iam get-role --role-name <name> --query Role.Arn`), \
+                       or remove the annotation if the pods need no AWS access"
+                        .to_string(),
+            });
+        } else {
+            problems.extend(whitespace_problem(source, value, text));
+            // A placeholder may stand for any part of the ARN (or all of it): IRSA114 reports it,
+            // and the shape is only judged once it is filled in.
+            let trimmed = text.trim();
+            if find_placeholders(trimmed).is_empty() && not_a_role(trimmed).is_none() {
+                let base = text.len() - text.trim_start().len();
+                problems.extend(structure_problem(source, value, text, base));
+            }
+        }
+        for p in problems {
+            out.push(
+                Diagnostic::new(
+                    registry::IRSA201,
+                    source,
+                    p.span,
+                    format!("ServiceAccount `{}`: {}", sa_label(linked, i), p.message),
+                )
+                .label(p.label)
+                .help(p.help)
+                .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_arns() {
+        let t = "arn:aws:iam::483920175566:role/team/app";
+        let f = split_arn(t).unwrap();
+        assert_eq!(&t[f.partition], "aws");
+        assert_eq!(&t[f.service], "iam");
+        assert_eq!(&t[f.region], "");
+        assert_eq!(&t[f.account], "483920175566");
+        assert_eq!(&t[f.resource], "role/team/app");
+        assert!(split_arn("arn:aws:iam::483920175566").is_none());
+        assert!(split_arn("payments-api").is_none());
+    }
+
+    #[test]
+    fn recognises_non_roles() {
+        let kind = |t: &str| not_a_role(t).map(|n| n.kind);
+        assert_eq!(
+            kind("arn:aws:iam::483920175566:user/ci").as_deref(),
+            Some("user")
+        );
+        assert_eq!(
+            kind("arn:aws:sts::483920175566:assumed-role/payments-api/botocore-session-1")
+                .as_deref(),
+            Some("assumed-role")
+        );
+        assert_eq!(
+            kind("arn:aws:iam::483920175566:instance-profile/eks-node").as_deref(),
+            Some("instance-profile")
+        );
+        assert_eq!(
+            kind("arn:aws:iam::483920175566:root").as_deref(),
+            Some("root")
+        );
+        assert_eq!(kind("arn:aws:s3:::payments-bucket").as_deref(), Some("s3"));
+        assert_eq!(kind("arn:aws:iam::483920175566:role/x"), None);
+        assert_eq!(kind("arn:aws:iam:eu-west-1:483920175566:role/x"), None);
+        assert_eq!(kind("arn:aws:sts::483920175566:role/x"), None);
+    }
+
+    #[test]
+    fn role_name_characters() {
+        assert!("payments-api_v2+=,.@".chars().all(is_role_name_char));
+        assert!(!is_role_name_char(' '));
+        assert!(!is_role_name_char('/'));
+        assert!(!is_path_char(' '));
+    }
+}

@@ -1,0 +1,304 @@
+//! IRSA212 skip-containers-mismatch: `eks.amazonaws.com/skip-containers` names a container the pod
+//! does not have, or cannot be parsed the way the webhook parses it.
+//!
+//! The EKS pod identity webhook reads the pod (template) annotation
+//! `eks.amazonaws.com/skip-containers` with Go's `encoding/csv` reader, default settings: it takes
+//! the first record, splits it on `,`, and does NOT trim the fields. Every container (init
+//! containers included) whose name is exactly one of the fields is left without the IRSA
+//! environment variables and token mount. So:
+//!
+//! - `init-first, sidecar` yields ` sidecar` (leading space), which matches no container: the
+//!   sidecar the author meant to opt out still gets credentials;
+//! - a name that is not a container of the pod (a typo, a renamed container) skips nothing;
+//! - a `"` inside an unquoted field (`a, "b"`) or after a closing quote is a CSV error: the
+//!   webhook logs it and skips no container at all.
+//!
+//! The value is parsed here with the same rules, so [`skipped_containers`] is also what the other
+//! rules use to leave skipped containers alone (IRSA213, IRSA216).
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use crate::check::crosslink::{quote_list, scalar_sub_span, similar_name, workload_label};
+use crate::check::manifest::token_expiration_invalid::pod_annotation_path;
+use crate::diagnostic::Diagnostic;
+use crate::link::Linked;
+use crate::model::k8s::{PodSpec, annotations};
+use crate::registry::IRSA212;
+
+/// One field of the annotation: the name as the webhook compares it, and its byte range in the
+/// annotation's text (the inside of the quotes for a quoted field).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkipField {
+    pub name: String,
+    pub range: Range<usize>,
+}
+
+/// Why Go's CSV reader rejects the value (the webhook then skips no container).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvError {
+    /// Byte offset of the offending `"` in the annotation's text.
+    pub at: usize,
+    pub reason: &'static str,
+}
+
+/// Parse a skip-containers value like the webhook: the first non-empty line's record of Go's
+/// `encoding/csv` reader (`,` separator, no trimming, strict quotes). Empty fields are dropped
+/// (they match no container name and are harmless); an empty value gives no field.
+pub fn parse_skip_containers(text: &str) -> Result<Vec<SkipField>, CsvError> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    // Go's reader skips empty lines before the first record.
+    while pos < bytes.len() && (bytes[pos] == b'\n' || text[pos..].starts_with("\r\n")) {
+        pos += if bytes[pos] == b'\n' { 1 } else { 2 };
+    }
+    let mut fields = Vec::new();
+    if pos >= bytes.len() {
+        return Ok(fields);
+    }
+    loop {
+        if bytes.get(pos) == Some(&b'"') {
+            // Quoted field: `""` is a literal quote; the closing quote must be followed by `,`,
+            // the end of the line or the end of the text. It may span lines.
+            let start = pos + 1;
+            let mut name = String::new();
+            let mut i = start;
+            // (end of the field's inside, end of the record)
+            let (inner_end, end_of_record) = loop {
+                let Some(off) = text[i..].find('"') else {
+                    // Unterminated at the end of the input: Go keeps what it read.
+                    name.push_str(&text[i..]);
+                    break (bytes.len(), true);
+                };
+                let q = i + off;
+                name.push_str(&text[i..q]);
+                match bytes.get(q + 1) {
+                    Some(b'"') => {
+                        name.push('"');
+                        i = q + 2;
+                    }
+                    Some(b',') => {
+                        pos = q + 2;
+                        break (q, false);
+                    }
+                    None | Some(b'\n') => break (q, true),
+                    Some(b'\r') if matches!(bytes.get(q + 2), None | Some(b'\n')) => {
+                        break (q, true);
+                    }
+                    Some(_) => {
+                        return Err(CsvError {
+                            at: q,
+                            reason: "a `\"` inside a quoted field must be doubled",
+                        });
+                    }
+                }
+            };
+            let range = start..inner_end;
+            if !name.is_empty() {
+                fields.push(SkipField { name, range });
+            }
+            if end_of_record {
+                return Ok(fields);
+            }
+        } else {
+            let line_end = text[pos..].find('\n').map_or(bytes.len(), |o| pos + o);
+            let field_end = text[pos..line_end].find(',').map_or(line_end, |o| pos + o);
+            let mut value_end = field_end;
+            if field_end == line_end && value_end > pos && bytes[value_end - 1] == b'\r' {
+                value_end -= 1;
+            }
+            let raw = &text[pos..value_end];
+            if let Some(q) = raw.find('"') {
+                return Err(CsvError {
+                    at: pos + q,
+                    reason: "a `\"` may only open a field",
+                });
+            }
+            if !raw.is_empty() {
+                fields.push(SkipField {
+                    name: raw.to_string(),
+                    range: pos..value_end,
+                });
+            }
+            if field_end == line_end {
+                return Ok(fields);
+            }
+            pos = field_end + 1;
+        }
+    }
+}
+
+/// The names of the containers the webhook leaves alone in this pod (none when the annotation is
+/// absent, not a string, or not valid CSV).
+pub fn skipped_containers(pod: &PodSpec) -> BTreeSet<String> {
+    pod.annotations
+        .iter()
+        .find(|a| a.key.value == annotations::SKIP_CONTAINERS)
+        .and_then(|a| a.value.as_str())
+        .and_then(|text| parse_skip_containers(text).ok())
+        .map(|fields| fields.into_iter().map(|f| f.name).collect())
+        .unwrap_or_default()
+}
+
+pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    for (w, workload) in linked.model.workloads.iter().enumerate() {
+        let pod = &workload.pod;
+        let Some(annotation) = pod
+            .annotations
+            .iter()
+            .find(|a| a.key.value == annotations::SKIP_CONTAINERS)
+        else {
+            continue;
+        };
+        // A non-string value is IRSA205's finding (the API server rejects it).
+        let Some(text) = annotation.value.as_str() else {
+            continue;
+        };
+        // A pod whose containers are not known (none listed) cannot be compared.
+        if pod.containers.is_empty() {
+            continue;
+        }
+        let source = &workload.meta.source;
+        let whole = annotation.value.span;
+        let path = pod_annotation_path(workload, annotations::SKIP_CONTAINERS);
+        let label = workload_label(linked, w);
+        let names: Vec<&str> = pod
+            .containers
+            .iter()
+            .map(|c| c.name.value.as_str())
+            .collect();
+        let fields = match parse_skip_containers(text) {
+            Ok(fields) => fields,
+            Err(err) => {
+                let span = scalar_sub_span(source, whole, text, err.at..err.at + 1);
+                out.push(
+                    Diagnostic::new(
+                        IRSA212,
+                        source,
+                        span,
+                        format!(
+                            "the webhook cannot parse `{}` of {label} as a comma-separated list ({}), so it skips no container: every container gets the IRSA credentials",
+                            annotations::SKIP_CONTAINERS,
+                            err.reason
+                        ),
+                    )
+                    .label("not valid CSV for the webhook")
+                    .help(format!(
+                        "write the container names separated by commas, without quotes or spaces: `{}`",
+                        clean_list(text)
+                    ))
+                    .at_path(path),
+                );
+                continue;
+            }
+        };
+        for field in &fields {
+            if names.contains(&field.name.as_str()) {
+                continue;
+            }
+            let span = scalar_sub_span(source, whole, text, field.range.clone());
+            let trimmed = field.name.trim();
+            let diag = if trimmed != field.name && names.contains(&trimmed) {
+                Diagnostic::new(
+                    IRSA212,
+                    source,
+                    span,
+                    format!(
+                        "`{}` of {label} lists `{}` with surrounding spaces: the webhook splits the value on `,` without trimming, so it matches no container and container `{trimmed}` still gets the IRSA credentials",
+                        annotations::SKIP_CONTAINERS,
+                        field.name
+                    ),
+                )
+                .label("matches no container: the space is part of the name")
+                .help(format!(
+                    "remove the spaces: `{}`",
+                    clean_list(text)
+                ))
+            } else {
+                let help = match similar_name(trimmed, names.iter().copied()) {
+                    Some(close) => format!(
+                        "did you mean `{close}`? The pod's containers are {}",
+                        quote_list(&names, 6)
+                    ),
+                    None => format!(
+                        "name one of the pod's containers ({}), or remove `{}` from the list",
+                        quote_list(&names, 6),
+                        field.name
+                    ),
+                };
+                Diagnostic::new(
+                    IRSA212,
+                    source,
+                    span,
+                    format!(
+                        "`{}` of {label} names `{}`{}, but the pod has no container of that name: the webhook skips nothing for it, and the container meant to be opted out still gets the IRSA credentials",
+                        annotations::SKIP_CONTAINERS,
+                        field.name,
+                        if trimmed == field.name {
+                            ""
+                        } else {
+                            " (spaces included: the webhook does not trim)"
+                        }
+                    ),
+                )
+                .label("no container of this name")
+                .help(help)
+            };
+            out.push(diag.at_path(path.clone()));
+        }
+    }
+}
+
+/// The value rewritten the way the webhook wants it: names separated by `,`, no quotes, no spaces.
+fn clean_list(text: &str) -> String {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .split(',')
+        .map(|n| n.trim().trim_matches('"').trim())
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        parse_skip_containers(text)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.name)
+            .collect()
+    }
+
+    #[test]
+    fn splits_without_trimming() {
+        assert_eq!(names("init-first,sidecar"), ["init-first", "sidecar"]);
+        assert_eq!(names("a, b"), ["a", " b"]);
+        assert_eq!(names("a,,b,"), ["a", "b"]);
+        assert_eq!(names(""), Vec::<String>::new());
+        assert_eq!(names("\n\na,b\nc"), ["a", "b"]);
+        assert_eq!(names("a,b\r\n"), ["a", "b"]);
+    }
+
+    #[test]
+    fn ranges_point_into_the_text() {
+        let fields = parse_skip_containers("a, b").unwrap();
+        assert_eq!(fields[1].range, 2..4);
+        let fields = parse_skip_containers("\"x\",y").unwrap();
+        assert_eq!(fields[0].range, 1..2);
+        assert_eq!(fields[1].range, 4..5);
+    }
+
+    #[test]
+    fn quotes_follow_go_csv() {
+        assert_eq!(names("\"a\",b"), ["a", "b"]);
+        assert_eq!(names("\"a,b\",c"), ["a,b", "c"]);
+        assert_eq!(names("\"a\"\"b\""), ["a\"b"]);
+        assert_eq!(parse_skip_containers("a, \"b\"").unwrap_err().at, 3);
+        assert_eq!(parse_skip_containers("a\"b").unwrap_err().at, 1);
+        assert_eq!(parse_skip_containers("\"a\"b").unwrap_err().at, 2);
+    }
+}

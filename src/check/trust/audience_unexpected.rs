@@ -1,0 +1,134 @@
+//! IRSA122 audience-unexpected: an EKS issuer's `:aud` condition that cannot match the STS
+//! audience, because of a misspelt `sts.amazonaws.com`.
+//!
+//! The EKS pod identity webhook mounts tokens minted for the audience `sts.amazonaws.com` (in
+//! every partition, China included). A condition on `aud` that only accepts `sts.amazon.com`,
+//! `https://sts.amazonaws.com`, `sts.amazonaws.com/` or `STS.amazonaws.com` (case-sensitive
+//! operator) matches no pod's token: the Allow admits nobody, and the pod's SDK gets
+//! `AccessDenied` from `AssumeRoleWithWebIdentity`.
+//!
+//! Decisions: a service account may legitimately request another audience
+//! (`eks.amazonaws.com/audience` annotation), so only values that are recognisably an attempt at
+//! the STS audience are reported — a custom audience such as `my-app` or `beta-sts.amazonaws.com`
+//! is not. Nothing is reported when some value of the entry matches `sts.amazonaws.com`, when a
+//! value is not known statically, or when the entry holds service-account subjects (IRSA101).
+
+use super::aud_holds_subject::looks_like_subject;
+use super::sub_wildcard_namespace::{
+    STS_AUDIENCE, dead_entry_effect, entry_path, is_eks_key, is_opaque, string_mode,
+};
+use super::{claim_entries, is_eks};
+use crate::diagnostic::Diagnostic;
+use crate::engine::matcher::value_matches;
+use crate::model::policy::TrustPolicy;
+use crate::registry::IRSA122;
+
+pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+    for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
+        for (block, entry) in claim_entries(stmt, "aud") {
+            let Some(op) = block.operator else { continue };
+            if string_mode(op.base).is_none() || !is_eks_key(&entry.key.value) {
+                continue;
+            }
+            if entry.values.is_empty()
+                || entry
+                    .values
+                    .iter()
+                    .any(|v| is_opaque(v) || looks_like_subject(&v.text))
+                || entry
+                    .values
+                    .iter()
+                    .any(|v| value_matches(op.base, &v.text, STS_AUDIENCE).is_possible())
+            {
+                continue;
+            }
+            let consequence = match dead_entry_effect(stmt, op.base.is_negated(), true, true) {
+                "this condition holds for every token" => {
+                    "this condition holds for every IRSA token"
+                }
+                effect => effect,
+            };
+            for (i, value) in entry.values.iter().enumerate() {
+                if !looks_like_sts_attempt(&value.text) {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        IRSA122,
+                        &policy.source,
+                        value.span,
+                        format!(
+                            "{consequence}: an IRSA token's `aud` is exactly `{STS_AUDIENCE}`, which `{}` does not match under `{}`",
+                            value.text, block.operator_name.value
+                        ),
+                    )
+                    .label(format!("not `{STS_AUDIENCE}`"))
+                    .help(format!("use `\"{STS_AUDIENCE}\"`"))
+                    .at_path(entry_path(policy, stmt, block, entry, Some(i))),
+                );
+            }
+        }
+    }
+}
+
+/// A value that is recognisably meant to be `sts.amazonaws.com`: the same host with a scheme,
+/// trailing slash, other case or whitespace, a small misspelling, or another STS host name.
+pub fn looks_like_sts_attempt(text: &str) -> bool {
+    let lower = text.trim().to_ascii_lowercase();
+    let bare = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower)
+        .trim_end_matches('/');
+    bare == "sts"
+        || bare == "amazonaws.com"
+        || (bare.starts_with("sts.") && (bare.contains("amazon") || bare.contains("aws")))
+        || edit_distance(bare, STS_AUDIENCE) <= 3
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses() {
+        for bad in [
+            "sts.amazon.com",
+            "https://sts.amazonaws.com",
+            "sts.amazonaws.com/",
+            "STS.amazonaws.com",
+            " sts.amazonaws.com",
+            "sts.amazonws.com",
+            "sts.eu-west-1.amazonaws.com",
+            "amazonaws.com",
+        ] {
+            assert!(looks_like_sts_attempt(bad), "{bad}");
+        }
+        for custom in [
+            "my-app",
+            "beta-sts.amazonaws.com",
+            "vault",
+            "https://kubernetes.default.svc",
+        ] {
+            assert!(!looks_like_sts_attempt(custom), "{custom}");
+        }
+        assert_eq!(edit_distance("sts.amazon.com", STS_AUDIENCE), 3);
+    }
+}

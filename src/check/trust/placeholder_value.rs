@@ -1,0 +1,497 @@
+//! IRSA114 placeholder-value: a tutorial or documentation placeholder was never replaced.
+//!
+//! Copy-pasted trust policies keep `[AWS_ACCOUNT_ID]`, `<ACCOUNT_ID>`, `$oidc_provider`,
+//! `region-code`, `EXAMPLED539D4633E53DE1B71EXAMPLE` or the documentation accounts `111122223333`
+//! and `123456789012`. In a literal file nothing will ever expand them: IAM takes them as text, so
+//! the Federated principal names a provider no token comes from, a condition key is never in the
+//! request context, and a condition value never equals a real claim.
+//!
+//! [`find_placeholders`] is shared: other rules call it so that a value whose only problem is a
+//! placeholder is reported once, here.
+
+use std::ops::Range;
+
+use super::condition_provider_mismatch::provider_claim_key;
+use super::{condition_entries, logical_path};
+use crate::diagnostic::Diagnostic;
+use crate::model::policy::{BaseOperator, ConditionBlock, Principal, TrustPolicy};
+use crate::registry;
+use crate::source::Span;
+
+/// The AWS documentation's example account ids. They belong to no customer, so a policy naming
+/// them trusts nothing of yours.
+pub const DOCUMENTATION_ACCOUNTS: [&str; 2] = ["111122223333", "123456789012"];
+
+/// Every unreplaced placeholder in `text`, as byte ranges with a short description ("a bracketed
+/// placeholder"), sorted and non-overlapping.
+///
+/// Recognised: `[ANY_CAPS]`, `<anything>`, `${VAR}` / `$VAR` (but not IAM policy variables such as
+/// `${aws:username}`), `{{ ... }}`, `region-code`, ids containing `EXAMPLE`, all-caps names such
+/// as `ACCOUNT_ID` or `OIDC_ID`, and the documentation accounts `111122223333` / `123456789012`
+/// when they are the whole text or an ARN's account field (never inside other digits).
+pub fn find_placeholders(text: &str) -> Vec<(Range<usize>, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut found: Vec<(Range<usize>, &'static str)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some((end, what)) = delimited_at(bytes, i) {
+            found.push((i..end, what));
+            i = end;
+        } else if is_token_byte(b) {
+            let end = i + bytes[i..].iter().take_while(|&&c| is_token_byte(c)).count();
+            if let Some(what) = placeholder_token(&text[i..end]) {
+                found.push((i..end, what));
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if DOCUMENTATION_ACCOUNTS.contains(&text) {
+        found.push((0..text.len(), "an AWS documentation example account id"));
+    } else if let Some(field) = arn_account_field(text) {
+        let account = &text[field.clone()];
+        if DOCUMENTATION_ACCOUNTS.contains(&account) {
+            found.push((field, "an AWS documentation example account id"));
+        } else if is_account_placeholder(account) {
+            found.push((field, "a placeholder account id"));
+        }
+    }
+    found.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<(Range<usize>, &'static str)> = Vec::with_capacity(found.len());
+    for (range, what) in found {
+        if out.last().is_some_and(|(last, _)| range.start < last.end) {
+            continue;
+        }
+        out.push((range, what));
+    }
+    out
+}
+
+/// Characters of a "word" for the token checks (`region-code`, `EXAMPLE...`, `ACCOUNT_ID`).
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// A placeholder that starts with a delimiter at `i`: `[CAPS]`, `<name>`, `{{ ... }}`, `${VAR}`,
+/// `$VAR`. Returns its end.
+fn delimited_at(bytes: &[u8], i: usize) -> Option<(usize, &'static str)> {
+    let rest = &bytes[i..];
+    match rest.first()? {
+        b'[' => {
+            let len = rest[1..]
+                .iter()
+                .take_while(|&&c| {
+                    c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-' | b' ')
+                })
+                .count();
+            let inner = &rest[1..1 + len];
+            (rest.get(1 + len) == Some(&b']') && inner.iter().any(u8::is_ascii_uppercase))
+                .then_some((i + len + 2, "a bracketed placeholder"))
+        }
+        b'<' => {
+            let len = rest[1..]
+                .iter()
+                .take_while(|&&c| {
+                    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' ' | b'.')
+                })
+                .count();
+            let inner = &rest[1..1 + len];
+            (rest.get(1 + len) == Some(&b'>') && inner.iter().any(u8::is_ascii_alphabetic))
+                .then_some((i + len + 2, "an angle-bracket placeholder"))
+        }
+        b'{' if rest.get(1) == Some(&b'{') => {
+            let close = rest[2..].windows(2).position(|w| w == b"}}")?;
+            Some((i + 2 + close + 2, "a template expression"))
+        }
+        b'$' => match rest.get(1)? {
+            // `${VAR}` or `${var.name}` (shell, envsubst, Terraform). IAM policy variables always
+            // hold a `:` (`${aws:username}`) or are `${*}`, `${?}`, `${$}`: those are not
+            // placeholders.
+            b'{' => {
+                let name = &rest[2..];
+                let len = name
+                    .iter()
+                    .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
+                    .count();
+                let starts_ok = name
+                    .first()
+                    .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
+                (starts_ok && name.get(len) == Some(&b'}'))
+                    .then_some((i + 2 + len + 1, "an unexpanded variable"))
+            }
+            c if c.is_ascii_alphabetic() || *c == b'_' => {
+                let len = rest[1..]
+                    .iter()
+                    .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+                    .count();
+                Some((i + 1 + len, "an unexpanded shell variable"))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Words that are placeholders on their own.
+fn placeholder_token(token: &str) -> Option<&'static str> {
+    if token.eq_ignore_ascii_case("region-code") {
+        return Some("the documentation placeholder `region-code`");
+    }
+    // `EXAMPLED539D4633E53DE1B71EXAMPLE`, `AKIAIOSFODNN7EXAMPLE`: AWS documentation ids.
+    if token.contains("EXAMPLE") {
+        return Some("an AWS documentation example id");
+    }
+    // `ACCOUNT_ID`, `OIDC_ID`, `YOUR_CLUSTER_NAME`: an all-caps name with an underscore and a
+    // telling word. Real account ids are digits, EKS OIDC ids hex without `_`, and Kubernetes
+    // names lower case, so these never occur in a working trust policy.
+    let all_caps = token.contains('_')
+        && token
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    const WORDS: [&str; 8] = [
+        "ACCOUNT",
+        "OIDC",
+        "REGION",
+        "CLUSTER",
+        "PROVIDER",
+        "NAMESPACE",
+        "ISSUER",
+        "YOUR_",
+    ];
+    if all_caps && WORDS.iter().any(|w| token.contains(w)) {
+        return Some("a placeholder name");
+    }
+    None
+}
+
+/// The byte range of the account field of `arn:partition:service:region:account:resource`.
+fn arn_account_field(text: &str) -> Option<Range<usize>> {
+    if !text.starts_with("arn:") {
+        return None;
+    }
+    let mut colons = text.match_indices(':').map(|(i, _)| i);
+    let start = colons.nth(3)? + 1;
+    let end = colons.next()?;
+    Some(start..end)
+}
+
+/// An account field that stands for "your account": `XXXXXXXXXXXX`, `ACCOUNT_ID`-like names.
+fn is_account_placeholder(account: &str) -> bool {
+    let xs = account.len() == 12 && account.bytes().all(|c| c == b'x' || c == b'X');
+    let caps_name = !account.is_empty()
+        && account.bytes().any(|c| c.is_ascii_uppercase())
+        && account
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_' || c == b'-');
+    xs || caps_name
+}
+
+/// The span of `range` (byte offsets into `text`) inside the scalar whose whole span is `span`:
+/// a sub-span when the source holds the text verbatim between two quotes (so offsets map one to
+/// one), else the whole span (escapes, URL-encoded policies, plain YAML scalars).
+pub fn inner_span(policy: &TrustPolicy, span: Span, text: &str, range: Range<usize>) -> Span {
+    let raw = policy.source.slice(span);
+    let verbatim = !policy.encoded
+        && raw.len() == text.len() + 2
+        && raw.get(1..raw.len() - 1) == Some(text)
+        && range.end <= text.len();
+    if verbatim {
+        let base = span.start as usize + 1;
+        Span::new(base + range.start, base + range.end)
+    } else {
+        span
+    }
+}
+
+/// Where in the statement a placeholder was found.
+#[derive(Clone, Copy)]
+enum Place {
+    Principal,
+    Key,
+    Value,
+}
+
+pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+    for stmt in &policy.statements {
+        if let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) {
+            for entry in entries.iter().filter(|e| e.is_federated()) {
+                for value in entry.values.iter().filter(|v| !v.unresolved) {
+                    report(
+                        policy,
+                        &value.text,
+                        value.span,
+                        Place::Principal,
+                        None,
+                        logical_path(policy, Some(stmt), "Principal.Federated"),
+                        out,
+                    );
+                }
+            }
+        }
+        for (block, entry) in condition_entries(stmt) {
+            let key = &entry.key.value;
+            if !is_provider_key(key) {
+                continue;
+            }
+            let path = logical_path(
+                policy,
+                Some(stmt),
+                &format!("Condition.{}", block.operator_name.value),
+            );
+            report(
+                policy,
+                key,
+                entry.key.span,
+                Place::Key,
+                Some(block),
+                path.clone(),
+                out,
+            );
+            for value in entry.values.iter().filter(|v| !v.unresolved) {
+                report(
+                    policy,
+                    &value.text,
+                    value.span,
+                    Place::Value,
+                    Some(block),
+                    path.clone(),
+                    out,
+                );
+            }
+        }
+    }
+}
+
+/// A condition key naming an identity provider's claim, including one whose provider part is
+/// itself a placeholder (`$oidc_provider:aud`, `[OIDC_PROVIDER]:sub`), which
+/// `parse_provider_key` does not recognise because it holds no `.`.
+fn is_provider_key(key: &str) -> bool {
+    provider_claim_key(key).is_some()
+        || key
+            .rsplit_once(':')
+            .is_some_and(|(provider, _)| !find_placeholders(provider).is_empty())
+}
+
+/// True when a condition under this operator holds whatever a key or value is: negated operators
+/// and `...IfExists` are true for an absent key, `Null` tests absence itself.
+fn is_void_when_absent(block: Option<&ConditionBlock>) -> bool {
+    block
+        .and_then(|b| b.operator)
+        .is_some_and(|op| op.base.is_negated() || op.if_exists || op.base == BaseOperator::Null)
+}
+
+fn report(
+    policy: &TrustPolicy,
+    text: &str,
+    span: Span,
+    place: Place,
+    block: Option<&ConditionBlock>,
+    path: String,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (range, what) in find_placeholders(text) {
+        let placeholder = &text[range.clone()];
+        let void = is_void_when_absent(block);
+        let message = match place {
+            Place::Principal => format!(
+                "the Federated principal still holds {what} `{placeholder}`: it names no OIDC \
+                 provider your cluster's tokens come from, so IAM rejects the policy or no pod \
+                 can ever assume the role"
+            ),
+            Place::Key if void => format!(
+                "the condition key still holds {what} `{placeholder}`: no request ever carries \
+                 this key, so this negated or IfExists check is always true and restricts nothing"
+            ),
+            Place::Key => format!(
+                "the condition key still holds {what} `{placeholder}`: no request ever carries \
+                 this key, so the condition never matches and no pod can assume the role through \
+                 this statement"
+            ),
+            Place::Value if void => format!(
+                "the condition value still holds {what} `{placeholder}`: no token carries this \
+                 literal text, so excluding it excludes nothing"
+            ),
+            Place::Value => format!(
+                "the condition value still holds {what} `{placeholder}`: no token carries this \
+                 literal text, so this value never matches"
+            ),
+        };
+        out.push(
+            Diagnostic::new(
+                registry::IRSA114,
+                &policy.source,
+                inner_span(policy, span, text, range.clone()),
+                message,
+            )
+            .label("unreplaced placeholder")
+            .help(help_for(text, range, placeholder))
+            .at_path(path.clone()),
+        );
+    }
+}
+
+/// A concrete replacement for the placeholder, from where it sits and what it is called.
+fn help_for(text: &str, range: Range<usize>, placeholder: &str) -> String {
+    let lower = placeholder.to_ascii_lowercase();
+    let in_account_field = arn_account_field(text).is_some_and(|f| f == range);
+    let after_id = text[..range.start].ends_with("/id/");
+    let service_account = lower.contains("service") || lower.contains("sa_") || lower == "<sa>";
+    if in_account_field
+        || (lower.contains("account") && !service_account)
+        || DOCUMENTATION_ACCOUNTS.contains(&placeholder)
+    {
+        format!(
+            "replace `{placeholder}` with the 12-digit id of the account that owns the cluster's \
+             OIDC provider (`aws sts get-caller-identity --query Account --output text`)"
+        )
+    } else if lower == "region-code" || lower.contains("region") {
+        format!("replace `{placeholder}` with the cluster's region, e.g. `eu-west-1`")
+    } else if after_id || lower.contains("oidc_id") || lower.contains("example") {
+        format!(
+            "replace `{placeholder}` with the cluster's OIDC id: the last path segment of \
+             `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer \
+             --output text`"
+        )
+    } else if lower.contains("provider") || lower.contains("issuer") || lower.contains("oidc") {
+        format!(
+            "replace `{placeholder}` with the issuer without `https://`, e.g. \
+             `oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F` (from `aws \
+             eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output \
+             text`)"
+        )
+    } else if lower.contains("namespace") || service_account {
+        format!(
+            "replace `{placeholder}` with the real name, so the subject reads \
+             `system:serviceaccount:<namespace>:<service-account>` with both parts filled in"
+        )
+    } else {
+        format!(
+            "replace `{placeholder}` with the real value before applying the policy (render the \
+             template or expand the variable first)"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    use super::*;
+
+    fn run(text: &str) -> Vec<(String, String)> {
+        let out = super::super::run_check(check, text);
+        out.iter()
+            .map(|d| {
+                (
+                    d.primary.source.slice(d.primary.span).to_string(),
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn kinds(text: &str) -> Vec<&str> {
+        find_placeholders(text)
+            .into_iter()
+            .map(|(r, _)| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn recognises_placeholders() {
+        assert_eq!(
+            kinds(
+                "arn:aws:iam::[AWS_ACCOUNT_ID]:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/[OIDC_ID]"
+            ),
+            ["[AWS_ACCOUNT_ID]", "[OIDC_ID]"]
+        );
+        assert_eq!(
+            kinds(
+                "arn:aws:iam::111122223333:oidc-provider/oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+            ),
+            [
+                "111122223333",
+                "region-code",
+                "EXAMPLED539D4633E53DE1B71EXAMPLE"
+            ]
+        );
+        assert_eq!(kinds("$oidc_provider:aud"), ["$oidc_provider"]);
+        assert_eq!(
+            kinds("arn:aws:iam::${AWS_ACCOUNT_ID}:oidc-provider/${OIDC}"),
+            ["${AWS_ACCOUNT_ID}", "${OIDC}"]
+        );
+        assert_eq!(kinds("arn:aws:iam::<ACCOUNT_ID>:x"), ["<ACCOUNT_ID>"]);
+        assert_eq!(
+            kinds("{{ .Values.accountId }}"),
+            ["{{ .Values.accountId }}"]
+        );
+        assert_eq!(
+            kinds("arn:aws:iam::ACCOUNT_ID:oidc-provider/x"),
+            ["ACCOUNT_ID"]
+        );
+        assert_eq!(
+            kinds("oidc.eks.eu-west-1.amazonaws.com/id/OIDC_ID"),
+            ["OIDC_ID"]
+        );
+        assert_eq!(kinds("123456789012"), ["123456789012"]);
+        assert_eq!(
+            kinds("system:serviceaccount:<namespace>:<sa>"),
+            ["<namespace>", "<sa>"]
+        );
+    }
+
+    #[test]
+    fn leaves_real_values_alone() {
+        assert!(kinds("arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F").is_empty());
+        assert!(kinds("system:serviceaccount:${aws:PrincipalTag/ns}:app").is_empty());
+        assert!(kinds("${*}").is_empty());
+        assert!(kinds("99123456789012").is_empty());
+        assert!(kinds("arn:aws:iam::9111122223333:root").is_empty());
+        assert!(kinds("repo:Acme/INFRA_TOOLS:ref:refs/heads/main").is_empty());
+        assert!(kinds("system:serviceaccount:example:app").is_empty());
+        assert!(kinds("sts.amazonaws.com").is_empty());
+    }
+
+    #[test]
+    fn points_inside_strings() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"arn:aws:iam::[AWS_ACCOUNT_ID]:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/[OIDC_ID]"},
+"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringLike":{"oidc.eks.us-east-2.amazonaws.com/id/[OIDC_ID]:aud":"system:serviceaccount:demo:*"}}}]}"#;
+        let got = run(text);
+        let spans: Vec<&str> = got.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(spans, ["[AWS_ACCOUNT_ID]", "[OIDC_ID]", "[OIDC_ID]"]);
+        assert!(got[2].1.contains("never matches"));
+    }
+
+    #[test]
+    fn unresolved_and_non_provider_keys_are_skipped() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"AWS":"arn:aws:iam::123456789012:root"},
+"Action":"sts:AssumeRole",
+"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#;
+        assert!(run(text).is_empty());
+    }
+
+    #[test]
+    fn unresolved_values_may_be_anything() {
+        use crate::engine::testing::*;
+        let p = policy([allow()
+            .principal_values(
+                "Federated",
+                vec![unresolved(
+                    "arn:aws:iam::${var.account_id}:oidc-provider/${local.oidc}",
+                )],
+            )
+            .action(&["sts:AssumeRoleWithWebIdentity"])
+            .condition_values(
+                "StringEquals",
+                &key("sub"),
+                vec![unresolved("system:serviceaccount:${var.ns}:app")],
+            )]);
+        let mut out = Vec::new();
+        check(&p, &mut out);
+        assert!(out.is_empty());
+    }
+}

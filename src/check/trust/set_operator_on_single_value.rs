@@ -1,0 +1,81 @@
+//! IRSA109 set-operator-on-single-value: a `ForAllValues:` or `ForAnyValue:` qualifier on a
+//! provider's single-valued `:sub`/`:aud` key in a web-identity Allow.
+//!
+//! Set qualifiers are for multivalued keys (`amr`, tag lists). IAM evaluates
+//! `ForAllValues:` as "every value of the key in the request matches", which is vacuously true when
+//! the key has no values — a token from another provider trusted by the statement, or one without
+//! the claim, passes the check (error). `ForAnyValue:` on a single value behaves like the plain
+//! operator: nothing goes wrong at run time, but it misleads the reader (info).
+//! Deny statements are not reported (an always-true condition in a Deny only denies more).
+
+use super::sub_wildcard_namespace::text_sub_span;
+use super::{is_allow, logical_path, web_identity_statements};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::oidc::parse_provider_key;
+use crate::model::policy::{SetQualifier, TrustPolicy};
+use crate::registry::IRSA109;
+
+pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
+        let Some(condition) = &stmt.condition else {
+            continue;
+        };
+        for block in &condition.operators {
+            let Some(op) = block.operator else { continue };
+            let Some(set) = op.set else { continue };
+            let keys: Vec<_> = block
+                .entries
+                .iter()
+                .filter(|e| {
+                    parse_provider_key(&e.key.value).is_some_and(|k| {
+                        k.claim.eq_ignore_ascii_case("sub") || k.claim.eq_ignore_ascii_case("aud")
+                    })
+                })
+                .collect();
+            let Some(first) = keys.first() else { continue };
+            let name = &block.operator_name.value;
+            let qualifier = match set {
+                SetQualifier::ForAllValues => "ForAllValues",
+                SetQualifier::ForAnyValue => "ForAnyValue",
+            };
+            let span = text_sub_span(policy, block.operator_name.span, name, 0, qualifier.len());
+            let plain = format!(
+                "{}{}",
+                op.base.name(),
+                if op.if_exists { "IfExists" } else { "" }
+            );
+            let key = &first.key.value;
+            let (message, label, severity) = match set {
+                SetQualifier::ForAllValues => (
+                    format!(
+                        "`{name}` is true when the token carries no `{key}` value at all: a token from another provider trusted here, or one lacking the claim, passes this check"
+                    ),
+                    "vacuously true when the key is absent",
+                    Severity::Error,
+                ),
+                SetQualifier::ForAnyValue => (
+                    format!(
+                        "`{name}` is meant for multivalued keys; `{key}` holds a single value, so this behaves like `{plain}` and the qualifier only misleads the reader"
+                    ),
+                    "set qualifier on a single-valued key",
+                    Severity::Info,
+                ),
+            };
+            let mut diag = Diagnostic::new(IRSA109, &policy.source, span, message)
+                .severity(severity)
+                .label(label)
+                .help(format!(
+                    "use `\"{plain}\"` without the `{qualifier}:` qualifier"
+                ))
+                .at_path(logical_path(
+                    policy,
+                    Some(stmt),
+                    &format!("Condition.{name}"),
+                ));
+            for entry in keys {
+                diag = diag.related(&policy.source, entry.key.span, "a single-valued claim");
+            }
+            out.push(diag);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! IRSA127 trust-size-quota: a trust policy over IAM's default 2,048-character quota.
+//!
+//! IAM limits a role trust policy to 2,048 characters by default ("Role trust policy length" in
+//! the IAM and STS quotas; adjustable up to 8,192 through Service Quotas) and does not count white
+//! space. A policy over the quota is refused when the role is created or its trust policy updated
+//! (`LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048`), typically after a list of
+//! service-account subjects has grown one entry too many; the role keeps its old trust policy.
+//!
+//! The size is measured on the document as IAM receives it: the policy node is re-serialised as
+//! compact JSON (strings with JSON escapes, numbers and literals as written) and every
+//! non-whitespace character is counted. This measures the same thing for a raw JSON file, a
+//! YAML-embedded policy and a URL-encoded `AssumeRolePolicyDocument` (whose host-file text is
+//! much longer than the policy). White space inside strings is not counted either, which can only
+//! under-count: the rule never fires on a policy IAM would accept.
+
+use super::logical_path;
+use crate::diagnostic::Diagnostic;
+use crate::model::policy::TrustPolicy;
+use crate::parse::tree::{Node, NodeKind, ScalarType};
+use crate::registry::IRSA127;
+use crate::source::Span;
+
+/// IAM's default quota for a role trust policy, in non-whitespace characters.
+pub const DEFAULT_QUOTA: usize = 2048;
+
+/// The most the quota can be raised to.
+pub const MAX_QUOTA: usize = 8192;
+
+pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+    let size = policy_size(&policy.document);
+    if size <= DEFAULT_QUOTA {
+        return;
+    }
+    // Point at the document's opening brace: the finding is about the whole document.
+    let start = policy.document.span.start as usize;
+    let span = Span::new(start, (start + 1).min(policy.document.span.end as usize));
+    let beyond = if size > MAX_QUOTA {
+        ", and over the 8,192 a quota increase allows, so IAM refuses it whatever the account's quota".to_string()
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "this trust policy has {} non-whitespace characters, over IAM's default 2,048-character quota for role trust policies{beyond}: creating or updating the role fails with `LimitExceeded: Cannot exceed quota for ACLSizePerRole`",
+        thousands(size)
+    );
+    let help = if size > MAX_QUOTA {
+        "shrink the policy: merge subjects into one `StringLike` pattern per namespace (`system:serviceaccount:<namespace>:*`) or split the workloads across several roles"
+    } else {
+        "shrink the policy (list fewer subjects, e.g. one `StringLike` pattern per namespace, or split the workloads across several roles), or raise the account's \"Role trust policy length\" quota in Service Quotas (up to 8,192)"
+    };
+    out.push(
+        Diagnostic::new(IRSA127, &policy.source, span, message)
+            .label(format!("{} characters > 2,048", thousands(size)))
+            .help(help)
+            .at_path(logical_path(policy, None, "")),
+    );
+}
+
+/// Non-whitespace characters of `node` serialised as compact JSON.
+pub fn policy_size(node: &Node) -> usize {
+    let mut size = 0;
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Scalar(scalar) => {
+                size += match scalar.ty {
+                    ScalarType::String => json_string_size(&scalar.text),
+                    ScalarType::Null => 4,
+                    ScalarType::Bool(true) => 4,
+                    ScalarType::Bool(false) => 5,
+                    ScalarType::Int | ScalarType::Float => non_whitespace(&scalar.text),
+                };
+            }
+            NodeKind::Seq(items) => {
+                // `[` `]` and the commas between items.
+                size += 2 + items.len().saturating_sub(1);
+                stack.extend(items.iter());
+            }
+            NodeKind::Map(entries) => {
+                // `{` `}`, a `:` per entry and the commas between entries.
+                size += 2 + entries.len() + entries.len().saturating_sub(1);
+                for entry in entries {
+                    // Keys are strings in JSON, whatever they resolve to in YAML.
+                    size += entry.key.scalar_text().map_or(2, json_string_size);
+                    stack.push(&entry.value);
+                }
+            }
+            // An unexpanded YAML alias: its target is counted where it is defined.
+            NodeKind::Alias(_) => {}
+        }
+    }
+    size
+}
+
+/// `2266` → `2,266`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn non_whitespace(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// A string as a JSON literal: quotes, plus escapes for `"`, `\` and control characters.
+fn json_string_size(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c if c.is_whitespace() => 0,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::parse::tree::Limits;
+    use crate::parse::{self, FileKind};
+
+    fn root(text: &str, kind: FileKind) -> Node {
+        let parsed = parse::parse(text, kind, Limits::default());
+        parsed.documents.into_iter().next().unwrap().root.unwrap()
+    }
+
+    #[test]
+    fn size_ignores_layout() {
+        let compact = r#"{"a":["b c",1,true,null],"d":{}}"#;
+        let pretty = "{\n  \"a\": [ \"b c\", 1, true, null ],\n  \"d\": { }\n}\n";
+        // `b c` counts 2 (its space is white space), everything else as written.
+        let expected = compact.chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(policy_size(&root(compact, FileKind::Json)), expected);
+        assert_eq!(policy_size(&root(pretty, FileKind::Json)), expected);
+        let yaml = "a:\n  - b c\n  - 1\n  - true\n  - null\nd: {}\n";
+        assert_eq!(policy_size(&root(yaml, FileKind::Yaml)), expected);
+        assert_eq!(policy_size(&root(r#"{"q":"a\"b"}"#, FileKind::Json)), 12);
+    }
+
+    #[test]
+    fn fires_over_the_quota_at_the_opening_brace() {
+        let subjects: Vec<String> = (0..60)
+            .map(|i| format!("\"system:serviceaccount:payments:worker-{i:02}\""))
+            .collect();
+        let text = format!(
+            r#"  {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+ "Principal": {{"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"}},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {{"StringEquals": {{"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": [{}]}}}}}}]}}"#,
+            subjects.join(", ")
+        );
+        let out = super::super::run_check(check, &text);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].primary.span, Span::new(2, 3));
+        assert_eq!(thousands(2266), "2,266");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234567), "1,234,567");
+    }
+}

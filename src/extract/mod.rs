@@ -1,0 +1,43 @@
+//! Extract: from parsed documents to the typed model.
+//!
+//! Each file is extracted on its own (in parallel, in the driver); nothing here looks at other
+//! files. Documents that are neither trust policies nor (later) Kubernetes objects are skipped.
+
+pub mod aws;
+pub mod embedded;
+pub mod k8s;
+pub mod policy;
+
+use crate::model::policy::TrustPolicy;
+use crate::parse::tree::ParsedFile;
+use crate::source::SourceRef;
+use k8s::K8sObjects;
+
+/// Everything the model holds from one file.
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub policies: Vec<TrustPolicy>,
+    pub k8s: K8sObjects,
+}
+
+impl Extracted {
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+            && self.k8s.service_accounts.is_empty()
+            && self.k8s.workloads.is_empty()
+            && self.k8s.env_sources.is_empty()
+            && self.k8s.kustomizations.is_empty()
+    }
+}
+
+/// Extract the model objects of one parsed file.
+pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
+    let mut out = Extracted::default();
+    for doc in &parsed.documents {
+        if let Some(root) = &doc.root {
+            aws::extract_policies(source, root, &mut out.policies);
+            k8s::extract_objects(source, root, &mut out.k8s);
+        }
+    }
+    out
+}

@@ -1,0 +1,219 @@
+//! A policy document node → [`TrustPolicy`].
+//!
+//! IAM accepts a single string where a list is allowed (`Action`, principal values, condition
+//! values) and a single object where `Statement` is a list: both are normalised here, so rules never
+//! see the difference. Element names are looked up exactly first, then ignoring case.
+
+use crate::model::policy::{
+    ActionElement, ConditionBlock, ConditionElement, ConditionEntry, Effect, Located, Operator,
+    PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement, TrustPolicy,
+};
+use crate::parse::tree::{Entry, Node, NodeKind, ScalarType};
+use crate::source::SourceRef;
+
+/// Whether a document is a role trust policy (as opposed to an identity or resource policy): some
+/// statement names a principal together with an `sts:` action, or names a Federated principal.
+pub fn is_trust_policy(root: &Node) -> bool {
+    let Some(statements) = element(root, "Statement") else {
+        return false;
+    };
+    statement_nodes(&statements.value).any(|stmt| {
+        let has_principal =
+            element(stmt, "Principal").is_some() || element(stmt, "NotPrincipal").is_some();
+        let federated =
+            element(stmt, "Principal").is_some_and(|p| element(&p.value, "Federated").is_some());
+        let sts_action = ["Action", "NotAction"].iter().any(|k| {
+            element(stmt, k).is_some_and(|a| {
+                values(&a.value).any(|v| {
+                    v.text
+                        .get(..4)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("sts:"))
+                })
+            })
+        });
+        has_principal && (sts_action || federated)
+    })
+}
+
+/// Read a policy document. `encoded` marks a document parsed out of a string value.
+pub fn read_policy(
+    source: &SourceRef,
+    document: &Node,
+    origin: PolicyOrigin,
+    logical_path: String,
+    encoded: bool,
+) -> TrustPolicy {
+    let version = element(document, "Version");
+    let statements = element(document, "Statement")
+        .map(|e| {
+            statement_nodes(&e.value)
+                .enumerate()
+                .map(|(index, node)| read_statement(index, node))
+                .collect()
+        })
+        .unwrap_or_default();
+    TrustPolicy {
+        source: source.clone(),
+        origin,
+        logical_path,
+        role: None,
+        candidate_role_name: None,
+        document: document.clone(),
+        encoded,
+        version: version.and_then(|e| {
+            Some(Located {
+                value: e.value.scalar_text()?.to_string(),
+                span: e.value.span,
+            })
+        }),
+        version_key: version.map(|e| e.key.span),
+        statements,
+    }
+}
+
+fn read_statement(index: usize, node: &Node) -> Statement {
+    let effect = element(node, "Effect").and_then(|e| {
+        let text = e.value.scalar_text()?;
+        let value = match text {
+            "Allow" => Effect::Allow,
+            "Deny" => Effect::Deny,
+            other => Effect::Invalid(other.to_string()),
+        };
+        Some(Located {
+            value,
+            span: e.value.span,
+        })
+    });
+    let action = |key: &str| {
+        element(node, key).map(|e| ActionElement {
+            key_span: e.key.span,
+            values: values(&e.value).collect(),
+        })
+    };
+    Statement {
+        index,
+        span: node.span,
+        node: node.clone(),
+        sid: element(node, "Sid").and_then(|e| {
+            Some(Located {
+                value: e.value.scalar_text()?.to_string(),
+                span: e.value.span,
+            })
+        }),
+        effect,
+        principal: element(node, "Principal").map(read_principal),
+        not_principal: element(node, "NotPrincipal").map(|e| e.key.span),
+        action: action("Action"),
+        not_action: action("NotAction"),
+        resource: element(node, "Resource").map(|e| e.key.span),
+        not_resource: element(node, "NotResource").map(|e| e.key.span),
+        condition: element(node, "Condition").map(read_condition),
+    }
+}
+
+fn read_principal(entry: &Entry) -> PrincipalElement {
+    let principal = match &entry.value.kind {
+        NodeKind::Scalar(_) => match value_of(&entry.value) {
+            Some(v) if v.text == "*" => Principal::Wildcard(v),
+            _ => Principal::Invalid,
+        },
+        NodeKind::Map(entries) => Principal::Map(
+            entries
+                .iter()
+                .filter_map(|e| {
+                    Some(PrincipalEntry {
+                        kind: Located {
+                            value: e.key.scalar_text()?.to_string(),
+                            span: e.key.span,
+                        },
+                        values: values(&e.value).collect(),
+                    })
+                })
+                .collect(),
+        ),
+        _ => Principal::Invalid,
+    };
+    PrincipalElement {
+        key_span: entry.key.span,
+        span: entry.value.span,
+        principal,
+    }
+}
+
+fn read_condition(entry: &Entry) -> ConditionElement {
+    let operators = entry
+        .value
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|block| {
+            let name = block.key.scalar_text()?;
+            Some(ConditionBlock {
+                operator_name: Located {
+                    value: name.to_string(),
+                    span: block.key.span,
+                },
+                operator: Operator::parse(name),
+                span: block.value.span,
+                entries: block
+                    .value
+                    .as_map()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|e| {
+                        Some(ConditionEntry {
+                            key: Located {
+                                value: e.key.scalar_text()?.to_string(),
+                                span: e.key.span,
+                            },
+                            values_span: e.value.span,
+                            values: values(&e.value).collect(),
+                        })
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    ConditionElement {
+        key_span: entry.key.span,
+        span: entry.value.span,
+        operators,
+    }
+}
+
+/// A policy element by name: exact match first, then ignoring ASCII case.
+pub fn element<'a>(node: &'a Node, name: &str) -> Option<&'a Entry> {
+    node.entry(name).or_else(|| node.entry_ignore_case(name))
+}
+
+/// `Statement` as a list of statement objects (a single object counts as a list of one).
+fn statement_nodes(node: &Node) -> impl Iterator<Item = &Node> {
+    let items: &[Node] = match &node.kind {
+        NodeKind::Seq(items) => items,
+        NodeKind::Map(_) => std::slice::from_ref(node),
+        _ => &[],
+    };
+    items.iter().filter(|n| n.as_map().is_some())
+}
+
+/// A string-or-list element as a list of values. Non-scalar items are skipped.
+fn values(node: &Node) -> impl Iterator<Item = PolicyValue> + '_ {
+    let items: &[Node] = match &node.kind {
+        NodeKind::Seq(items) => items,
+        _ => std::slice::from_ref(node),
+    };
+    items.iter().filter_map(value_of)
+}
+
+fn value_of(node: &Node) -> Option<PolicyValue> {
+    let scalar = node.as_scalar()?;
+    if scalar.ty == ScalarType::Null {
+        return None;
+    }
+    Some(PolicyValue {
+        text: scalar.text.clone(),
+        span: node.span,
+        unresolved: false,
+        is_string: scalar.ty == ScalarType::String,
+    })
+}

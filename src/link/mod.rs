@@ -1,0 +1,298 @@
+//! Link: join the model across files.
+//!
+//! - every object's effective namespace ([`NamespaceOrigin`]): `metadata.namespace`, else the
+//!   `namespace:` of a `kustomization.yaml` in the same directory that lists the file, else
+//!   `--default-namespace`;
+//! - every workload's effective ServiceAccount (`serviceAccountName`, else the deprecated
+//!   `serviceAccount`, else `default`) and the ServiceAccount objects it resolves to;
+//! - every role-arn annotation's trust policy ([`roles`]);
+//! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
+
+pub mod roles;
+pub mod verdict;
+
+use std::collections::BTreeMap;
+
+use crate::model::k8s::{EnvSource, Kustomization, ObjectMeta, ServiceAccount, Workload};
+use crate::model::policy::TrustPolicy;
+use crate::source::{SourceRef, Span};
+
+pub use roles::{LinkBy, RoleLink};
+pub use verdict::{SaVerdict, ServiceAccountRequest};
+
+/// Options of the link stage.
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// The namespace of objects that name none (kubectl's default without `-n`).
+    pub default_namespace: String,
+    /// The cluster's OIDC issuer URL (`--cluster-issuer`), when known.
+    pub cluster_issuer: Option<String>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        LinkOptions {
+            default_namespace: "default".to_string(),
+            cluster_issuer: None,
+        }
+    }
+}
+
+/// Everything extracted from every file.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub policies: Vec<TrustPolicy>,
+    pub service_accounts: Vec<ServiceAccount>,
+    pub workloads: Vec<Workload>,
+    pub env_sources: Vec<EnvSource>,
+    pub kustomizations: Vec<Kustomization>,
+}
+
+impl Model {
+    /// Sort every list by file and position, so that the link stage and every rule see the same
+    /// order whatever the number of worker threads.
+    pub fn sort(&mut self) {
+        fn key(m: &ObjectMeta) -> (&str, u32) {
+            (m.file(), m.span.start)
+        }
+        self.policies.sort_by(|a, b| {
+            (a.file(), a.document.span.start).cmp(&(b.file(), b.document.span.start))
+        });
+        self.service_accounts
+            .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
+        self.workloads
+            .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
+        self.env_sources
+            .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
+        self.kustomizations
+            .sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+    }
+}
+
+/// How an object's namespace was decided.
+#[derive(Clone, Debug)]
+pub enum NamespaceOrigin {
+    /// `metadata.namespace`.
+    Explicit(Span),
+    /// The `namespace:` of a kustomization that lists the file.
+    Kustomization { source: SourceRef, span: Span },
+    /// Neither: `--default-namespace`.
+    Defaulted,
+}
+
+#[derive(Clone, Debug)]
+pub struct Namespace {
+    pub name: String,
+    pub origin: NamespaceOrigin,
+}
+
+impl Namespace {
+    pub fn is_defaulted(&self) -> bool {
+        matches!(self.origin, NamespaceOrigin::Defaulted)
+    }
+}
+
+/// A workload's effective ServiceAccount name and where it came from.
+#[derive(Clone, Debug)]
+pub struct EffectiveServiceAccount {
+    pub name: String,
+    /// The span of `serviceAccountName` (or `serviceAccount`), None when defaulted to `default`.
+    pub span: Option<Span>,
+}
+
+/// The linked model: the [`Model`] plus indexes that join it.
+#[derive(Debug)]
+pub struct Linked {
+    pub model: Model,
+    pub options: LinkOptions,
+    /// Effective namespace of each ServiceAccount (same index as `model.service_accounts`).
+    pub sa_namespaces: Vec<Namespace>,
+    /// Effective namespace of each workload (same index as `model.workloads`).
+    pub workload_namespaces: Vec<Namespace>,
+    /// Effective namespace of each ConfigMap/Secret.
+    pub env_source_namespaces: Vec<Namespace>,
+    /// Each workload's effective ServiceAccount.
+    pub workload_service_accounts: Vec<EffectiveServiceAccount>,
+    /// (namespace, name) → ServiceAccount indices.
+    sa_index: BTreeMap<(String, String), Vec<usize>>,
+    /// name → ServiceAccount indices, in every namespace.
+    sa_by_name: BTreeMap<String, Vec<usize>>,
+    /// (namespace, ServiceAccount name) → workload indices running as it.
+    workloads_by_sa: BTreeMap<(String, String), Vec<usize>>,
+    /// Namespaces in which the input defines at least one ServiceAccount.
+    namespaces_with_sas: BTreeMap<String, usize>,
+    /// Each ServiceAccount's role link (same index as `model.service_accounts`).
+    pub role_links: Vec<Option<RoleLink>>,
+    /// Each IRSA ServiceAccount's verdict, when its trust policy is in the input.
+    pub verdicts: Vec<Option<SaVerdict>>,
+}
+
+impl Linked {
+    pub fn new(mut model: Model, options: LinkOptions) -> Linked {
+        model.sort();
+        let resolve = |meta: &ObjectMeta| resolve_namespace(meta, &model.kustomizations, &options);
+        let sa_namespaces: Vec<Namespace> = model
+            .service_accounts
+            .iter()
+            .map(|s| resolve(&s.meta))
+            .collect();
+        let workload_namespaces: Vec<Namespace> =
+            model.workloads.iter().map(|w| resolve(&w.meta)).collect();
+        let env_source_namespaces = model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
+        let workload_service_accounts: Vec<EffectiveServiceAccount> = model
+            .workloads
+            .iter()
+            .map(|w| {
+                let field = w
+                    .pod
+                    .service_account_name
+                    .as_ref()
+                    .or(w.pod.service_account.as_ref())
+                    .filter(|n| !n.value.is_empty());
+                match field {
+                    Some(n) => EffectiveServiceAccount {
+                        name: n.value.clone(),
+                        span: Some(n.span),
+                    },
+                    None => EffectiveServiceAccount {
+                        name: "default".to_string(),
+                        span: None,
+                    },
+                }
+            })
+            .collect();
+
+        let mut sa_index: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        let mut sa_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut namespaces_with_sas: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, sa) in model.service_accounts.iter().enumerate() {
+            let ns = sa_namespaces[i].name.clone();
+            let name = sa.meta.name_str().to_string();
+            sa_index
+                .entry((ns.clone(), name.clone()))
+                .or_default()
+                .push(i);
+            sa_by_name.entry(name).or_default().push(i);
+            *namespaces_with_sas.entry(ns).or_default() += 1;
+        }
+        let mut workloads_by_sa: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, sa) in workload_service_accounts.iter().enumerate() {
+            workloads_by_sa
+                .entry((workload_namespaces[i].name.clone(), sa.name.clone()))
+                .or_default()
+                .push(i);
+        }
+        let role_index = roles::RoleIndex::new(&model.policies);
+        let role_links: Vec<Option<RoleLink>> = model
+            .service_accounts
+            .iter()
+            .map(|sa| role_index.link(sa))
+            .collect();
+        let mut linked = Linked {
+            model,
+            options,
+            sa_namespaces,
+            workload_namespaces,
+            env_source_namespaces,
+            workload_service_accounts,
+            sa_index,
+            sa_by_name,
+            workloads_by_sa,
+            namespaces_with_sas,
+            role_links,
+            verdicts: Vec::new(),
+        };
+        linked.verdicts = (0..linked.model.service_accounts.len())
+            .map(|i| verdict::verdict_for(&linked, i))
+            .collect();
+        linked
+    }
+
+    /// ServiceAccounts defined in the input with this namespace and name.
+    pub fn service_accounts_named(&self, namespace: &str, name: &str) -> &[usize] {
+        self.sa_index
+            .get(&(namespace.to_string(), name.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// ServiceAccounts with this name in any namespace.
+    pub fn service_accounts_in_any_namespace(&self, name: &str) -> &[usize] {
+        self.sa_by_name.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Workloads that run as the ServiceAccount `namespace/name`.
+    pub fn workloads_of(&self, namespace: &str, name: &str) -> &[usize] {
+        self.workloads_by_sa
+            .get(&(namespace.to_string(), name.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// True when the input defines any ServiceAccount in `namespace`.
+    pub fn defines_service_accounts_in(&self, namespace: &str) -> bool {
+        self.namespaces_with_sas.contains_key(namespace)
+    }
+
+    /// True when the input defines any ServiceAccount at all.
+    pub fn defines_service_accounts(&self) -> bool {
+        !self.model.service_accounts.is_empty()
+    }
+
+    /// Iterate over the IRSA subjects (`system:serviceaccount:ns:name`) of every ServiceAccount,
+    /// with its index.
+    pub fn subjects(&self) -> impl Iterator<Item = (usize, String)> + '_ {
+        self.model
+            .service_accounts
+            .iter()
+            .enumerate()
+            .map(|(i, sa)| {
+                (
+                    i,
+                    format!(
+                        "system:serviceaccount:{}:{}",
+                        self.sa_namespaces[i].name,
+                        sa.meta.name_str()
+                    ),
+                )
+            })
+    }
+}
+
+/// Decide an object's namespace.
+fn resolve_namespace(
+    meta: &ObjectMeta,
+    kustomizations: &[Kustomization],
+    options: &LinkOptions,
+) -> Namespace {
+    if let Some(ns) = meta.namespace.as_ref().filter(|n| !n.value.is_empty()) {
+        return Namespace {
+            name: ns.value.clone(),
+            origin: NamespaceOrigin::Explicit(ns.span),
+        };
+    }
+    let file = meta.file();
+    for k in kustomizations {
+        let Some(ns) = &k.namespace else { continue };
+        let listed = k.resources.iter().any(|r| {
+            let r = r.strip_prefix("./").unwrap_or(r);
+            let full = if k.dir.is_empty() {
+                r.to_string()
+            } else {
+                format!("{}/{r}", k.dir)
+            };
+            full == file
+        });
+        if listed {
+            return Namespace {
+                name: ns.value.clone(),
+                origin: NamespaceOrigin::Kustomization {
+                    source: k.source.clone(),
+                    span: ns.span,
+                },
+            };
+        }
+    }
+    Namespace {
+        name: options.default_namespace.clone(),
+        origin: NamespaceOrigin::Defaulted,
+    }
+}

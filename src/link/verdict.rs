@@ -1,0 +1,424 @@
+//! The verdict for each IRSA ServiceAccount: can its pods assume the role its annotation names?
+//!
+//! The request is the one the pod's SDK would make: the provider is the cluster's issuer
+//! (`--cluster-issuer`, in the role's account) or, when no issuer is configured, each OIDC provider
+//! the trust policy names (the cluster is assumed to be one of them); `sub` is
+//! `system:serviceaccount:<namespace>:<name>`; `aud` is the `eks.amazonaws.com/audience`
+//! annotation or `sts.amazonaws.com`.
+
+use super::Linked;
+use crate::check::trust::{is_allow, oidc_principals};
+use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
+use crate::extract::aws::parse_role_arn;
+use crate::model::k8s::annotations;
+use crate::model::policy::TrustPolicy;
+
+/// One request a ServiceAccount's pods would make.
+#[derive(Clone, Debug)]
+pub struct ServiceAccountRequest {
+    pub provider_arn: String,
+    pub subject: String,
+    pub audience: String,
+}
+
+impl ServiceAccountRequest {
+    pub fn to_request(&self) -> WebIdentityRequest {
+        WebIdentityRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SaVerdict {
+    /// Index into `Model::policies`.
+    pub policy: usize,
+    /// One evaluation per candidate provider.
+    pub evaluations: Vec<(ServiceAccountRequest, Verdict)>,
+    /// True when some request is allowed, False when every one is denied.
+    pub admitted: Tri,
+}
+
+impl SaVerdict {
+    /// The evaluation that best explains the outcome: an allowed one when admitted, else the
+    /// first denied (or unknown) one.
+    pub fn explaining(&self) -> Option<&(ServiceAccountRequest, Verdict)> {
+        match self.admitted {
+            Tri::True => self.evaluations.iter().find(|(_, v)| v.is_allowed()),
+            Tri::False => self.evaluations.first(),
+            Tri::Unknown => self.evaluations.iter().find(|(_, v)| v.is_unknown()),
+        }
+    }
+}
+
+/// The IRSA subject of a ServiceAccount.
+pub fn subject(namespace: &str, name: &str) -> String {
+    format!("system:serviceaccount:{namespace}:{name}")
+}
+
+/// The OIDC provider ARNs a role's pods may present: the configured issuer, else the providers
+/// the trust policy's Allow statements name.
+pub fn candidate_providers(
+    policy: &TrustPolicy,
+    cluster_issuer: Option<&str>,
+    role_arn: Option<&str>,
+) -> Vec<String> {
+    if let Some(issuer) = cluster_issuer {
+        let host = issuer
+            .trim()
+            .trim_start_matches("https://")
+            .trim_end_matches('/');
+        let (partition, account) = role_arn
+            .and_then(parse_role_arn)
+            .map(|a| (a.partition.to_string(), a.account.to_string()))
+            .or_else(|| {
+                let r = policy.role.as_ref()?;
+                Some((r.partition.clone()?, r.account.clone()?))
+            })
+            .unwrap_or_else(|| ("aws".to_string(), "000000000000".to_string()));
+        return vec![format!(
+            "arn:{partition}:iam::{account}:oidc-provider/{host}"
+        )];
+    }
+    let mut providers: Vec<String> = policy
+        .statements
+        .iter()
+        .filter(|s| is_allow(s))
+        .flat_map(oidc_principals)
+        .filter(|v| !v.unresolved)
+        .map(|v| v.text.clone())
+        .collect();
+    providers.sort();
+    providers.dedup();
+    if providers.is_empty() {
+        // The trust names no OIDC provider: no web-identity request can match a principal. A
+        // provider that matches nothing makes the engine say so.
+        providers.push("arn:aws:iam::000000000000:oidc-provider/irsa-lint.invalid".to_string());
+    }
+    providers
+}
+
+/// Evaluate a subject and audience against a policy for every candidate provider.
+pub fn evaluate_subject(
+    policy: &TrustPolicy,
+    providers: &[String],
+    subject: &str,
+    audience: &str,
+) -> (Vec<(ServiceAccountRequest, Verdict)>, Tri) {
+    let evaluations: Vec<(ServiceAccountRequest, Verdict)> = providers
+        .iter()
+        .map(|p| {
+            let req = ServiceAccountRequest {
+                provider_arn: p.clone(),
+                subject: subject.to_string(),
+                audience: audience.to_string(),
+            };
+            let verdict = engine::evaluate(policy, &req.to_request());
+            (req, verdict)
+        })
+        .collect();
+    let admitted = Tri::any(evaluations.iter().map(|(_, v)| {
+        if v.is_allowed() {
+            Tri::True
+        } else if v.is_denied() {
+            Tri::False
+        } else {
+            Tri::Unknown
+        }
+    }));
+    (evaluations, admitted)
+}
+
+/// The audience a ServiceAccount's tokens carry.
+pub fn audience_of(linked: &Linked, sa: usize) -> String {
+    linked.model.service_accounts[sa]
+        .meta
+        .annotation(annotations::AUDIENCE)
+        .and_then(|a| a.value.scalar_text())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| engine::STS_AUDIENCE.to_string())
+}
+
+/// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
+pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
+    let link = linked.role_links[sa].as_ref()?;
+    let policy = &linked.model.policies[link.policy];
+    let account = &linked.model.service_accounts[sa];
+    let role_arn = account.role_arn().and_then(|a| a.value.as_str());
+    let providers = candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn);
+    let subject = subject(&linked.sa_namespaces[sa].name, account.meta.name_str());
+    let (evaluations, admitted) =
+        evaluate_subject(policy, &providers, &subject, &audience_of(linked, sa));
+    Some(SaVerdict {
+        policy: link.policy,
+        evaluations,
+        admitted,
+    })
+}
+
+/// The ServiceAccounts of the input whose pods a trust policy admits (the role's blast radius),
+/// with their audience taken from their own annotation.
+///
+/// A monorepo may hold thousands of ServiceAccounts and hundreds of roles, so subjects are first
+/// filtered by the literal prefixes of the policy's `:sub` values ([`subject_prefilter`]): a
+/// subject that starts with none of them cannot satisfy the positive `:sub` condition every Allow
+/// statement carries, and is not evaluated.
+pub fn blast_radius(linked: &Linked, policy_index: usize) -> Vec<usize> {
+    let policy = &linked.model.policies[policy_index];
+    let providers = providers_for_policy(linked, policy_index);
+    let prefilter = subject_prefilter(policy);
+    linked
+        .subjects()
+        .filter(|(_, subject)| prefilter.as_ref().is_none_or(|f| f.may_admit(subject)))
+        .filter(|(i, subject)| {
+            evaluate_subject(policy, &providers, subject, &audience_of(linked, *i))
+                .1
+                .is_true()
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The providers a trust policy's requests come from, whoever the ServiceAccount: with
+/// `--cluster-issuer`, the issuer registered in the role's account (from the role's identity, else
+/// from the annotation of a ServiceAccount linked to it by identity or file stem).
+pub fn providers_for_policy(linked: &Linked, policy_index: usize) -> Vec<String> {
+    let policy = &linked.model.policies[policy_index];
+    let role_arn = linked
+        .role_links
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.as_ref()
+                .is_some_and(|l| l.policy == policy_index && l.by != super::LinkBy::NameOnly)
+        })
+        .find_map(|(i, _)| {
+            linked.model.service_accounts[i]
+                .role_arn()
+                .and_then(|a| a.value.as_str())
+                .map(str::trim)
+        });
+    candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn)
+}
+
+/// Literal prefixes that every subject a policy admits starts with (see [`subject_prefilter`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubjectPrefilter {
+    /// (prefix, ignore case).
+    prefixes: Vec<(String, bool)>,
+}
+
+impl SubjectPrefilter {
+    /// False when the subject can certainly not be admitted.
+    pub fn may_admit(&self, subject: &str) -> bool {
+        self.prefixes.iter().any(|(prefix, ignore_case)| {
+            // Unicode case folding may map a non-ASCII character onto an ASCII one: do not
+            // filter such subjects.
+            (*ignore_case && !subject.is_ascii())
+                || subject.len() >= prefix.len()
+                    && subject.is_char_boundary(prefix.len())
+                    && if *ignore_case {
+                        subject[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    } else {
+                        subject.starts_with(prefix.as_str())
+                    }
+        })
+    }
+}
+
+/// The literal prefixes of the `:sub` values of a policy's Allow statements, when every Allow
+/// statement has a positive `:sub` condition (`StringEquals`, `StringEqualsIgnoreCase`,
+/// `StringLike`, without `IfExists` or `ForAllValues:`, which hold for an absent key) whose values
+/// are all resolved and free of policy variables. None when some statement could admit any
+/// subject: then nothing may be filtered out. Conservative: a statement's conditions are AND-ed,
+/// so one such entry bounds the subjects it admits.
+pub fn subject_prefilter(policy: &TrustPolicy) -> Option<SubjectPrefilter> {
+    use crate::model::policy::{BaseOperator, SetQualifier};
+    let mut prefixes: Vec<(String, bool)> = Vec::new();
+    for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
+        let bounding = crate::check::trust::claim_entries(stmt, "sub").find(|(block, entry)| {
+            let Some(op) = block.operator else {
+                return false;
+            };
+            matches!(
+                op.base,
+                BaseOperator::StringEquals
+                    | BaseOperator::StringEqualsIgnoreCase
+                    | BaseOperator::StringLike
+            ) && !op.if_exists
+                && op.set != Some(SetQualifier::ForAllValues)
+                && !entry.values.is_empty()
+                && entry
+                    .values
+                    .iter()
+                    .all(|v| !v.unresolved && !engine::matcher::has_policy_variable(&v.text))
+        });
+        let (block, entry) = bounding?;
+        let op = block.operator?;
+        let ignore_case = op.base == BaseOperator::StringEqualsIgnoreCase;
+        for v in &entry.values {
+            let literal = if op.base == BaseOperator::StringLike {
+                v.text.split(['*', '?']).next().unwrap_or("")
+            } else {
+                v.text.as_str()
+            };
+            // Case-insensitive prefixes are compared ASCII-wise: keep them ASCII.
+            if ignore_case && !literal.is_ascii() {
+                return None;
+            }
+            prefixes.push((literal.to_string(), ignore_case));
+        }
+    }
+    Some(SubjectPrefilter { prefixes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::{LinkOptions, Model};
+    use crate::parse::tree::Limits;
+    use crate::parse::{self, FileKind};
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    const ID: &str = "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F";
+
+    fn add(model: &mut Model, name: &str, kind: FileKind, text: String) {
+        let source = Arc::new(SourceFile::new(name, None, text));
+        let parsed = parse::parse(&source.text, kind, Limits::default());
+        let extracted = crate::extract::extract(&source, &parsed);
+        model.policies.extend(extracted.policies);
+        model
+            .service_accounts
+            .extend(extracted.k8s.service_accounts);
+        model.workloads.extend(extracted.k8s.workloads);
+    }
+
+    fn trust(operator: &str, subjects: &str) -> String {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+ "Principal": {{"Federated": "arn:aws:iam::483920175566:oidc-provider/{ID}"}},
+ "Action": "sts:AssumeRoleWithWebIdentity",
+ "Condition": {{"StringEquals": {{"{ID}:aud": "sts.amazonaws.com"}}, "{operator}": {{"{ID}:sub": {subjects}}}}}}}]}}"#
+        )
+    }
+
+    fn service_accounts(names: &[(&str, &str)]) -> String {
+        names
+            .iter()
+            .map(|(ns, name)| {
+                format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: {ns}\n")
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    }
+
+    fn policy(operator: &str, subjects: &str) -> TrustPolicy {
+        let mut model = Model::default();
+        add(
+            &mut model,
+            "role.json",
+            FileKind::Json,
+            trust(operator, subjects),
+        );
+        model.policies.remove(0)
+    }
+
+    #[test]
+    fn prefilter_keeps_literal_prefixes() {
+        let p = policy(
+            "StringLike",
+            r#"["system:serviceaccount:pay*:api", "system:serviceaccount:batch:job-?"]"#,
+        );
+        let f = subject_prefilter(&p).unwrap();
+        assert!(f.may_admit("system:serviceaccount:payments:api"));
+        assert!(f.may_admit("system:serviceaccount:batch:job-1"));
+        assert!(!f.may_admit("system:serviceaccount:billing:api"));
+        let p = policy(
+            "StringEqualsIgnoreCase",
+            r#""system:serviceaccount:Payments:API""#,
+        );
+        let f = subject_prefilter(&p).unwrap();
+        assert!(f.may_admit("system:serviceaccount:payments:api"));
+        assert!(!f.may_admit("system:serviceaccount:billing:api"));
+    }
+
+    #[test]
+    fn prefilter_gives_up_when_a_statement_may_admit_any_subject() {
+        // A negated operator does not bound the subjects.
+        assert!(
+            subject_prefilter(&policy("StringNotEquals", r#""system:serviceaccount:a:b""#))
+                .is_none()
+        );
+        // IfExists holds when the key is absent.
+        assert!(
+            subject_prefilter(&policy(
+                "StringLikeIfExists",
+                r#""system:serviceaccount:a:*""#
+            ))
+            .is_none()
+        );
+        // Policy variables are not modelled.
+        assert!(
+            subject_prefilter(&policy(
+                "StringLike",
+                r#""system:serviceaccount:${aws:username}:*""#
+            ))
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn blast_radius_agrees_with_evaluating_every_subject() {
+        let mut model = Model::default();
+        add(
+            &mut model,
+            "role.json",
+            FileKind::Json,
+            trust(
+                "StringLike",
+                r#"["system:serviceaccount:payments:*", "system:serviceaccount:reports:report-?"]"#,
+            ),
+        );
+        add(
+            &mut model,
+            "sas.yaml",
+            FileKind::Yaml,
+            service_accounts(&[
+                ("payments", "api"),
+                ("payments", "worker"),
+                ("payments-batch", "export"),
+                ("reports", "report-a"),
+                ("reports", "report-10"),
+                ("billing", "api"),
+            ]),
+        );
+        let linked = Linked::new(model, LinkOptions::default());
+        let radius = blast_radius(&linked, 0);
+        let policy = &linked.model.policies[0];
+        let providers = providers_for_policy(&linked, 0);
+        let every: Vec<usize> = linked
+            .subjects()
+            .filter(|(i, s)| {
+                evaluate_subject(policy, &providers, s, &audience_of(&linked, *i))
+                    .1
+                    .is_true()
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(radius, every);
+        let names: Vec<String> = radius
+            .iter()
+            .map(|&i| {
+                format!(
+                    "{}/{}",
+                    linked.sa_namespaces[i].name,
+                    linked.model.service_accounts[i].meta.name_str()
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["payments/api", "payments/worker", "reports/report-a"]
+        );
+    }
+}

@@ -1,0 +1,208 @@
+//! The Kubernetes model: ServiceAccounts, workloads with their pod template, and the ConfigMaps
+//! and Secrets that `envFrom` may pull in. Every field keeps its span.
+//!
+//! Namespaces are recorded as written (`metadata.namespace`, or None); the link stage resolves
+//! the effective namespace (kustomization, `--default-namespace`), because that needs other files.
+
+use crate::model::policy::Located;
+use crate::parse::tree::Node;
+use crate::source::{SourceRef, Span};
+
+/// What every object has: where it is, its kind, name and namespace as written.
+#[derive(Clone, Debug)]
+pub struct ObjectMeta {
+    pub source: SourceRef,
+    /// The object's whole node span (the document, or the item of a `List`).
+    pub span: Span,
+    /// `kind` value as written, with its span.
+    pub kind: Located<String>,
+    pub api_version: Option<Located<String>>,
+    /// `metadata.name` (None when missing, e.g. a Pod with `generateName`).
+    pub name: Option<Located<String>>,
+    /// `metadata.namespace` as written.
+    pub namespace: Option<Located<String>>,
+    /// Span of the `metadata` key (where to point when the namespace is missing).
+    pub metadata_key: Option<Span>,
+    /// Every annotation on the object's own metadata.
+    pub annotations: Vec<Annotation>,
+    /// Span of the `annotations` key, when present.
+    pub annotations_key: Option<Span>,
+    /// Position in a `List` (for logical paths), e.g. `items[3]`, empty for a top-level object.
+    pub list_path: String,
+}
+
+impl ObjectMeta {
+    pub fn file(&self) -> &str {
+        &self.source.display_path
+    }
+
+    pub fn name_str(&self) -> &str {
+        self.name.as_ref().map_or("", |n| n.value.as_str())
+    }
+
+    /// The annotation with exactly this key.
+    pub fn annotation(&self, key: &str) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.key.value == key)
+    }
+
+    /// A logical path for fingerprints: `ServiceAccount/prod/api#rest` (namespace as written, `-`
+    /// when none).
+    pub fn logical_path(&self, rest: &str) -> String {
+        let ns = self.namespace.as_ref().map_or("-", |n| n.value.as_str());
+        let mut path = format!("{}/{}/{}", self.kind.value, ns, self.name_str());
+        if !self.list_path.is_empty() {
+            path = format!("{}@{path}", self.list_path);
+        }
+        if !rest.is_empty() {
+            path.push('#');
+            path.push_str(rest);
+        }
+        path
+    }
+}
+
+/// One `metadata.annotations` entry. The value is kept as a node: a YAML author may have written
+/// an unquoted boolean or number, which the API server rejects (IRSA205).
+#[derive(Clone, Debug)]
+pub struct Annotation {
+    pub key: Located<String>,
+    pub value: Node,
+}
+
+impl Annotation {
+    /// The value's text, whatever its YAML type.
+    pub fn text(&self) -> &str {
+        self.value.scalar_text().unwrap_or("")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceAccount {
+    pub meta: ObjectMeta,
+    pub automount_token: Option<Located<bool>>,
+}
+
+/// The annotation keys the EKS pod identity webhook reads.
+pub mod annotations {
+    pub const PREFIX: &str = "eks.amazonaws.com/";
+    pub const ROLE_ARN: &str = "eks.amazonaws.com/role-arn";
+    pub const AUDIENCE: &str = "eks.amazonaws.com/audience";
+    pub const STS_REGIONAL_ENDPOINTS: &str = "eks.amazonaws.com/sts-regional-endpoints";
+    pub const TOKEN_EXPIRATION: &str = "eks.amazonaws.com/token-expiration";
+    pub const SKIP_CONTAINERS: &str = "eks.amazonaws.com/skip-containers";
+}
+
+impl ServiceAccount {
+    /// The `eks.amazonaws.com/role-arn` annotation.
+    pub fn role_arn(&self) -> Option<&Annotation> {
+        self.meta.annotation(annotations::ROLE_ARN)
+    }
+
+    /// An IRSA ServiceAccount: it carries a role-arn annotation.
+    pub fn is_irsa(&self) -> bool {
+        self.role_arn().is_some()
+    }
+}
+
+/// A workload kind and where its pod template lives.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    pub meta: ObjectMeta,
+    pub pod: PodSpec,
+}
+
+/// A pod template (or a Pod's own spec).
+#[derive(Clone, Debug)]
+pub struct PodSpec {
+    /// Span of the pod `spec` node.
+    pub span: Span,
+    /// The pod `spec` node itself, for the rare rule that reads fields the model does not lift
+    /// (node affinity, images, `windowsOptions`).
+    pub node: Node,
+    /// Span of the `spec` key of the pod (where to point at "this pod").
+    pub spec_key: Span,
+    /// Dotted path from the object root to the pod spec (`spec.template.spec`).
+    pub path: String,
+    pub service_account_name: Option<Located<String>>,
+    /// The deprecated `serviceAccount` field.
+    pub service_account: Option<Located<String>>,
+    pub automount_token: Option<Located<bool>>,
+    pub host_network: Option<Located<bool>>,
+    pub node_selector: Vec<(Located<String>, Located<String>)>,
+    pub volumes: Vec<Volume>,
+    /// Init containers first, then containers (`Container::init` tells them apart).
+    pub containers: Vec<Container>,
+    /// The template's own `metadata.annotations` (for a Pod: the object's annotations).
+    pub annotations: Vec<Annotation>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Volume {
+    pub name: Located<String>,
+    pub node: Node,
+}
+
+#[derive(Clone, Debug)]
+pub struct Container {
+    pub name: Located<String>,
+    /// An init container (`initContainers`), as opposed to `containers`.
+    pub init: bool,
+    pub env: Vec<EnvVar>,
+    pub env_from: Vec<EnvFrom>,
+    pub volume_mounts: Vec<VolumeMount>,
+    /// The container's index in its list (for logical paths).
+    pub index: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub name: Located<String>,
+    /// A literal `value` (its text whatever the YAML type), with its span.
+    pub value: Option<Located<String>>,
+    /// Span of `valueFrom`, when present.
+    pub value_from: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvFrom {
+    /// `secretRef` or `configMapRef`.
+    pub kind: EnvSourceKind,
+    pub name: Located<String>,
+    pub prefix: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvSourceKind {
+    Secret,
+    ConfigMap,
+}
+
+#[derive(Clone, Debug)]
+pub struct VolumeMount {
+    pub name: Located<String>,
+    pub mount_path: Located<String>,
+}
+
+/// A ConfigMap or Secret: the keys `envFrom` would turn into environment variables.
+#[derive(Clone, Debug)]
+pub struct EnvSource {
+    pub meta: ObjectMeta,
+    pub kind: EnvSourceKind,
+    pub keys: Vec<Located<String>>,
+}
+
+/// A `kustomization.yaml`: its `namespace` and the files it lists under `resources`.
+#[derive(Clone, Debug)]
+pub struct Kustomization {
+    pub source: SourceRef,
+    /// The directory the kustomization lives in, as displayed (`k8s/base`).
+    pub dir: String,
+    pub namespace: Option<Located<String>>,
+    pub resources: Vec<String>,
+}
+
+impl Container {
+    pub fn env_var(&self, name: &str) -> Option<&EnvVar> {
+        self.env.iter().find(|e| e.name.value == name)
+    }
+}

@@ -1,0 +1,107 @@
+//! The versioned JSON report (`"version": 1`), a contract other tools rely on: see
+//! docs/json-output.md. Fields are only ever added within a version.
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::diagnostic::{Diagnostic, Label};
+
+pub const JSON_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'static str,
+    name: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+    related: Vec<JsonLocation<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLocation<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+fn location(label: &Label) -> JsonLocation<'_> {
+    let (start, end) = (label.start(), label.end());
+    JsonLocation {
+        file: label.file(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        message: &label.message,
+    }
+}
+
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let report = Report {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| {
+                let at = location(&d.primary);
+                JsonDiagnostic {
+                    rule: d.rule.code,
+                    name: d.rule.name,
+                    severity: d.severity.as_str(),
+                    message: &d.message,
+                    file: at.file,
+                    line: at.line,
+                    column: at.column,
+                    end_line: at.end_line,
+                    end_column: at.end_column,
+                    help: d.help.as_deref(),
+                    related: d.related.iter().map(location).collect(),
+                }
+            })
+            .collect(),
+        summary: JsonSummary {
+            files: summary.files,
+            errors: summary.errors,
+            warnings: summary.warnings,
+            infos: summary.infos,
+        },
+    };
+    let mut out = serde_json::to_string_pretty(&report).expect("report serialises");
+    out.push('\n');
+    out
+}

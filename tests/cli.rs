@@ -1,0 +1,384 @@
+//! The command line as users and CI see it: exit statuses, every output format, stdin, `explain`
+//! and `rules`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn irsa_lint(args: &[&str]) -> Output {
+    irsa_lint_stdin(args, None)
+}
+
+fn irsa_lint_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_irsa-lint"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    {
+        let mut pipe = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+const CLEAN_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": "system:serviceaccount:payments:api",
+      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"
+    }}
+  }]
+}
+"#;
+
+#[test]
+fn seed_example_reports_its_mistakes_and_exits_1() {
+    let out = irsa_lint(&["--format", "json", "examples/"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["version"], 1);
+    assert_eq!(json["tool"]["name"], "irsa-lint");
+    let diags = json["diagnostics"].as_array().unwrap();
+    let at = |rule: &str| -> Vec<(String, u64, u64)> {
+        diags
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .map(|d| {
+                (
+                    d["file"].as_str().unwrap().to_string(),
+                    d["line"].as_u64().unwrap(),
+                    d["column"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let policy = "examples/iam/eks-demo-role.json".to_string();
+    // The `:aud` key holding the service-account pattern.
+    assert!(
+        at("IRSA101").contains(&(policy.clone(), 12, 1)),
+        "{:?}",
+        at("IRSA101")
+    );
+    assert!(
+        at("IRSA102").iter().any(|(f, _, _)| *f == policy),
+        "{:?}",
+        at("IRSA102")
+    );
+    // `[AWS_ACCOUNT_ID]` in the Federated principal (line 7, after `"Federated": "arn:aws:iam::`).
+    assert!(
+        at("IRSA114").contains(&(policy.clone(), 7, 28)),
+        "{:?}",
+        at("IRSA114")
+    );
+    for d in diags {
+        for key in [
+            "rule",
+            "name",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "related",
+        ] {
+            assert!(d.get(key).is_some(), "diagnostic lacks {key}: {d}");
+        }
+    }
+    let summary = &json["summary"];
+    assert_eq!(summary["files"], 3);
+    assert!(summary["errors"].as_u64().unwrap() >= 3);
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("role.json"), CLEAN_POLICY).unwrap();
+    let out = irsa_lint(&[dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("no problems found in 1 file"));
+}
+
+#[test]
+fn fail_on_controls_the_exit_status() {
+    // The seed has errors: --fail-on never still exits 0, error exits 1.
+    assert_eq!(
+        irsa_lint(&["--fail-on", "never", "-q", "examples/"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        irsa_lint(&["--fail-on", "error", "-q", "examples/"])
+            .status
+            .code(),
+        Some(1)
+    );
+    // Only an info finding (IRSA103 missing-aud-condition) remains: warning passes, info fails.
+    let dir = tempfile::tempdir().unwrap();
+    let no_aud = CLEAN_POLICY.replace(
+        ",\n      \"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud\": \"sts.amazonaws.com\"",
+        "",
+    );
+    assert_ne!(no_aud, CLEAN_POLICY);
+    let file = dir.path().join("role.json");
+    std::fs::write(&file, no_aud).unwrap();
+    let path = file.to_str().unwrap();
+    let json = stdout(&irsa_lint(&["--format", "json", path]));
+    assert!(json.contains("IRSA103"), "{json}");
+    assert_eq!(
+        irsa_lint(&["--fail-on", "warning", path]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        irsa_lint(&["--fail-on", "info", path]).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(irsa_lint(&["--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(irsa_lint(&["does/not/exist"]).status.code(), Some(2));
+    assert_eq!(
+        irsa_lint(&["--select", "IRSA999", "examples/"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        irsa_lint(&["--format", "xml", "examples/"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        irsa_lint(&["explain", "no-such-rule"]).status.code(),
+        Some(2)
+    );
+    let err = String::from_utf8(irsa_lint(&["does/not/exist"]).stderr).unwrap();
+    assert!(err.contains("does/not/exist"), "{err}");
+}
+
+#[test]
+fn malformed_input_is_a_diagnostic_not_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.json"), "{\"Version\": ").unwrap();
+    std::fs::write(dir.path().join("role.json"), CLEAN_POLICY).unwrap();
+    let out = irsa_lint(&["--format", "concise", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("broken.json:1:"), "{text}");
+    assert!(text.contains("error[IRSA001]"), "{text}");
+}
+
+#[test]
+fn concise_format_is_one_line_per_finding() {
+    let out = irsa_lint(&["--format", "concise", "--select", "IRSA101", "examples/"]);
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "examples/iam/eks-demo-role.json:12:1: error[IRSA101] ".to_string()
+            + text
+                .lines()
+                .next()
+                .unwrap()
+                .split("error[IRSA101] ")
+                .nth(1)
+                .unwrap()
+    );
+    assert!(text.lines().all(|l| l.contains("[IRSA101]")), "{text}");
+}
+
+#[test]
+fn human_format_shows_snippet_help_and_summary() {
+    let out = irsa_lint(&["--color", "never", "--select", "IRSA101", "examples/"]);
+    let text = stdout(&out);
+    assert!(text.contains("error[IRSA101 aud-holds-subject]"), "{text}");
+    assert!(
+        text.contains("examples/iam/eks-demo-role.json:12:1"),
+        "{text}"
+    );
+    assert!(text.contains("help:"), "{text}");
+    assert!(text.trim_end().ends_with("1 error in 3 files"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes with --color never"
+    );
+    let colored = stdout(&irsa_lint(&[
+        "--color",
+        "always",
+        "--select",
+        "IRSA101",
+        "examples/",
+    ]));
+    assert!(
+        colored.contains('\u{1b}'),
+        "colour codes with --color always"
+    );
+    let quiet = stdout(&irsa_lint(&[
+        "-q",
+        "--color",
+        "never",
+        "--select",
+        "IRSA101",
+        "examples/",
+    ]));
+    assert!(!quiet.contains("in 3 files"), "{quiet}");
+}
+
+#[test]
+fn select_and_ignore_take_codes_prefixes_and_names() {
+    let count = |args: &[&str]| -> usize {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        all.push("examples/");
+        let json: serde_json::Value = serde_json::from_str(&stdout(&irsa_lint(&all))).unwrap();
+        json["diagnostics"].as_array().unwrap().len()
+    };
+    assert_eq!(count(&["--select", "aud-holds-subject"]), 1);
+    assert_eq!(
+        count(&["--select", "IRSA101,IRSA102"]),
+        count(&["--select", "IRSA101", "--select", "IRSA102"])
+    );
+    let all = count(&[]);
+    assert_eq!(
+        count(&["--ignore", "IRSA1"]) + count(&["--select", "IRSA1"]),
+        all
+    );
+}
+
+#[test]
+fn output_file_receives_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let out = irsa_lint(&[
+        "--format",
+        "json",
+        "-o",
+        file.to_str().unwrap(),
+        "examples/",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+}
+
+#[test]
+fn stdin_is_linted_under_the_given_name() {
+    let seed = std::fs::read_to_string("examples/iam/eks-demo-role.json").unwrap();
+    let out = irsa_lint_stdin(
+        &[
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "iam/piped.json",
+            "--select",
+            "IRSA101",
+            "-",
+        ],
+        Some(&seed),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("iam/piped.json:12:1: error[IRSA101]"),
+        "{}",
+        stdout(&out)
+    );
+    let clean = irsa_lint_stdin(&["-"], Some(CLEAN_POLICY));
+    assert_eq!(clean.status.code(), Some(0), "{}", stdout(&clean));
+}
+
+#[test]
+fn results_do_not_depend_on_jobs() {
+    let one = stdout(&irsa_lint(&[
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+        "examples/",
+        "testdata/",
+    ]));
+    let four = stdout(&irsa_lint(&[
+        "--format",
+        "json",
+        "--jobs",
+        "4",
+        "examples/",
+        "testdata/",
+    ]));
+    assert_eq!(one, four);
+}
+
+#[test]
+fn exclude_and_gitignore_prune_the_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("vendor")).unwrap();
+    std::fs::create_dir_all(root.join("build")).unwrap();
+    for sub in ["vendor", "build", "."] {
+        std::fs::write(root.join(sub).join("broken.json"), "{").unwrap();
+    }
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    let run = |extra: &[&str]| -> usize {
+        let mut args = vec!["--format", "concise"];
+        args.extend_from_slice(extra);
+        args.push(root.to_str().unwrap());
+        stdout(&irsa_lint(&args)).lines().count()
+    };
+    assert_eq!(run(&[]), 2, "build/ is git-ignored");
+    assert_eq!(run(&["--no-ignore"]), 3);
+    assert_eq!(run(&["--exclude", "**/vendor"]), 1);
+    // A file named on the command line is linted whatever its extension.
+    let odd = root.join("policy.txt");
+    std::fs::write(&odd, "{").unwrap();
+    let out = stdout(&irsa_lint(&["--format", "concise", odd.to_str().unwrap()]));
+    assert!(out.contains("IRSA001"), "{out}");
+}
+
+#[test]
+fn explain_prints_the_rule_documentation() {
+    for key in ["IRSA101", "irsa101", "aud-holds-subject"] {
+        let out = irsa_lint(&["explain", key]);
+        assert_eq!(out.status.code(), Some(0));
+        let text = stdout(&out);
+        assert!(
+            text.starts_with("IRSA101 aud-holds-subject (error"),
+            "{text}"
+        );
+        assert!(text.contains("## How to fix"), "{text}");
+    }
+}
+
+#[test]
+fn rules_lists_every_rule_in_each_format() {
+    let n = irsa_lint::registry::RULES.len();
+    let table = stdout(&irsa_lint(&["rules"]));
+    assert_eq!(table.lines().count(), n);
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&irsa_lint(&["rules", "--format", "json"]))).unwrap();
+    assert_eq!(json["rules"].as_array().unwrap().len(), n);
+    let md = stdout(&irsa_lint(&["rules", "--format", "markdown"]));
+    assert_eq!(md.lines().filter(|l| l.starts_with("| IRSA")).count(), n);
+}
+
+#[test]
+fn version_flag() {
+    let out = irsa_lint(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("irsa-lint 0.1.0"));
+}
