@@ -13,7 +13,7 @@ use crate::discover::DiscoverOptions;
 use crate::link::LinkOptions;
 use crate::lint::{self, LintOptions, Selection};
 use crate::registry;
-use crate::report::{self, Format, Summary, rules_doc};
+use crate::report::{self, Format, FormatSpec, Summary, rules_doc};
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Lint files and directories (the default command).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's documentation.
     Explain {
         /// A rule code (IRSA101) or name (aud-holds-subject).
@@ -91,10 +91,11 @@ pub struct CheckArgs {
     /// The file name to show (and to pick YAML or JSON by) for input read from stdin.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of stdout.
+    /// Output format, `FORMAT` or `FORMAT:FILE` (repeatable): human, concise, json, sarif,
+    /// github, gitlab, junit. Formats without a file go to stdout (or `--output`).
+    #[arg(long, value_name = "FORMAT[:FILE]", default_value = "human")]
+    pub format: Vec<FormatSpec>,
+    /// Write the reports that name no file to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Exit with status 1 when a finding at or above this severity remains.
@@ -209,26 +210,62 @@ fn run_check(args: &CheckArgs) -> Result<i32, String> {
                 && std::io::stdout().is_terminal()
         }
     };
-    let mut bytes = report::render(args.format, &result.diagnostics, &summary, color);
-    if args.quiet && args.format == Format::Human {
-        // Drop the closing summary line.
-        let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-        let cut = trimmed
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        bytes.truncate(cut);
+    let mut to_stdout = Vec::new();
+    for spec in &args.format {
+        let to_file = spec.file.is_some() || args.output.is_some();
+        let mut bytes = report::render(
+            spec.format,
+            &result.diagnostics,
+            &summary,
+            color && !to_file,
+        );
+        if args.quiet && spec.format == Format::Human {
+            // Drop the closing summary line.
+            let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+            let cut = trimmed
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            bytes.truncate(cut);
+        }
+        if spec.format == Format::Github
+            && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+        {
+            append_step_summary(
+                PathBuf::from(path).as_path(),
+                &report::github::step_summary(&result.diagnostics, &summary),
+            )?;
+        }
+        match &spec.file {
+            Some(path) => std::fs::write(path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+            None => to_stdout.extend_from_slice(&bytes),
+        }
     }
     match &args.output {
-        Some(path) => std::fs::write(path, &bytes)
+        Some(path) => std::fs::write(path, &to_stdout)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => write_stdout(&bytes)?,
+        None => write_stdout(&to_stdout)?,
     }
     let failed = args
         .fail_on
         .threshold()
         .is_some_and(|threshold| result.diagnostics.iter().any(|d| d.severity >= threshold));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Append the run's Markdown summary to GitHub's step summary file.
+fn append_step_summary(path: &std::path::Path, markdown: &str) -> Result<(), String> {
+    if markdown.is_empty() {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(markdown.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {

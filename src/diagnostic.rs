@@ -141,3 +141,36 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     });
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
 }
+
+/// Stable fingerprints for `diagnostics` (in the same order): a hash of the rule, the file and the
+/// finding's logical path in its document (`ServiceAccount/prod/api#metadata.annotations...`),
+/// so that a fingerprint survives lines moving. Findings that share all three are numbered in
+/// order of position. Used by SARIF `partialFingerprints`, GitLab and the baseline.
+pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<(&str, &str, &str), u32> =
+        std::collections::HashMap::new();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let path = if d.logical_path.is_empty() {
+                d.message.as_str()
+            } else {
+                d.logical_path.as_str()
+            };
+            let occurrence = seen.entry((d.rule.code, d.file(), path)).or_insert(0);
+            *occurrence += 1;
+            let key = format!("{}\0{}\0{}\0{}", d.rule.code, d.file(), path, occurrence);
+            format!("{:016x}", fnv1a64(key.as_bytes()))
+        })
+        .collect()
+}
+
+/// FNV-1a, 64 bits: tiny, stable across Rust versions and platforms (unlike `DefaultHasher`).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}

@@ -382,3 +382,16 @@ fn version_flag() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).starts_with("irsa-lint 0.1.0"));
 }
+
+#[test]
+fn readme_example_output_is_current() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("$ irsa-lint examples/ --format concise\n")
+        .expect("README shows the concise example");
+    let body = &readme[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    let shown = &body[..body.find("```").unwrap()];
+    let actual = stdout(&irsa_lint(&["examples/", "--format", "concise"]));
+    assert_eq!(shown, actual, "README.md's example output is stale");
+}

@@ -154,6 +154,12 @@ pub fn check_policy(policy: &TrustPolicy, filter: &dyn RuleFilter, out: &mut Vec
             check(policy, out);
             // A rule may only report under its own code.
             debug_assert!(out[before..].iter().all(|d| d.rule.code == rule.code));
+            // Fingerprints (SARIF, baseline) are built from the logical path.
+            debug_assert!(
+                out[before..].iter().all(|d| !d.logical_path.is_empty()),
+                "{} reported a finding without a logical path",
+                rule.code
+            );
         }
     }
 }
@@ -165,6 +171,12 @@ pub fn check_linked(linked: &Linked, filter: &dyn RuleFilter, out: &mut Vec<Diag
             let before = out.len();
             check(linked, out);
             debug_assert!(out[before..].iter().all(|d| d.rule.code == rule.code));
+            // Fingerprints (SARIF, baseline) are built from the logical path.
+            debug_assert!(
+                out[before..].iter().all(|d| !d.logical_path.is_empty()),
+                "{} reported a finding without a logical path",
+                rule.code
+            );
         }
     }
 }

@@ -4,14 +4,18 @@
 //! the CLI decides where the bytes go.
 
 pub mod concise;
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod rules_doc;
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// Output formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Source snippets with labels and a help line (codespan-reporting).
     Human,
@@ -19,6 +23,68 @@ pub enum Format {
     Concise,
     /// Versioned JSON (see docs/json-output.md).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request's lines.
+    Github,
+    /// GitLab Code Quality report (JSON array).
+    Gitlab,
+    /// JUnit XML: one test case per finding.
+    Junit,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Concise => "concise",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+            Format::Junit => "junit",
+        }
+    }
+
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Github,
+        Format::Gitlab,
+        Format::Junit,
+    ];
+}
+
+/// One `--format` argument: `FORMAT` (to stdout, or `--output`) or `FORMAT:FILE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl std::str::FromStr for FormatSpec {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<FormatSpec, String> {
+        let (name, file) = match s.split_once(':') {
+            Some((name, file)) if !file.is_empty() => (name, Some(file.into())),
+            Some(_) => return Err(format!("{s:?}: the file after `:` is empty")),
+            None => (s, None),
+        };
+        let format = Format::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown format {name:?} (expected one of {})",
+                    names.join(", ")
+                )
+            })?;
+        Ok(FormatSpec { format, file })
+    }
 }
 
 /// Counts for the closing summary.
@@ -70,7 +136,7 @@ impl Summary {
     }
 }
 
-/// Render `diagnostics` in `format`.
+/// Render `diagnostics` in `format`. `color` applies to the human format on a terminal.
 pub fn render(
     format: Format,
     diagnostics: &[Diagnostic],
@@ -81,5 +147,9 @@ pub fn render(
         Format::Human => human::render(diagnostics, summary, color),
         Format::Concise => concise::render(diagnostics).into_bytes(),
         Format::Json => json::render(diagnostics, summary).into_bytes(),
+        Format::Sarif => sarif::render(diagnostics).into_bytes(),
+        Format::Github => github::render(diagnostics, summary).into_bytes(),
+        Format::Gitlab => gitlab::render(diagnostics).into_bytes(),
+        Format::Junit => junit::render(diagnostics, summary).into_bytes(),
     }
 }

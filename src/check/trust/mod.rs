@@ -128,7 +128,8 @@ pub fn claim_entries<'a>(
     })
 }
 
-/// A logical path for fingerprints: `Role.AssumeRolePolicyDocument.Statement[0].Condition`.
+/// A logical path for fingerprints: `Role.AssumeRolePolicyDocument.Statement[0].Condition`; `$`
+/// for the root of a raw policy document.
 pub fn logical_path(policy: &TrustPolicy, stmt: Option<&Statement>, rest: &str) -> String {
     let mut path = policy.logical_path.clone();
     let mut push = |part: &str| {
@@ -144,6 +145,9 @@ pub fn logical_path(policy: &TrustPolicy, stmt: Option<&Statement>, rest: &str) 
         push(&format!("Statement[{}]", stmt.index));
     }
     push(rest);
+    if path.is_empty() {
+        path.push('$');
+    }
     path
 }
 

@@ -1,0 +1,7 @@
+//! GitLab Code Quality (not yet implemented).
+
+use crate::diagnostic::Diagnostic;
+
+pub fn render(_diagnostics: &[Diagnostic]) -> String {
+    String::new()
+}
