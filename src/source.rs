@@ -114,11 +114,53 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
+
+    /// The span of `range` (byte offsets into a scalar's decoded `text`) inside the scalar whose
+    /// whole span is `whole`, so a diagnostic can point at the account digits of an ARN or the `*`
+    /// of a pattern. Exact when the source holds the text verbatim (a plain scalar, or one quoted
+    /// without escapes); otherwise (escapes, folding, a URL-encoded document) the whole scalar,
+    /// because positions inside it cannot be mapped.
+    pub fn sub_span(&self, whole: Span, text: &str, range: std::ops::Range<usize>) -> Span {
+        if range.start > range.end || range.end > text.len() {
+            return whole;
+        }
+        let raw = self.slice(whole);
+        let base = if raw == text {
+            whole.start as usize
+        } else if raw.len() == text.len() + 2
+            && (raw.starts_with('"') || raw.starts_with('\''))
+            && raw.get(1..raw.len() - 1) == Some(text)
+        {
+            whole.start as usize + 1
+        } else {
+            return whole;
+        };
+        Span::new(base + range.start, base + range.end)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_spans_map_only_verbatim_text() {
+        let f = SourceFile::new("x", None, r#"a: "x*y" b: x*y c: "x\*y""#.to_string());
+        // Quoted without escapes: exact.
+        assert_eq!(f.sub_span(Span::new(3, 8), "x*y", 1..2), Span::new(5, 6));
+        // Plain: exact.
+        assert_eq!(
+            f.sub_span(Span::new(12, 15), "x*y", 1..2),
+            Span::new(13, 14)
+        );
+        // Escaped: the whole scalar.
+        assert_eq!(
+            f.sub_span(Span::new(19, 25), "x*y", 1..2),
+            Span::new(19, 25)
+        );
+        // Out of range: the whole scalar.
+        assert_eq!(f.sub_span(Span::new(3, 8), "x*y", 2..9), Span::new(3, 8));
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -36,7 +36,7 @@ use crate::model::oidc::{is_account_id, parse_eks_issuer, parse_provider_arn, pa
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
 };
-use crate::source::{SourceRef, Span};
+use crate::source::Span;
 
 /// How many names a message lists before it says "and N more".
 pub const MAX_LISTED: usize = 4;
@@ -85,27 +85,6 @@ pub fn role_arn_path(meta: &ObjectMeta) -> String {
     annotation_path(meta, annotations::ROLE_ARN)
 }
 
-/// The span of `range` (byte offsets into the scalar's `text`) inside the scalar whose whole span
-/// is `whole`: exact when the source holds the text verbatim (a plain scalar, or one quoted
-/// without escapes), else the whole scalar.
-pub fn scalar_sub_span(source: &SourceRef, whole: Span, text: &str, range: Range<usize>) -> Span {
-    let raw = source.slice(whole);
-    if range.end > text.len() || range.start > range.end {
-        return whole;
-    }
-    let base = if raw == text {
-        whole.start as usize
-    } else if raw.len() == text.len() + 2
-        && raw.get(1..raw.len() - 1) == Some(text)
-        && (raw.starts_with('"') || raw.starts_with('\''))
-    {
-        whole.start as usize + 1
-    } else {
-        return whole;
-    };
-    Span::new(base + range.start, base + range.end)
-}
-
 /// Byte range of `part` inside `whole`, when `part` is a sub-slice of it.
 pub fn range_in(whole: &str, part: &str) -> Option<Range<usize>> {
     let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
@@ -118,12 +97,7 @@ pub fn role_arn_part_span(sa: &ServiceAccount, part: &str) -> Option<Span> {
     let annotation = sa.role_arn()?;
     let full = annotation.value.as_str()?;
     let range = range_in(full, part)?;
-    Some(scalar_sub_span(
-        &sa.meta.source,
-        annotation.value.span,
-        full,
-        range,
-    ))
+    Some(sa.meta.source.sub_span(annotation.value.span, full, range))
 }
 
 /// The span of a part of a policy value's text (a slice of `value.text`).

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::role_arn_invalid::{role_arn_values, split_arn, value_range_span};
+use super::role_arn_invalid::{role_arn_values, split_arn};
 use crate::check::crosslink::{annotation_path, sa_label};
 use crate::check::trust::placeholder_value::{DOCUMENTATION_ACCOUNTS, find_placeholders};
 use crate::diagnostic::Diagnostic;
@@ -54,9 +54,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let arn = text.trim();
         for (range, what) in find_placeholders(arn) {
             let placeholder = &arn[range.clone()];
-            let span = value_range_span(
-                &sa.meta.source,
-                &annotation.value,
+            let span = sa.meta.source.sub_span(
+                annotation.value.span,
                 text,
                 base + range.start..base + range.end,
             );

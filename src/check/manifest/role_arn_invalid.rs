@@ -20,7 +20,7 @@
 
 use std::ops::Range;
 
-use crate::check::crosslink::{annotation_path, sa_label, scalar_sub_span};
+use crate::check::crosslink::{annotation_path, sa_label};
 use crate::check::trust::placeholder_value::find_placeholders;
 use crate::diagnostic::Diagnostic;
 use crate::extract::aws::parse_role_arn;
@@ -154,12 +154,6 @@ pub fn role_display(text: &str) -> &str {
     parse_role_arn(text).map_or(text, |r| r.name)
 }
 
-/// The span of `range` (byte offsets into the scalar's text) in the source: exact when the source
-/// holds the text verbatim (plain, or quoted without escapes), else the whole value.
-pub fn value_range_span(source: &SourceRef, value: &Node, text: &str, range: Range<usize>) -> Span {
-    scalar_sub_span(source, value.span, text, range)
-}
-
 /// The header of a block scalar (`|`, `|+`, `>-`...): the place that decides whether the final
 /// newline is kept.
 fn block_header_span(source: &SourceRef, value: &Node) -> Span {
@@ -206,7 +200,7 @@ fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Pr
         )
     } else if lead > 0 {
         (
-            value_range_span(source, value, text, 0..lead),
+            source.sub_span(value.span, text, 0..lead),
             "leading whitespace".to_string(),
             "starts with whitespace".to_string(),
         )
@@ -217,7 +211,7 @@ fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Pr
             "ends with whitespace"
         };
         (
-            value_range_span(source, value, text, trail_start..text.len()),
+            source.sub_span(value.span, text, trail_start..text.len()),
             "trailing whitespace".to_string(),
             what.to_string(),
         )
@@ -243,8 +237,7 @@ fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Pr
 /// The first structural problem of a trimmed role-arn value (`base` is its offset in `text`).
 fn structure_problem(source: &SourceRef, value: &Node, text: &str, base: usize) -> Option<Problem> {
     let arn = &text[base..text.trim_end().len()];
-    let span_of =
-        |r: Range<usize>| value_range_span(source, value, text, base + r.start..base + r.end);
+    let span_of = |r: Range<usize>| source.sub_span(value.span, text, base + r.start..base + r.end);
     let runtime = "STS rejects the ARN when the pods call `AssumeRoleWithWebIdentity`, so they get \
                    no AWS credentials";
     let Some(fields) = split_arn(arn) else {

@@ -8,7 +8,7 @@
 //! attached to it, the OIDC provider ARN from the trust policy) or `aws sts get-caller-identity`
 //! output, which shows an `assumed-role` session ARN rather than the role's own ARN.
 
-use super::role_arn_invalid::{not_a_role, role_arn_values, split_arn, value_range_span};
+use super::role_arn_invalid::{not_a_role, role_arn_values, split_arn};
 use crate::check::crosslink::{annotation_path, sa_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
@@ -77,9 +77,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let Some(found) = not_a_role(arn) else {
             continue;
         };
-        let span = value_range_span(
-            &sa.meta.source,
-            &annotation.value,
+        let span = sa.meta.source.sub_span(
+            annotation.value.span,
             text,
             base + found.range.start..base + found.range.end,
         );

@@ -19,7 +19,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::check::crosslink::{quote_list, scalar_sub_span, similar_name, workload_label};
+use crate::check::crosslink::{quote_list, similar_name, workload_label};
 use crate::check::manifest::token_expiration_invalid::pod_annotation_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
@@ -170,7 +170,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let fields = match parse_skip_containers(text) {
             Ok(fields) => fields,
             Err(err) => {
-                let span = scalar_sub_span(source, whole, text, err.at..err.at + 1);
+                let span = source.sub_span(whole, text, err.at..err.at + 1);
                 out.push(
                     Diagnostic::new(
                         IRSA212,
@@ -196,7 +196,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             if names.contains(&field.name.as_str()) {
                 continue;
             }
-            let span = scalar_sub_span(source, whole, text, field.range.clone());
+            let span = source.sub_span(whole, text, field.range.clone());
             let trimmed = field.name.trim();
             let diag = if trimmed != field.name && names.contains(&trimmed) {
                 Diagnostic::new(

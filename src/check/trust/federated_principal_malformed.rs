@@ -15,7 +15,7 @@
 use std::ops::Range;
 
 use super::logical_path;
-use super::placeholder_value::{find_placeholders, inner_span};
+use super::placeholder_value::find_placeholders;
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::PARTITIONS;
 use crate::model::oidc::is_account_id;
@@ -71,7 +71,9 @@ fn check_value(
                 // The whole value is wrong: point at it as written, quotes included.
                 value.span
             } else {
-                inner_span(policy, value.span, text, problem.range.clone())
+                policy
+                    .source
+                    .sub_span(value.span, text, problem.range.clone())
             },
             format!(
                 "no token can match this principal: STS compares it with the provider ARN \

@@ -188,23 +188,6 @@ fn is_account_placeholder(account: &str) -> bool {
     xs || caps_name
 }
 
-/// The span of `range` (byte offsets into `text`) inside the scalar whose whole span is `span`:
-/// a sub-span when the source holds the text verbatim between two quotes (so offsets map one to
-/// one), else the whole span (escapes, URL-encoded policies, plain YAML scalars).
-pub fn inner_span(policy: &TrustPolicy, span: Span, text: &str, range: Range<usize>) -> Span {
-    let raw = policy.source.slice(span);
-    let verbatim = !policy.encoded
-        && raw.len() == text.len() + 2
-        && raw.get(1..raw.len() - 1) == Some(text)
-        && range.end <= text.len();
-    if verbatim {
-        let base = span.start as usize + 1;
-        Span::new(base + range.start, base + range.end)
-    } else {
-        span
-    }
-}
-
 /// Where in the statement a placeholder was found.
 #[derive(Clone, Copy)]
 enum Place {
@@ -322,7 +305,7 @@ fn report(
             Diagnostic::new(
                 registry::IRSA114,
                 &policy.source,
-                inner_span(policy, span, text, range.clone()),
+                policy.source.sub_span(span, text, range.clone()),
                 message,
             )
             .label("unreplaced placeholder")

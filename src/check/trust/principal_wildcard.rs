@@ -6,7 +6,6 @@
 //! so `.../id/*` never equals a real provider ARN (no pod can assume the role), and what it was
 //! meant to say — trust every cluster or every provider — is overbroad anyway.
 
-use super::placeholder_value::inner_span;
 use super::{is_allow, logical_path};
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{Principal, Statement, TrustPolicy};
@@ -77,7 +76,9 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                             let span = if whole {
                                 value.span
                             } else {
-                                inner_span(policy, value.span, &value.text, star..star + 1)
+                                policy
+                                    .source
+                                    .sub_span(value.span, &value.text, star..star + 1)
                             };
                             out.push(
                                 Diagnostic::new(registry::IRSA112, &policy.source, span, message)

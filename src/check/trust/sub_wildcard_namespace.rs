@@ -329,15 +329,7 @@ pub fn text_sub_span(
     offset: usize,
     len: usize,
 ) -> Span {
-    let raw = policy.source.slice(whole);
-    let plain_quoted = raw.len() == text.len() + 2
-        && raw.get(1..raw.len() - 1) == Some(text)
-        && (raw.starts_with('"') || raw.starts_with('\''));
-    if policy.encoded || !plain_quoted || offset + len > text.len() {
-        return whole;
-    }
-    let start = whole.start as usize + 1 + offset;
-    Span::new(start, start + len)
+    policy.source.sub_span(whole, text, offset..offset + len)
 }
 
 /// The logical path of a condition entry (and value, when the finding concerns one value).

@@ -9,7 +9,6 @@
 //! An EKS token's namespace and service-account name are only available inside `sub`.
 
 use super::condition_provider_mismatch::provider_claim_key;
-use super::placeholder_value::inner_span;
 use super::{condition_entries, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::parse_eks_issuer;
@@ -108,8 +107,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                 }
             );
             let claim_start = entry.key.value.len() - key.claim.len();
-            let span = inner_span(
-                policy,
+            let span = policy.source.sub_span(
                 entry.key.span,
                 &entry.key.value,
                 claim_start..entry.key.value.len(),
