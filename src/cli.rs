@@ -1,22 +1,41 @@
-//! The command line: parse arguments, run the linter, write reports, choose the exit status.
+//! The command line: parse arguments, read the configuration, run the linter, write reports,
+//! choose the exit status.
 //!
-//! Exit status: 0 when nothing at or above `--fail-on` was found, 1 when something was, 2 for a
-//! usage error, a path that does not exist, or an internal error.
+//! Options given on the command line win over the configuration file (`.irsa-lint.yaml`, see
+//! [`crate::config`]); an option given in neither takes its default. That is why the options
+//! with a default are `Option`s here: `None` means "not on the command line", and the defaults are
+//! applied after merging ([`resolve`]). A list option given on the command line (`--select`,
+//! `--ignore`, `--exclude`, `--format`) replaces the configuration's list rather than extending it,
+//! so that a command line always says exactly what runs.
+//!
+//! Exit status: 0 when nothing at or above `--fail-on` was found (baselined findings aside), 1 when
+//! something was, 2 for a usage error, a configuration error, an unreadable baseline, a path that
+//! does not exist, or an internal error. `--write-baseline` exits 0.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
+use crate::config::{self, Config};
 use crate::diagnostic::Severity;
 use crate::discover::DiscoverOptions;
 use crate::link::LinkOptions;
 use crate::lint::{self, LintOptions, Selection};
 use crate::registry;
 use crate::report::{self, Format, FormatSpec, Summary, rules_doc};
+use crate::suppress::Date;
 
+/// The environment variable that fixes "today" for suppression expiry (`YYYY-MM-DD`), so that
+/// tests and reproducible CI runs do not depend on the clock.
+pub const TODAY_ENV: &str = "IRSA_LINT_TODAY";
+
+/// Exit status: nothing at or above `--fail-on`.
 pub const EXIT_CLEAN: i32 = 0;
+/// Exit status: a finding at or above `--fail-on`.
 pub const EXIT_FINDINGS: i32 = 1;
+/// Exit status: usage, configuration or internal error.
 pub const EXIT_ERROR: i32 = 2;
 
 #[derive(Parser, Debug)]
@@ -57,16 +76,22 @@ pub enum RulesFormat {
     Markdown,
 }
 
+/// `--fail-on`: the lowest severity that makes the exit status 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
+    /// Errors only.
     Error,
+    /// Warnings and errors (the default).
     Warning,
+    /// Every finding.
     Info,
+    /// Never: exit 0 whatever is found.
     Never,
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    /// The lowest failing severity, None for `never`.
+    pub fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),
@@ -76,14 +101,20 @@ impl FailOn {
     }
 }
 
+/// `--color`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
+    /// When stdout is a terminal and `NO_COLOR` is not set (the default).
     Auto,
+    /// Always.
     Always,
+    /// Never.
     Never,
 }
 
-#[derive(Args, Debug, Clone)]
+/// The options of `check` (and of the bare command). Options that have a default are `Option`s or
+/// empty lists here: `None`/empty means "not given on the command line" (see [`resolve`]).
+#[derive(Args, Debug, Clone, Default)]
 pub struct CheckArgs {
     /// Files and directories to lint (`-` reads one document stream from stdin).
     #[arg(value_name = "PATH", default_value = ".")]
@@ -92,15 +123,15 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Output format, `FORMAT` or `FORMAT:FILE` (repeatable): human, concise, json, sarif,
-    /// github, gitlab, junit. Formats without a file go to stdout (or `--output`).
-    #[arg(long, value_name = "FORMAT[:FILE]", default_value = "human")]
+    /// github, gitlab, junit. Formats without a file go to stdout (or `--output`). Default: human.
+    #[arg(long, value_name = "FORMAT[:FILE]")]
     pub format: Vec<FormatSpec>,
     /// Write the reports that name no file to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with status 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Exit with status 1 when a finding at or above this severity remains (default: warning).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Only run these rules (codes, code prefixes or names; comma separated, repeatable).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
@@ -116,22 +147,38 @@ pub struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
-    /// Files larger than this many bytes are not read (IRSA002).
-    #[arg(long, value_name = "BYTES", default_value_t = lint::DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
-    /// The namespace of manifests that set none (kubectl's default without `-n`).
-    #[arg(long, value_name = "NS", default_value = "default")]
-    pub default_namespace: String,
+    /// Files larger than this many bytes are not read (IRSA002; default: 16 MiB).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// The namespace of manifests that set none (kubectl's default without `-n`; default:
+    /// `default`).
+    #[arg(long, value_name = "NS")]
+    pub default_namespace: Option<String>,
     /// The cluster's OIDC issuer URL (`aws eks describe-cluster --query cluster.identity.oidc.issuer`):
     /// verdicts use it as the provider, and trust policies naming another provider are reported.
     #[arg(long, value_name = "URL")]
     pub cluster_issuer: Option<String>,
-    /// Colour the human output (`auto`: when stdout is a terminal and NO_COLOR is not set).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    /// Colour the human output (`auto`, the default: when stdout is a terminal and NO_COLOR is
+    /// not set).
+    #[arg(long, value_enum)]
+    pub color: Option<ColorChoice>,
     /// Print findings only: no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Read this configuration file instead of looking for `.irsa-lint.yaml` in the working
+    /// directory and its parents.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Leave out the findings recorded in FILE (by --write-baseline); the exit status follows the
+    /// other findings only.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as a baseline and exit 0 (no report is written).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// Entry point used by `main`: returns the exit status.
@@ -179,29 +226,223 @@ pub fn run(cli: Cli) -> Result<i32, String> {
     }
 }
 
-fn run_check(args: &CheckArgs) -> Result<i32, String> {
-    let opts = LintOptions {
+/// The configuration to use: `--config FILE`, else `.irsa-lint.yaml` in the working directory or
+/// its nearest parent, unless `--no-config`. A configuration error is printed here, one line per
+/// problem (`PATH:LINE:COL: error: ...`), and gives `Err(())`.
+fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Option<Config>, ()> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => match config::find(cwd) {
+            Some(path) => path,
+            None => return Ok(None),
+        },
+    };
+    config::load(&path, cwd).map(Some).map_err(|errors| {
+        for e in errors {
+            eprintln!("{e}");
+        }
+    })
+}
+
+/// The command line merged with the configuration: what the run does.
+pub struct Resolved {
+    /// The arguments with every default filled in (`format` non-empty, `fail_on`, `color`, ...),
+    /// the configuration's values where the command line gave none.
+    pub args: CheckArgs,
+    /// The options for the driver.
+    pub lint: LintOptions,
+    /// `--fail-on` or `fail-on`, default `warning`.
+    pub fail_on: FailOn,
+    /// `--color` or `color`, default `auto`.
+    pub color: ColorChoice,
+}
+
+/// Merge the command line with the configuration: a value given on the command line wins, then
+/// the configuration's, then the default. Lists given on the command line replace the
+/// configuration's. Booleans (`--quiet`, `--no-ignore`) are on when either turns them on.
+pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolved {
+    let cfg = |f: fn(&Config) -> Option<String>| config.and_then(f);
+    let list = |given: &[String], from: Option<&Vec<String>>| -> Vec<String> {
+        if given.is_empty() {
+            from.cloned().unwrap_or_default()
+        } else {
+            given.to_vec()
+        }
+    };
+    let select = list(&cli.select, config.and_then(|c| c.select.as_ref()));
+    let ignore = list(&cli.ignore, config.and_then(|c| c.ignore.as_ref()));
+    let clusters = config.map(|c| c.clusters.clone()).unwrap_or_default();
+    // The issuer verdicts use: the command line's, else the configuration's `cluster-issuer`,
+    // else the one configured cluster (with several, the manifests' cluster is not known).
+    let cluster_issuer = cli
+        .cluster_issuer
+        .clone()
+        .or_else(|| cfg(|c| c.cluster_issuer.clone()))
+        .or_else(|| match clusters.as_slice() {
+            [one] => Some(one.issuer.clone()),
+            _ => None,
+        });
+    let fail_on = cli
+        .fail_on
+        .or(config.and_then(|c| c.fail_on))
+        .unwrap_or(FailOn::Warning);
+    let color = cli
+        .color
+        .or(config.and_then(|c| c.color))
+        .unwrap_or(ColorChoice::Auto);
+    let format = if !cli.format.is_empty() {
+        cli.format.clone()
+    } else {
+        config
+            .and_then(|c| c.format.clone())
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| {
+                vec![FormatSpec {
+                    format: Format::Human,
+                    file: None,
+                }]
+            })
+    };
+    let args = CheckArgs {
+        paths: cli.paths.clone(),
+        stdin_filename: cli.stdin_filename.clone(),
+        format,
+        output: cli
+            .output
+            .clone()
+            .or_else(|| config.and_then(|c| c.output.clone())),
+        fail_on: Some(fail_on),
+        select: select.clone(),
+        ignore: ignore.clone(),
+        exclude: cli.exclude.clone(),
+        no_ignore: cli.no_ignore || config.and_then(|c| c.no_ignore).unwrap_or(false),
+        jobs: cli.jobs.or(config.and_then(|c| c.jobs)),
+        max_file_size: Some(
+            cli.max_file_size
+                .or(config.and_then(|c| c.max_file_size))
+                .unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
+        ),
+        default_namespace: Some(
+            cli.default_namespace
+                .clone()
+                .or_else(|| cfg(|c| c.default_namespace.clone()))
+                .unwrap_or_else(|| "default".to_string()),
+        ),
+        cluster_issuer: cluster_issuer.clone(),
+        color: Some(color),
+        quiet: cli.quiet || config.and_then(|c| c.quiet).unwrap_or(false),
+        config: cli.config.clone(),
+        no_config: cli.no_config,
+        baseline: cli
+            .baseline
+            .clone()
+            .or_else(|| config.and_then(|c| c.baseline.clone())),
+        write_baseline: cli.write_baseline.clone(),
+    };
+    let lint = LintOptions {
         paths: args.paths.clone(),
         stdin_filename: args.stdin_filename.clone(),
         discover: DiscoverOptions {
             no_ignore: args.no_ignore,
-            exclude: args.exclude.clone(),
+            exclude: cli.exclude.clone(),
             jobs: args.jobs.unwrap_or(0),
         },
-        max_file_size: args.max_file_size,
+        // `--exclude` replaces the configuration's `exclude`.
+        exclude: if cli.exclude.is_empty() {
+            config.and_then(|c| c.exclude.clone())
+        } else {
+            None
+        },
+        max_file_size: args.max_file_size.unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
         limits: Default::default(),
-        selection: Selection {
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-        },
+        selection: Selection { select, ignore },
         link: LinkOptions {
-            default_namespace: args.default_namespace.clone(),
-            cluster_issuer: args.cluster_issuer.clone(),
+            default_namespace: args
+                .default_namespace
+                .clone()
+                .unwrap_or_else(|| "default".to_string()),
+            cluster_issuer,
+            clusters,
+            audiences: config.map(|c| c.audiences.clone()).unwrap_or_default(),
+            roles: config.map(|c| c.roles.clone()).unwrap_or_default(),
         },
+        severity: config.map(|c| c.severity.clone()).unwrap_or_default(),
+        suppressions: config.map(|c| c.suppressions.clone()).unwrap_or_default(),
+        today,
+        baseline: None,
     };
+    Resolved {
+        args,
+        lint,
+        fail_on,
+        color,
+    }
+}
+
+/// Today, or the date `IRSA_LINT_TODAY` names.
+fn today() -> Result<Date, String> {
+    match std::env::var(TODAY_ENV) {
+        Ok(text) if !text.trim().is_empty() => Date::parse(text.trim())
+            .ok_or_else(|| format!("{TODAY_ENV}={text:?} is not a date (expected YYYY-MM-DD)")),
+        _ => Ok(Date::today()),
+    }
+}
+
+fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let Ok(config) = load_config(cli_args, &cwd) else {
+        return Ok(EXIT_ERROR);
+    };
+    let Resolved {
+        args: resolved,
+        lint: mut opts,
+        fail_on,
+        color: color_choice,
+    } = resolve(cli_args, config.as_ref(), today()?);
+    let args = &resolved;
+
+    if let Some(path) = &args.write_baseline {
+        // The baseline records every current finding: a baseline given too is not applied, so
+        // that `--baseline b.json --write-baseline b.json` refreshes (and prunes) it.
+        let result = lint::lint(&opts).map_err(|e| e.to_string())?;
+        let baseline = Baseline::of(&result.diagnostics);
+        std::fs::write(path, baseline.to_json())
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        if !args.quiet {
+            let n = baseline.findings.len();
+            eprintln!(
+                "irsa-lint: wrote {n} finding{} to baseline {}",
+                if n == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        return Ok(EXIT_CLEAN);
+    }
+    if let Some(path) = &args.baseline {
+        opts.baseline = Some(Baseline::load(path)?);
+    }
+
     let result = lint::lint(&opts).map_err(|e| e.to_string())?;
-    let summary = Summary::new(result.files, &result.diagnostics);
-    let color = match args.color {
+    if let Some(baseline) = opts.baseline.as_ref().filter(|b| !b.findings.is_empty())
+        && result.baseline_entries_for_linted_files == 0
+        && !args.quiet
+    {
+        // Entries name files as shown from the directory the baseline was written in: a run from
+        // elsewhere matches nothing, which would otherwise look like a wall of new findings.
+        eprintln!(
+            "irsa-lint: note: none of the {} baseline entries is for a file linted in this run: entries name files by their path from the directory the baseline was written in (e.g. `{}`), so run irsa-lint from there",
+            baseline.findings.len(),
+            baseline.findings[0].file
+        );
+    }
+    let mut summary = Summary::new(result.files, &result.diagnostics);
+    summary.baselined = result.baselined;
+    summary.stale_baseline_entries = result.stale_baseline_entries;
+    let color = match color_choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
@@ -247,8 +488,7 @@ fn run_check(args: &CheckArgs) -> Result<i32, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => write_stdout(&to_stdout)?,
     }
-    let failed = args
-        .fail_on
+    let failed = fail_on
         .threshold()
         .is_some_and(|threshold| result.diagnostics.iter().any(|d| d.severity >= threshold));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })

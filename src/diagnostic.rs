@@ -76,6 +76,9 @@ pub struct Diagnostic {
     /// Where the finding sits in the document's logical structure
     /// (`Statement[0].Condition.StringLike`), for fingerprints that survive moved lines.
     pub logical_path: String,
+    /// Stable identity of the finding (see [`fingerprints`]), assigned by the driver over the
+    /// whole run before the baseline filters it, so every report and the baseline agree.
+    pub fingerprint: String,
 }
 
 impl Diagnostic {
@@ -94,6 +97,7 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             logical_path: String::new(),
+            fingerprint: String::new(),
         }
     }
 
@@ -142,11 +146,36 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
 }
 
-/// Stable fingerprints for `diagnostics` (in the same order): a hash of the rule, the file and the
-/// finding's logical path in its document (`ServiceAccount/prod/api#metadata.annotations...`),
-/// so that a fingerprint survives lines moving. Findings that share all three are numbered in
-/// order of position. Used by SARIF `partialFingerprints`, GitLab and the baseline.
+/// Stable fingerprints for `diagnostics` (in the same order): the one the driver assigned
+/// ([`assign_fingerprints`]) where there is one, else computed from this list.
 pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    compute_fingerprints(diagnostics)
+        .into_iter()
+        .zip(diagnostics)
+        .map(|(computed, d)| {
+            if d.fingerprint.is_empty() {
+                computed
+            } else {
+                d.fingerprint.clone()
+            }
+        })
+        .collect()
+}
+
+/// Give every diagnostic its fingerprint. The driver calls this on the complete, sorted list of
+/// the run, so that numbering of equal findings does not depend on what a baseline later hides.
+pub fn assign_fingerprints(diagnostics: &mut [Diagnostic]) {
+    let computed = compute_fingerprints(diagnostics);
+    for (d, f) in diagnostics.iter_mut().zip(computed) {
+        d.fingerprint = f;
+    }
+}
+
+/// A hash of the rule, the file and the finding's logical path in its document
+/// (`ServiceAccount/prod/api#metadata.annotations...`), so that a fingerprint survives lines
+/// moving. Findings that share all three are numbered in order of position. Used by SARIF
+/// `partialFingerprints`, GitLab and the baseline.
+fn compute_fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
     let mut seen: std::collections::HashMap<(&str, &str, &str), u32> =
         std::collections::HashMap::new();
     diagnostics

@@ -1,24 +1,44 @@
-//! The driver: runs the pipeline (discover → parse → extract → link → check) over the inputs.
+//! The driver: runs the pipeline (discover → parse → extract → link → check) over the inputs,
+//! then turns the rules' findings into the run's result.
 //!
-//! Parsing, extraction and the per-policy rules run per file in parallel on a rayon pool of
-//! `--jobs` threads. A file's text is kept alive only while something refers to it: a diagnostic or
-//! a model object (for the cross-link stage); files with neither are dropped after extraction.
+//! Parsing, extraction, the per-policy rules and the scan for suppression comments run per file in
+//! parallel on a rayon pool of `--jobs` threads. A file's text is kept alive only while something
+//! refers to it: a diagnostic, a model object (for the cross-link stage) or a suppression (an
+//! unused one is reported at its place); files with none of these are dropped after extraction.
+//!
+//! Once every rule has run, the findings go through, in this order:
+//!
+//! 1. suppressions: inline comments, `irsa-lint/ignore` annotations and the configuration's
+//!    `suppressions` remove the findings they cover ([`crate::suppress`]); IRSA004 reports unused
+//!    or malformed suppressions, IRSA005 expired ones;
+//! 2. severity overrides (the configuration's `severity`), for every finding, IRSA004/005 included
+//!    (overrides never change which findings exist, so applying them after suppression is the
+//!    same as before);
+//! 3. `--select` / `--ignore`;
+//! 4. sorting (file, position, code), which makes the output independent of `--jobs`;
+//! 5. fingerprints ([`diagnostic::assign_fingerprints`]), over the whole sorted list;
+//! 6. the baseline ([`crate::baseline`]), last: it hides findings by fingerprint, and every
+//!    report shows the fingerprints assigned before it did.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::baseline::{self, Baseline};
 use crate::check::{self, RuleFilter};
-use crate::diagnostic::{self, Diagnostic};
+use crate::config::PathGlobs;
+use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::extract;
-use crate::link::{LinkOptions, Linked, Model};
+use crate::link::{LinkOptions, Linked, Model, roles};
 use crate::parse;
 use crate::parse::tree::{Limits, ParseProblem, ProblemKind};
 use crate::registry::{self, Rule};
 use crate::source::{SourceFile, SourceRef, Span};
+use crate::suppress::{self, ConfigSuppression, Date, FileSuppressions};
 
 /// Files larger than this are not read (IRSA002).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
@@ -26,14 +46,32 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 /// What to lint and how.
 #[derive(Clone, Debug)]
 pub struct LintOptions {
+    /// Files and directories to lint; `-` is standard input.
     pub paths: Vec<PathBuf>,
     /// Name shown for `-` (stdin).
     pub stdin_filename: Option<String>,
+    /// How directories are walked (`--exclude`, `--no-ignore`, `--jobs`).
     pub discover: DiscoverOptions,
+    /// The configuration's `exclude`, relative to the configuration's directory. Applied on top
+    /// of `discover.exclude`; like it, never to a file named explicitly.
+    pub exclude: Option<PathGlobs>,
+    /// Files larger than this are not read (IRSA002).
     pub max_file_size: u64,
+    /// Parser limits.
     pub limits: Limits,
+    /// `--select` / `--ignore`.
     pub selection: Selection,
+    /// Options of the link stage (namespaces, clusters, roles, audiences).
     pub link: LinkOptions,
+    /// Severity overrides by rule code (the configuration's `severity`): they replace whatever
+    /// severity the rule chose.
+    pub severity: BTreeMap<&'static str, Severity>,
+    /// The configuration's `suppressions`.
+    pub suppressions: Vec<ConfigSuppression>,
+    /// The date suppression expiries are compared with (today, unless a test says otherwise).
+    pub today: Date,
+    /// Findings to leave out of the result (`--baseline`).
+    pub baseline: Option<Baseline>,
 }
 
 impl Default for LintOptions {
@@ -46,10 +84,15 @@ impl Default for LintOptions {
                 exclude: Vec::new(),
                 jobs: 0,
             },
+            exclude: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
             selection: Selection::default(),
             link: LinkOptions::default(),
+            severity: BTreeMap::new(),
+            suppressions: Vec::new(),
+            today: Date::today(),
+            baseline: None,
         }
     }
 }
@@ -61,10 +104,20 @@ pub struct LintResult {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
+    /// Findings removed by a suppression.
+    pub suppressed: usize,
+    /// Findings left out because the baseline holds them.
+    pub baselined: usize,
+    /// Baseline entries that no longer occur (for files linted and rules run in this run).
+    pub stale_baseline_entries: usize,
+    /// Baseline entries whose file was linted in this run.
+    pub baseline_entries_for_linted_files: usize,
 }
 
+/// Why a run could not be made.
 #[derive(Debug)]
 pub enum LintError {
+    /// A usage error (an unknown rule selector, a path that does not exist): exit status 2.
     Usage(String),
 }
 
@@ -79,7 +132,9 @@ impl std::fmt::Display for LintError {
 /// `--select` / `--ignore`: rule codes, code prefixes (`IRSA1`) or names.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
+    /// Only these rules run (every rule when empty).
     pub select: Vec<String>,
+    /// These rules do not run.
     pub ignore: Vec<String>,
 }
 
@@ -97,7 +152,9 @@ impl Selection {
     }
 }
 
-fn selector_matches(selector: &str, rule: &Rule) -> bool {
+/// True when `selector` (a code, a code prefix of at least 4 characters, or a name; any case)
+/// names `rule`.
+pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
     let s = selector.trim();
     rule.name.eq_ignore_ascii_case(s)
         || (s.len() >= 4
@@ -124,10 +181,15 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     } else {
         opts.discover.jobs
     };
-    let discover_opts = DiscoverOptions {
+    let mut discover_opts = DiscoverOptions {
         jobs,
         ..opts.discover.clone()
     };
+    // The configuration's globs are relative to its directory; when that is the working directory
+    // the walker can use them to prune whole directories. Otherwise they are applied below.
+    if let Some(exclude) = opts.exclude.as_ref().filter(|e| e.is_based_at(&cwd)) {
+        discover_opts.exclude.extend(exclude.globs.iter().cloned());
+    }
 
     let use_stdin = opts.paths.iter().any(|p| p.as_os_str() == "-");
     let fs_paths: Vec<PathBuf> = opts
@@ -136,8 +198,18 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let found = discover::discover(&fs_paths, &discover_opts, &cwd)
+    let mut found = discover::discover(&fs_paths, &discover_opts, &cwd)
         .map_err(|e| LintError::Usage(e.to_string()))?;
+    if let Some(exclude) = &opts.exclude {
+        // A file named on the command line is always linted, as with `--exclude`.
+        let named = |p: &Path| fs_paths.iter().any(|f| f == p);
+        found
+            .inputs
+            .retain(|i| named(&i.path) || !exclude.matches(&i.path));
+        found
+            .problems
+            .retain(|p| !exclude.matches(Path::new(&p.display)));
+    }
 
     let mut sources: Vec<Source> = found.inputs.into_iter().map(Source::File).collect();
     if use_stdin {
@@ -165,8 +237,12 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         ..LintResult::default()
     };
     let mut model = Model::default();
+    let mut linted: BTreeSet<String> = BTreeSet::new();
+    let mut inline: Vec<FileSuppressions> = Vec::new();
     for outcome in per_file {
         result.diagnostics.extend(outcome.diagnostics);
+        linted.insert(outcome.display);
+        inline.extend(outcome.suppressions);
         let extracted = outcome.extracted;
         model.policies.extend(extracted.policies);
         model
@@ -177,6 +253,7 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         model.kustomizations.extend(extracted.k8s.kustomizations);
     }
     for problem in found.problems {
+        linted.insert(problem.display.clone());
         let source = Arc::new(SourceFile::new(problem.display, None, String::new()));
         result.diagnostics.push(input_problem(
             &source,
@@ -188,11 +265,56 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     }
     let linked = Linked::new(model, opts.link.clone());
     check::check_linked(&linked, &opts.selection, &mut result.diagnostics);
+    drop(linked);
+
+    let enabled = |rule: &Rule| opts.selection.enabled(rule);
+    let applied = suppress::apply(
+        &mut result.diagnostics,
+        &inline,
+        &opts.suppressions,
+        &suppress::ApplyOptions {
+            today: opts.today,
+            enabled: &enabled,
+            whole_tree: covers_config(opts, &cwd),
+        },
+    );
+    result.suppressed = applied.suppressed;
+    drop(inline);
+    if !opts.severity.is_empty() {
+        for d in &mut result.diagnostics {
+            if let Some(&severity) = opts.severity.get(d.rule.code) {
+                d.severity = severity;
+            }
+        }
+    }
     result
         .diagnostics
         .retain(|d| opts.selection.enabled(d.rule));
     diagnostic::sort_and_dedup(&mut result.diagnostics);
+    diagnostic::assign_fingerprints(&mut result.diagnostics);
+    if let Some(baseline) = &opts.baseline {
+        // Findings at configuration entries (IRSA004/005) belong to the run too.
+        for s in &opts.suppressions {
+            linted.insert(s.source.display_path.clone());
+        }
+        let applied = baseline::apply(baseline, &mut result.diagnostics, &linted, &enabled);
+        result.baselined = applied.baselined;
+        result.stale_baseline_entries = applied.stale;
+        result.baseline_entries_for_linted_files = applied.for_linted_files;
+    }
     Ok(result)
+}
+
+/// True when a path of the run is the configuration's directory or a parent of it, so the run saw
+/// every file a configured suppression could cover.
+fn covers_config(opts: &LintOptions, cwd: &Path) -> bool {
+    let Some(base) = opts.suppressions.first().map(|s| &s.base) else {
+        return false;
+    };
+    opts.paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .any(|p| base.starts_with(crate::config::normalize(&cwd.join(p))))
 }
 
 enum Source {
@@ -201,8 +323,12 @@ enum Source {
 }
 
 struct FileOutcome {
+    /// The file as shown in reports.
+    display: String,
     diagnostics: Vec<Diagnostic>,
     extracted: extract::Extracted,
+    /// Its suppression comments and annotations, when it has any.
+    suppressions: Option<FileSuppressions>,
 }
 
 fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
@@ -224,6 +350,8 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
     };
     let kind_hint = parse::kind_for_path(Path::new(&display));
     let fail = |source: SourceRef, problem: ParseProblem| FileOutcome {
+        display: source.display_path.clone(),
+        suppressions: None,
         diagnostics: vec![input_problem(
             &source,
             problem.kind,
@@ -271,14 +399,63 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             &opts.selection,
         ));
     }
-    let extracted = extract::extract(&source, &parsed);
+    let mut extracted = extract::extract(&source, &parsed);
+    if !opts.link.roles.is_empty() {
+        for policy in &mut extracted.policies {
+            if policy.role.is_none() {
+                policy.role = roles::configured_identity(policy, &opts.link.roles);
+            }
+        }
+    }
     for policy in &extracted.policies {
         check::check_policy(policy, &opts.selection, &mut diagnostics);
     }
+    if !opts.link.audiences.is_empty() {
+        diagnostics
+            .retain(|d| !is_configured_audience(d, &extracted.policies, &opts.link.audiences));
+    }
+    // JSON has no comments; a `#` in it is inside a string.
+    let mut items = if kind == parse::FileKind::Yaml {
+        suppress::scan_comments(&source.text)
+    } else {
+        Vec::new()
+    };
+    items.extend(suppress::scan_annotations(&source, &parsed));
+    let suppressions = (!items.is_empty()).then(|| FileSuppressions {
+        source: source.clone(),
+        items,
+    });
     FileOutcome {
+        display: source.display_path.clone(),
         diagnostics,
         extracted,
+        suppressions,
     }
+}
+
+/// True for an IRSA122 (audience-unexpected) finding at a value that is one of the configured
+/// `audiences`: the organisation uses that audience on purpose, so it is not a misspelt
+/// `sts.amazonaws.com`. The value is found by its span (for a policy given as an encoded string,
+/// every value shares the string's span: then all of them must be configured audiences).
+fn is_configured_audience(
+    d: &Diagnostic,
+    policies: &[crate::model::policy::TrustPolicy],
+    audiences: &[String],
+) -> bool {
+    if d.rule.code != registry::IRSA122.code {
+        return false;
+    }
+    let mut values = policies
+        .iter()
+        .filter(|p| Arc::ptr_eq(&p.source, &d.primary.source))
+        .flat_map(|p| &p.statements)
+        .filter_map(|s| s.condition.as_ref())
+        .flat_map(|c| &c.operators)
+        .flat_map(|b| &b.entries)
+        .flat_map(|e| &e.values)
+        .filter(|v| v.span == d.primary.span)
+        .peekable();
+    values.peek().is_some() && values.all(|v| audiences.iter().any(|a| a.trim() == v.text.trim()))
 }
 
 fn too_large(len: u64, cap: u64) -> String {

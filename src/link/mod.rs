@@ -13,20 +13,33 @@ pub mod verdict;
 
 use std::collections::BTreeMap;
 
+use crate::config::{Cluster, RoleMapping};
 use crate::model::k8s::{EnvSource, Kustomization, ObjectMeta, ServiceAccount, Workload};
+use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::source::{SourceRef, Span};
 
 pub use roles::{LinkBy, RoleLink};
 pub use verdict::{SaVerdict, ServiceAccountRequest};
 
-/// Options of the link stage.
+/// Options of the link stage (and of the rules that need to know the organisation: clusters,
+/// roles, audiences).
 #[derive(Clone, Debug)]
 pub struct LinkOptions {
     /// The namespace of objects that name none (kubectl's default without `-n`).
     pub default_namespace: String,
-    /// The cluster's OIDC issuer URL (`--cluster-issuer`), when known.
+    /// The issuer of the cluster the manifests are deployed to (`--cluster-issuer`, or the only
+    /// configured cluster), when known: verdicts evaluate each ServiceAccount's request as coming
+    /// from it.
     pub cluster_issuer: Option<String>,
+    /// The configuration's `clusters`: every trust policy must name one of them (or
+    /// `cluster_issuer`), else IRSA307.
+    pub clusters: Vec<Cluster>,
+    /// The configuration's `audiences`: token audiences the organisation uses besides
+    /// `sts.amazonaws.com` (IRSA122 does not report them).
+    pub audiences: Vec<String>,
+    /// The configuration's `roles`: the role identity of raw trust-policy files.
+    pub roles: Vec<RoleMapping>,
 }
 
 impl Default for LinkOptions {
@@ -34,7 +47,36 @@ impl Default for LinkOptions {
         LinkOptions {
             default_namespace: "default".to_string(),
             cluster_issuer: None,
+            clusters: Vec::new(),
+            audiences: Vec::new(),
+            roles: Vec::new(),
         }
+    }
+}
+
+impl LinkOptions {
+    /// Every known cluster issuer: `cluster_issuer` and the configured clusters', trimmed, empty
+    /// ones dropped, each once (compared ignoring scheme, trailing `/` and host case).
+    pub fn cluster_issuers(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        let all = self
+            .cluster_issuer
+            .as_deref()
+            .into_iter()
+            .chain(self.clusters.iter().map(|c| c.issuer.as_str()));
+        for issuer in all.map(str::trim).filter(|s| !s.is_empty()) {
+            if !out.iter().any(|o| same_issuer(o, issuer)) {
+                out.push(issuer);
+            }
+        }
+        out
+    }
+
+    /// The configured cluster whose issuer this is, if any.
+    pub fn cluster_of(&self, issuer: &str) -> Option<&Cluster> {
+        self.clusters
+            .iter()
+            .find(|c| same_issuer(&c.issuer, issuer))
     }
 }
 

@@ -1,14 +1,56 @@
 //! Role-arn annotation → trust policy.
 //!
-//! A role with a known identity (from `aws iam` outputs) is matched by partition, account and name
+//! A role with a known identity (from `aws iam` outputs, or given to raw policy files by the
+//! configuration's `roles`, see [`configured_identity`]) is matched by partition, account and name
 //! (IAM role names are unique ignoring case); failing that by name alone, so IRSA308 can say that
 //! account or partition disagree; failing that, a raw policy file whose stem is the role name.
 
 use std::collections::BTreeMap;
 
+use crate::config::RoleMapping;
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
-use crate::model::policy::TrustPolicy;
+use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::source::Span;
+
+/// The role identity the configuration's `roles` give a raw trust-policy file: the ARN of the first
+/// entry whose `path` matches the file, with `{stem}` replaced by the file's stem; name, path,
+/// account and partition are read from that ARN.
+///
+/// The identity is written in the configuration, not in the policy file, so its spans are empty
+/// and sit at the start of the policy document: a related location "the role's ARN" then points at
+/// the policy the ARN was given to.
+pub fn configured_identity(policy: &TrustPolicy, roles: &[RoleMapping]) -> Option<RoleIdentity> {
+    if policy.origin != PolicyOrigin::RawFile || policy.role.is_some() {
+        return None;
+    }
+    let file = policy
+        .source
+        .path
+        .clone()
+        .unwrap_or_else(|| policy.source.display_path.clone().into());
+    let stem = policy.source.stem()?;
+    let arn = roles
+        .iter()
+        .find(|r| r.path.matches(&file))?
+        .arn_for(&stem)?;
+    let parsed = parse_role_arn(&arn)?;
+    let at = Span::new(
+        policy.document.span.start as usize,
+        policy.document.span.start as usize,
+    );
+    let located = |value: &str| Located {
+        value: value.to_string(),
+        span: at,
+    };
+    Some(RoleIdentity {
+        name: Some(located(parsed.name)),
+        path: Some(located(parsed.path)),
+        partition: Some(parsed.partition.to_string()),
+        account: Some(parsed.account.to_string()),
+        arn: Some(located(&arn)),
+    })
+}
 
 /// How a ServiceAccount's annotation was joined to a trust policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -54,6 +54,8 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    baselined: usize,
+    stale_baseline_entries: usize,
 }
 
 fn location(label: &Label) -> JsonLocation<'_> {
@@ -99,6 +101,8 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             errors: summary.errors,
             warnings: summary.warnings,
             infos: summary.infos,
+            baselined: summary.baselined,
+            stale_baseline_entries: summary.stale_baseline_entries,
         },
     };
     let mut out = serde_json::to_string_pretty(&report).expect("report serialises");

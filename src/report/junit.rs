@@ -1,8 +1,188 @@
-//! JUnit XML (not yet implemented).
+//! JUnit XML, for CI systems that show test reports (GitLab `artifacts:reports:junit`, Jenkins,
+//! Azure Pipelines, CircleCI). See docs/output-formats.md.
+//!
+//! One `<testcase>` per finding, its class name the file, so the CI groups findings by file.
+//! Error and warning findings are `<failure>`s; an info finding is a passing case whose
+//! `<system-out>` holds the details (it did not fail, but it is not "skipped" either: the check
+//! ran). With no findings, one passing case says so, because several CI tools treat a report with
+//! no test case as a broken report. JUnit's `errors` (the test itself crashed) is always 0: a file
+//! irsa-lint could not read is a finding (IRSA001/IRSA002) like any other.
 
-use super::Summary;
-use crate::diagnostic::Diagnostic;
+use std::fmt::Write as _;
 
-pub fn render(_diagnostics: &[Diagnostic], _summary: &Summary) -> String {
-    String::new()
+use super::{Summary, portable_path};
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// The name of the suite (and of the `<testsuites>` element).
+pub const SUITE_NAME: &str = "irsa-lint";
+
+/// Escape text for a double-quoted XML 1.0 attribute value.
+///
+/// Besides the markup characters, this replaces the characters XML 1.0 forbids (C0 controls other
+/// than tab, line feed and carriage return; U+FFFE and U+FFFF) with U+FFFD, since no escape can
+/// represent them, and writes tab, line feed and carriage return as character references, which
+/// a parser would otherwise normalise to spaces in an attribute.
+pub fn escape(text: &str) -> String {
+    escape_xml(text, true)
+}
+
+/// Escape text for XML 1.0 element content: like [`escape`], but quotes, tabs and line feeds stay
+/// literal so the report stays readable (only `\r` is written as a reference: a parser would turn
+/// a literal one into a line feed).
+pub fn escape_text(text: &str) -> String {
+    escape_xml(text, false)
+}
+
+fn escape_xml(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '\'' if attribute => out.push_str("&apos;"),
+            '\t' if attribute => out.push_str("&#9;"),
+            '\n' if attribute => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The details of a finding, for the body of `<failure>` or `<system-out>`.
+fn details(d: &Diagnostic) -> String {
+    let at = d.primary.start();
+    let mut text = format!(
+        "{}[{} {}] {}:{}:{}\n{}\n",
+        d.severity.as_str(),
+        d.rule.code,
+        d.rule.name,
+        portable_path(d.file()),
+        at.line,
+        at.column,
+        d.message
+    );
+    if let Some(help) = &d.help {
+        let _ = writeln!(text, "help: {help}");
+    }
+    for r in &d.related {
+        let at = r.start();
+        let _ = write!(
+            text,
+            "see also {}:{}:{}",
+            portable_path(r.file()),
+            at.line,
+            at.column
+        );
+        if !r.message.is_empty() {
+            let _ = write!(text, ": {}", r.message);
+        }
+        text.push('\n');
+    }
+    let _ = writeln!(text, "see `irsa-lint explain {}`", d.rule.code);
+    text
+}
+
+/// Render the JUnit report for `diagnostics` (in report order).
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let failures = diagnostics
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .count();
+    let tests = diagnostics.len().max(1);
+    let counts = format!(r#"tests="{tests}" failures="{failures}" errors="0" skipped="0""#);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, r#"<testsuites name="{SUITE_NAME}" {counts}>"#);
+    let _ = writeln!(out, r#"  <testsuite name="{SUITE_NAME}" {counts}>"#);
+    if diagnostics.is_empty() {
+        let _ = writeln!(
+            out,
+            r#"    <testcase classname="{SUITE_NAME}" name="{}"/>"#,
+            escape(&summary.sentence())
+        );
+    }
+    for d in diagnostics {
+        let at = d.primary.start();
+        let file = escape(&portable_path(d.file()));
+        let _ = writeln!(
+            out,
+            r#"    <testcase classname="{file}" name="{} {} at {}:{}" file="{file}" line="{}">"#,
+            d.rule.code, d.rule.name, at.line, at.column, at.line
+        );
+        if d.severity >= Severity::Warning {
+            let _ = writeln!(
+                out,
+                r#"      <failure message="{}" type="{}">{}</failure>"#,
+                escape(&d.message),
+                d.rule.code,
+                escape_text(&details(d))
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                escape_text(&details(d))
+            );
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry;
+    use crate::source::{SourceFile, Span};
+    use std::sync::Arc;
+
+    #[test]
+    fn text_keeps_quotes_and_line_feeds() {
+        assert_eq!(
+            escape_text("it's \"a\"\n\t<b>\r\u{2}"),
+            "it's \"a\"\n\t&lt;b&gt;&#13;\u{fffd}"
+        );
+    }
+
+    #[test]
+    fn escapes_markup_and_replaces_illegal_characters() {
+        assert_eq!(
+            escape("a<b>&\"c\"'\u{1}\u{b}\t\n\r\u{fffe}é"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&apos;\u{fffd}\u{fffd}&#9;&#10;&#13;\u{fffd}é"
+        );
+    }
+
+    #[test]
+    fn no_findings_is_one_passing_case() {
+        assert_eq!(
+            render(&[], &Summary::new(2, &[])),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n  <testsuite name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    <testcase classname=\"irsa-lint\" name=\"no problems found in 2 files\"/>\n  </testsuite>\n</testsuites>\n"
+        );
+    }
+
+    #[test]
+    fn warning_fails_and_info_passes() {
+        let file = Arc::new(SourceFile::new("a&b.yaml", None, "x: 1\n".to_string()));
+        let diags = vec![
+            Diagnostic::new(registry::IRSA206, &file, Span::new(3, 4), "w <1>")
+                .severity(Severity::Warning),
+            Diagnostic::new(registry::IRSA217, &file, Span::new(0, 1), "i")
+                .severity(Severity::Info),
+        ];
+        let xml = render(&diags, &Summary::new(1, &diags));
+        assert!(xml.contains(
+            "<testsuite name=\"irsa-lint\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\">"
+        ));
+        assert!(xml.contains(
+            "<testcase classname=\"a&amp;b.yaml\" name=\"IRSA206 default-service-account-has-role at 1:4\" file=\"a&amp;b.yaml\" line=\"1\">\n      <failure message=\"w &lt;1&gt;\" type=\"IRSA206\">warning[IRSA206 default-service-account-has-role] a&amp;b.yaml:1:4\nw &lt;1&gt;\nsee `irsa-lint explain IRSA206`\n</failure>"
+        ), "{xml}");
+        assert!(
+            xml.contains("<system-out>info[IRSA217 namespace-defaulted] a&amp;b.yaml:1:1\ni\n")
+        );
+    }
 }

@@ -12,7 +12,34 @@ pub mod junit;
 pub mod rules_doc;
 pub mod sarif;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::{Diagnostic, Severity};
+
+/// A display path with `/` separators, as SARIF, GitHub and GitLab expect whatever the platform.
+///
+/// Only on Windows is `\` a separator: elsewhere it is an ordinary (if unusual) character of a
+/// file name and must be kept.
+pub fn portable_path(display: &str) -> Cow<'_, str> {
+    if cfg!(windows) && display.contains('\\') {
+        Cow::Owned(display.replace('\\', "/"))
+    } else {
+        Cow::Borrowed(display)
+    }
+}
+
+/// `text` cut to at most `max` characters, with `…` marking the cut. For reports whose consumers
+/// cap field sizes (annotations, table cells); never splits a character.
+pub fn truncate_chars(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            Cow::Owned(format!("{}…", &text[..end]))
+        }
+    }
+}
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +123,10 @@ pub struct Summary {
     pub infos: usize,
     /// Distinct files with at least one diagnostic.
     pub files_with_findings: usize,
+    /// Findings left out because the baseline (`--baseline`) holds them.
+    pub baselined: usize,
+    /// Baseline entries that no longer occur (the baseline can be pruned).
+    pub stale_baseline_entries: usize,
 }
 
 impl Summary {
@@ -109,6 +140,8 @@ impl Summary {
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
             files_with_findings: with.len(),
+            baselined: 0,
+            stale_baseline_entries: 0,
         }
     }
 
@@ -128,11 +161,22 @@ impl Summary {
             parts.push(plural(self.infos, "info"));
         }
         let files = plural(self.files, "file");
-        if parts.is_empty() {
+        let mut sentence = if parts.is_empty() {
             format!("no problems found in {files}")
         } else {
             format!("{} in {files}", parts.join(", "))
+        };
+        // What the baseline hid, so that nobody mistakes a green run for a clean repository, and
+        // entries to prune.
+        if self.baselined > 0 || self.stale_baseline_entries > 0 {
+            sentence.push_str(&format!("; {} baselined", self.baselined));
+            match self.stale_baseline_entries {
+                0 => {}
+                1 => sentence.push_str(", 1 baseline entry no longer occurs"),
+                n => sentence.push_str(&format!(", {n} baseline entries no longer occur")),
+            }
         }
+        sentence
     }
 }
 

@@ -41,3 +41,49 @@ pub fn link_options(dir: &Path) -> LinkOptions {
     }
     options
 }
+
+/// Run the irsa-lint binary in `dir` (the working directory matters: the configuration file is
+/// looked up from it) with a clean environment for the things that change its behaviour.
+pub fn irsa_lint_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_irsa-lint"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("IRSA_LINT_TODAY")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("irsa-lint runs")
+}
+
+/// Write `text` to `dir/relative`, creating directories.
+pub fn write(dir: &Path, relative: &str, text: &str) {
+    let path = dir.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// Standard output as text.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `FILE:LINE:COL CODE` for each line of `--format concise` output, in order.
+pub fn concise_findings(output: &std::process::Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .filter_map(|l| {
+            let (place, rest) = l.split_once(": ")?;
+            let code = rest.split_once('[')?.1.split_once(']')?.0;
+            Some(format!("{place} {code}"))
+        })
+        .collect()
+}

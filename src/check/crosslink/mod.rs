@@ -248,16 +248,9 @@ pub fn foreign_cluster_principals<'p>(
     eks.into_iter().map(|(s, v, _)| (s, v)).collect()
 }
 
-/// The configured cluster issuers (`--cluster-issuer`; later, configured clusters).
+/// The configured cluster issuers: `--cluster-issuer` and the configuration's `clusters`.
 pub fn cluster_issuers(linked: &Linked) -> Vec<&str> {
-    linked
-        .options
-        .cluster_issuer
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .into_iter()
-        .collect()
+    linked.options.cluster_issuers()
 }
 
 /// One OIDC principal of a trust policy registered in another account than the role's.

@@ -1,5 +1,5 @@
-//! IRSA307 provider-not-this-cluster: with `--cluster-issuer`, a trust policy names only EKS OIDC
-//! providers of other clusters.
+//! IRSA307 provider-not-this-cluster: with `--cluster-issuer` or configured `clusters`, a trust
+//! policy names only EKS OIDC providers of other clusters.
 //!
 //! Pods of a cluster present tokens issued by that cluster's issuer, and IAM matches the
 //! `Federated` principal against the provider ARN for exactly that issuer (host ignoring case, the
@@ -10,8 +10,10 @@
 //!
 //! Reported only when no Allow statement names one of the configured clusters (a trust that also
 //! admits another cluster, during a migration, is legitimate) and only for EKS issuers (a GitHub
-//! Actions or Google provider is not a cluster's). The issuers are passed as a list
-//! ([`super::foreign_cluster_principals`]) so that several configured clusters can share it.
+//! Actions or Google provider is not a cluster's). The known issuers are `--cluster-issuer` and
+//! every configured cluster's ([`crate::link::LinkOptions::cluster_issuers`]): with several, a
+//! trust must name at least one of them. Messages name a configured cluster by its `name`, and the
+//! help builds the provider ARN in the role's account (else the cluster's `account`).
 
 use super::{
     carriers, cluster_issuers, foreign_cluster_principals, issuer_host, policy_value_part_span,
@@ -29,12 +31,37 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         return;
     }
     let shown: Vec<&str> = issuers.iter().map(|i| issuer_host(i)).collect();
-    let this = match shown.as_slice() {
-        [one] => format!("this cluster's issuer `{one}`"),
-        many => format!(
-            "the configured clusters' issuers {}",
-            super::quote_list(many, 3)
-        ),
+    let cluster_name = |issuer: &str| {
+        linked
+            .options
+            .cluster_of(issuer)
+            .and_then(|c| c.name.as_deref())
+    };
+    let this = match (shown.as_slice(), issuers.as_slice()) {
+        ([one], [issuer]) => match cluster_name(issuer) {
+            Some(name) => format!("cluster `{name}`'s issuer `{one}`"),
+            None => format!("this cluster's issuer `{one}`"),
+        },
+        _ => {
+            let names: Vec<String> = issuers
+                .iter()
+                .zip(&shown)
+                .map(|(issuer, host)| match cluster_name(issuer) {
+                    Some(name) => format!("`{host}` ({name})"),
+                    None => format!("`{host}`"),
+                })
+                .collect();
+            let listed = match names.len() {
+                0..=3 => names.join(", "),
+                n => format!("{} and {} more", names[..3].join(", "), n - 3),
+            };
+            format!("any of the configured clusters' issuers {listed}")
+        }
+    };
+    // The account for the suggested provider ARN: the only configured cluster's, when known.
+    let cluster_account = match linked.options.clusters.as_slice() {
+        [one] => one.account.clone(),
+        _ => None,
     };
     for (p, policy) in linked.model.policies.iter().enumerate() {
         let foreign = foreign_cluster_principals(policy, &issuers);
@@ -57,8 +84,20 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     ""
                 }
             );
+            // The provider must be registered in the role's own account (IRSA314).
+            let account = policy
+                .role
+                .as_ref()
+                .and_then(|r| r.account.clone())
+                .or_else(|| cluster_account.clone())
+                .unwrap_or_else(|| "<account>".to_string());
+            let partition = policy
+                .role
+                .as_ref()
+                .and_then(|r| r.partition.clone())
+                .unwrap_or_else(|| "<partition>".to_string());
             let help = format!(
-                "name this cluster's provider in the `Federated` principal and in the condition keys: `arn:<partition>:iam::<account>:oidc-provider/{}`",
+                "name this cluster's provider in the `Federated` principal and in the condition keys: `arn:{partition}:iam::{account}:oidc-provider/{}`",
                 shown[0]
             );
             let span = policy_value_part_span(policy, value, provider);

@@ -199,7 +199,12 @@ fn arn_problems(text: &str) -> Vec<Problem> {
         };
         problems.push(Problem {
             range,
-            what: format!("has `{}` where a 12-digit account id belongs", field(4)),
+            what: if field(4).is_empty() {
+                "has no account id (a 12-digit account id belongs between `iam::` and `:oidc-provider`)"
+                    .to_string()
+            } else {
+                format!("has `{}` where a 12-digit account id belongs", field(4))
+            },
             label: "not a 12-digit account id",
         });
     }

@@ -1,0 +1,276 @@
+//! The configuration file as users see it: discovery from the working directory and its parents,
+//! `--config` / `--no-config`, the command line winning over the file, errors with their line and
+//! column (exit status 2), and the keys that change what rules know: `severity`, `clusters`,
+//! `roles`, `audiences`, `exclude`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{concise_findings, irsa_lint_in, stderr, stdout, write};
+
+/// A `default` ServiceAccount with a role: IRSA206 (warning) at 7:33.
+const DEFAULT_SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: payments\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/payments-s3-read\n";
+
+fn concise(dir: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![".", "--format", "concise"];
+    args.extend_from_slice(extra);
+    irsa_lint_in(dir, &args, &[])
+}
+
+#[test]
+fn the_configuration_in_the_working_directory_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(dir.path(), ".irsa-lint.yaml", "fail-on: error\n");
+    let out = concise(dir.path(), &[]);
+    assert_eq!(concise_findings(&out), ["sa.yaml:7:33 IRSA206"]);
+    // A warning no longer fails the run.
+    assert_eq!(out.status.code(), Some(0));
+    // --no-config ignores it.
+    let out = concise(dir.path(), &["--no-config"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn the_nearest_parent_configuration_is_used_with_paths_relative_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/apps/sa.yaml", DEFAULT_SA);
+    write(dir.path(), "k8s/vendor/sa.yaml", DEFAULT_SA);
+    // The root configuration excludes `k8s/vendor`, relative to the root.
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "exclude: [\"k8s/vendor\"]\nfail-on: never\n",
+    );
+    let k8s = dir.path().join("k8s");
+    let out = concise(&k8s, &[]);
+    assert_eq!(concise_findings(&out), ["apps/sa.yaml:7:33 IRSA206"]);
+    assert_eq!(out.status.code(), Some(0));
+    // A nearer configuration wins over the root's (they are not merged).
+    write(dir.path(), "k8s/.irsa-lint.yaml", "ignore: [IRSA206]\n");
+    let out = concise(&k8s, &[]);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn config_names_a_file_and_a_missing_one_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(
+        dir.path(),
+        "ci/lint.yaml",
+        "ignore: default-service-account-has-role\n",
+    );
+    let out = concise(dir.path(), &["--config", "ci/lint.yaml"]);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = concise(dir.path(), &["--config", "missing.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("missing.yaml: error: cannot read: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = concise(dir.path(), &["--config", "ci/lint.yaml", "--no-config"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_command_line_wins_over_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "fail-on: never\nselect: [IRSA219]\nformat: json\nseverity:\n  IRSA206: error\n",
+    );
+    // `--select` replaces the configuration's `select`, `--fail-on` its `fail-on`, `--format` its
+    // `format`; `severity` (no flag) still applies.
+    let out = irsa_lint_in(
+        dir.path(),
+        &[
+            ".",
+            "--select",
+            "IRSA206",
+            "--fail-on",
+            "error",
+            "--format",
+            "concise",
+        ],
+        &[],
+    );
+    assert!(
+        stdout(&out).starts_with("sa.yaml:7:33: error[IRSA206] "),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // Without flags, the configuration decides: IRSA206 is not selected, JSON, never fails.
+    let out = irsa_lint_in(dir.path(), &["."], &[]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 0);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn configuration_errors_are_reported_at_their_place_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "fail_on: error\nignore: [IRSA206, aud-holds-subjet]\nseverity: {IRSA105: critical}\nclusters:\n  - name: prod\n    issuer: oidc.eks.eu-west-1.amazonaws.com/id/5C1D\nsuppressions:\n  - rule: IRSA105\n    reason: shared\n    expires: 31/01/2027\n",
+    );
+    let out = concise(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stdout(&out),
+        "",
+        "no report when the configuration is wrong"
+    );
+    assert_eq!(
+        stderr(&out),
+        ".irsa-lint.yaml:1:1: error: unknown key `fail_on`; did you mean `fail-on`?\n\
+         .irsa-lint.yaml:2:19: error: `aud-holds-subjet` names no rule; did you mean `aud-holds-subject`?\n\
+         .irsa-lint.yaml:3:21: error: `critical` is not a severity (expected error, warning or info)\n\
+         .irsa-lint.yaml:6:13: error: `oidc.eks.eu-west-1.amazonaws.com/id/5C1D` is not an OIDC issuer URL (expected `https://oidc.eks.<region>.amazonaws.com/id/<ID>`, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it)\n\
+         .irsa-lint.yaml:10:14: error: `31/01/2027` is not a date (expected YYYY-MM-DD, e.g. 2027-01-31)\n"
+    );
+    // A YAML syntax error, at its position.
+    write(dir.path(), ".irsa-lint.yaml", "select: [IRSA1\n");
+    let out = concise(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(".irsa-lint.yaml:2:1: error: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn severity_overrides_replace_the_rules_choice() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "severity:\n  IRSA2: error\n  default-service-account-has-role: info\n",
+    );
+    let out = concise(dir.path(), &[]);
+    // The name is more specific than the prefix.
+    assert!(
+        stdout(&out).starts_with("sa.yaml:7:33: info[IRSA206] "),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// A trust policy for the cluster `5C1D…` (test the `clusters` key with it) that names the
+/// cluster `9A8B…` instead.
+const OTHER_CLUSTER_TRUST: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D:sub": "system:serviceaccount:payments:ledger-api",
+      "oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D:aud": "sts.amazonaws.com"
+    }}
+  }]
+}
+"#;
+
+#[test]
+fn clusters_make_irsa307_check_every_trust_against_the_known_issuers() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "iam/ledger-api.json", OTHER_CLUSTER_TRUST);
+    let select = ["--select", "IRSA307"];
+    // No cluster known: nothing to compare with.
+    let out = concise(dir.path(), &select);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "clusters:\n  - name: prod\n    issuer: https://oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F\n    account: \"483920175566\"\n  - name: staging\n    issuer: https://oidc.eks.eu-west-1.amazonaws.com/id/0F1E2D3C4B5A69788796A5B4C3D2E1F0\n",
+    );
+    let out = concise(dir.path(), &select);
+    assert_eq!(concise_findings(&out), ["iam/ledger-api.json:5:73 IRSA307"]);
+    assert!(
+        stdout(&out).contains("not of any of the configured clusters' issuers `oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F` (prod), `oidc.eks.eu-west-1.amazonaws.com/id/0F1E2D3C4B5A69788796A5B4C3D2E1F0` (staging)"),
+        "{}",
+        stdout(&out)
+    );
+    // `--cluster-issuer` adds to the configured clusters: the trust names it, so it is fine.
+    let out = concise(
+        dir.path(),
+        &[
+            "--select",
+            "IRSA307",
+            "--cluster-issuer",
+            "https://oidc.eks.eu-west-1.amazonaws.com/id/9A8B7C6D5E4F3A2B1C0D9E8F7A6B5C4D",
+        ],
+    );
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+}
+
+/// A ServiceAccount naming role `ledger-api` in account 907316652140.
+const LEDGER_SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ledger-api\n  namespace: payments\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::907316652140:role/ledger-api\n";
+
+#[test]
+fn roles_give_raw_trust_policy_files_an_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "iam/legacy/ledger-api.json",
+        OTHER_CLUSTER_TRUST,
+    );
+    write(dir.path(), "k8s/sa.yaml", LEDGER_SA);
+    let select = ["--select", "IRSA308"];
+    // A raw file is linked by its stem only: its account is unknown, nothing to compare.
+    let out = concise(dir.path(), &select);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "roles:\n  - path: \"iam/legacy/*.json\"\n    arn: \"arn:aws:iam::483920175566:role/{stem}\"\n",
+    );
+    let out = concise(dir.path(), &select);
+    assert_eq!(concise_findings(&out), ["k8s/sa.yaml:7:46 IRSA308"]);
+    assert!(
+        stdout(&out).contains(
+            "but the role `ledger-api` in the input is `arn:aws:iam::483920175566:role/ledger-api`"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    // The glob is relative to the configuration's directory: from `k8s/`, the same identity.
+    let out = irsa_lint_in(
+        &dir.path().join("k8s"),
+        &["..", "--format", "concise", "--select", "IRSA308"],
+        &[],
+    );
+    assert_eq!(concise_findings(&out), ["../k8s/sa.yaml:7:46 IRSA308"]);
+}
+
+#[test]
+fn configured_audiences_are_not_reported_as_misspelt() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = OTHER_CLUSTER_TRUST.replace("\"sts.amazonaws.com\"", "\"sts.aws.acme.internal\"");
+    write(dir.path(), "iam/ledger-api.json", &trust);
+    let out = concise(dir.path(), &["--select", "IRSA122"]);
+    assert_eq!(concise_findings(&out), ["iam/ledger-api.json:9:83 IRSA122"]);
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "audiences: [sts.amazonaws.com, sts.aws.acme.internal]\n",
+    );
+    let out = concise(dir.path(), &["--select", "IRSA122"]);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+}
