@@ -4,6 +4,9 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::CLEAN_POLICY;
+
 fn irsa_lint(args: &[&str]) -> Output {
     irsa_lint_stdin(args, None)
 }
@@ -29,20 +32,6 @@ fn irsa_lint_stdin(args: &[&str], stdin: Option<&str>) -> Output {
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
-
-const CLEAN_POLICY: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Effect": "Allow",
-    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
-    "Action": "sts:AssumeRoleWithWebIdentity",
-    "Condition": {"StringEquals": {
-      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": "system:serviceaccount:payments:api",
-      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"
-    }}
-  }]
-}
-"#;
 
 #[test]
 fn seed_example_reports_its_mistakes_and_exits_1() {
@@ -394,4 +383,23 @@ fn readme_example_output_is_current() {
     let shown = &body[..body.find("```").unwrap()];
     let actual = stdout(&irsa_lint(&["examples/", "--format", "concise"]));
     assert_eq!(shown, actual, "README.md's example output is stale");
+}
+
+#[test]
+fn check_subcommand_is_the_default_command() {
+    let implicit = stdout(&irsa_lint(&[
+        "--format",
+        "concise",
+        "--no-config",
+        "examples/",
+    ]));
+    let explicit = stdout(&irsa_lint(&[
+        "check",
+        "--format",
+        "concise",
+        "--no-config",
+        "examples/",
+    ]));
+    assert!(!implicit.is_empty());
+    assert_eq!(implicit, explicit);
 }

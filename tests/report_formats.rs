@@ -9,6 +9,9 @@ use std::process::{Command, Output, Stdio};
 use irsa_lint::registry::RULES;
 use serde_json::Value;
 
+mod common;
+use common::CLEAN_POLICY;
+
 /// Run the binary in `dir` (the package root when `None`) with `stdin`, ignoring config files.
 fn run_in(dir: Option<&Path>, args: &[&str], envs: &[(&str, &Path)], stdin: &str) -> Output {
     use std::io::Write;
@@ -781,20 +784,6 @@ fn several_formats_in_one_run() {
     let issues: Value = serde_json::from_str(&std::fs::read_to_string(&gitlab).unwrap()).unwrap();
     assert_eq!(issues.as_array().unwrap().len(), results);
 }
-
-const CLEAN_POLICY: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Effect": "Allow",
-    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
-    "Action": "sts:AssumeRoleWithWebIdentity",
-    "Condition": {"StringEquals": {
-      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": "system:serviceaccount:payments:api",
-      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"
-    }}
-  }]
-}
-"#;
 
 #[test]
 fn clean_runs_give_valid_empty_reports() {

@@ -129,3 +129,63 @@ mod tests {
         assert!(parse_role_arn("arn:aws:iam::123456789012:user/bob").is_none());
     }
 }
+
+#[cfg(test)]
+mod shape_tests {
+    use std::sync::Arc;
+
+    use crate::model::policy::PolicyOrigin;
+    use crate::parse::tree::Limits;
+    use crate::parse::{FileKind, parse};
+    use crate::source::SourceFile;
+
+    const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+
+    fn policies(text: &str) -> Vec<crate::model::policy::TrustPolicy> {
+        let source = Arc::new(SourceFile::new("out.json", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Json, Limits::default());
+        crate::extract::extract(&source, &parsed).policies
+    }
+
+    #[test]
+    fn list_roles_output_yields_one_policy_per_role_with_identity() {
+        let text = format!(
+            r#"{{"Roles":[{{"RoleName":"a","Path":"/","Arn":"arn:aws:iam::483920175566:role/a","AssumeRolePolicyDocument":{DOC}}},{{"RoleName":"b","Path":"/team/","Arn":"arn:aws:iam::483920175566:role/team/b","AssumeRolePolicyDocument":{DOC}}}]}}"#
+        );
+        let found = policies(&text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].origin, PolicyOrigin::ListRoles);
+        assert_eq!(found[1].logical_path, "Roles[1].AssumeRolePolicyDocument");
+        let role = found[1].role.as_ref().unwrap();
+        assert_eq!(role.name.as_ref().unwrap().value, "b");
+        assert_eq!(role.path.as_ref().unwrap().value, "/team/");
+        assert_eq!(role.account.as_deref(), Some("483920175566"));
+        assert_eq!(found[1].statements.len(), 1);
+    }
+
+    #[test]
+    fn account_authorization_details_with_url_encoded_documents() {
+        let encoded = DOC
+            .replace('{', "%7B")
+            .replace('}', "%7D")
+            .replace('"', "%22")
+            .replace(':', "%3A")
+            .replace('/', "%2F")
+            .replace(',', "%2C");
+        let text = format!(
+            r#"{{"UserDetailList":[],"RoleDetailList":[{{"RoleName":"r","Path":"/","Arn":"arn:aws-cn:iam::483920175566:role/r","AssumeRolePolicyDocument":"{encoded}"}}]}}"#
+        );
+        let found = policies(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].origin, PolicyOrigin::AccountAuthorizationDetails);
+        assert!(found[0].encoded);
+        assert_eq!(
+            found[0].role.as_ref().unwrap().partition.as_deref(),
+            Some("aws-cn")
+        );
+        // The Effect value maps back into the encoded string of the host file.
+        let effect = found[0].statements[0].effect.as_ref().unwrap();
+        let host = &text[effect.span.range()];
+        assert_eq!(host, "%22Allow%22");
+    }
+}

@@ -87,3 +87,18 @@ pub fn concise_findings(output: &std::process::Output) -> Vec<String> {
         })
         .collect()
 }
+
+/// A trust policy that breaks no rule: one EKS provider, exact `:sub` and `:aud`.
+pub const CLEAN_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {
+      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": "system:serviceaccount:payments:api",
+      "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"
+    }}
+  }]
+}
+"#;
