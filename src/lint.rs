@@ -260,7 +260,6 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
             ProblemKind::Rejected,
             Span::default(),
             problem.message,
-            &opts.selection,
         ));
     }
     let linked = Linked::new(model, opts.link.clone());
@@ -357,7 +356,6 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             problem.kind,
             problem.span,
             problem.message,
-            &opts.selection,
         )],
         extracted: extract::Extracted::default(),
     };
@@ -396,7 +394,6 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             problem.kind,
             problem.span,
             problem.message.clone(),
-            &opts.selection,
         ));
     }
     let mut extracted = extract::extract(&source, &parsed);
@@ -483,13 +480,7 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 }
 
 /// The IRSA00x diagnostic for an input problem.
-fn input_problem(
-    source: &SourceRef,
-    kind: ProblemKind,
-    span: Span,
-    message: String,
-    _selection: &Selection,
-) -> Diagnostic {
+fn input_problem(source: &SourceRef, kind: ProblemKind, span: Span, message: String) -> Diagnostic {
     let (rule, help) = match kind {
         ProblemKind::Syntax => (
             registry::IRSA001,
