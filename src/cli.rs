@@ -460,8 +460,8 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             &summary,
             color && !to_file,
         );
-        if args.quiet && spec.format == Format::Human {
-            // Drop the closing summary line.
+        if args.quiet && matches!(spec.format, Format::Human | Format::Github) {
+            // Both end with a plain summary line; --quiet prints findings only.
             let trimmed = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
             let cut = trimmed
                 .iter()

@@ -403,3 +403,29 @@ fn check_subcommand_is_the_default_command() {
     assert!(!implicit.is_empty());
     assert_eq!(implicit, explicit);
 }
+
+#[test]
+fn quiet_drops_the_summary_line_of_human_and_github_output() {
+    for format in ["human", "github"] {
+        let loud = stdout(&irsa_lint(&[
+            "--no-config",
+            "--color",
+            "never",
+            "--format",
+            format,
+            "examples/",
+        ]));
+        let quiet = stdout(&irsa_lint(&[
+            "--no-config",
+            "--color",
+            "never",
+            "-q",
+            "--format",
+            format,
+            "examples/",
+        ]));
+        assert!(loud.trim_end().ends_with("in 3 files"), "{format}: {loud}");
+        assert!(!quiet.contains("in 3 files"), "{format}: {quiet}");
+        assert_eq!(loud.lines().count(), quiet.lines().count() + 1, "{format}");
+    }
+}
