@@ -181,16 +181,35 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     } else {
         opts.discover.jobs
     };
+    let (sources, walk_problems) = discover_sources(opts, &cwd, jobs)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
+    let per_file: Vec<FileOutcome> =
+        pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect());
+    let mut run = assemble(per_file, walk_problems);
+    let linked = Linked::new(std::mem::take(&mut run.model), opts.link.clone());
+    check::check_linked(&linked, &opts.selection, &mut run.result.diagnostics);
+    drop(linked);
+    Ok(finish(run, opts, &cwd))
+}
+
+/// Discover: the files to lint (and stdin), and the paths that could not be walked.
+fn discover_sources(
+    opts: &LintOptions,
+    cwd: &Path,
+    jobs: usize,
+) -> Result<(Vec<Source>, Vec<discover::WalkProblem>), LintError> {
     let mut discover_opts = DiscoverOptions {
         jobs,
         ..opts.discover.clone()
     };
     // The configuration's globs are relative to its directory; when that is the working directory
     // the walker can use them to prune whole directories. Otherwise they are applied below.
-    if let Some(exclude) = opts.exclude.as_ref().filter(|e| e.is_based_at(&cwd)) {
+    if let Some(exclude) = opts.exclude.as_ref().filter(|e| e.is_based_at(cwd)) {
         discover_opts.exclude.extend(exclude.globs.iter().cloned());
     }
-
     let use_stdin = opts.paths.iter().any(|p| p.as_os_str() == "-");
     let fs_paths: Vec<PathBuf> = opts
         .paths
@@ -198,7 +217,7 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
-    let mut found = discover::discover(&fs_paths, &discover_opts, &cwd)
+    let mut found = discover::discover(&fs_paths, &discover_opts, cwd)
         .map_err(|e| LintError::Usage(e.to_string()))?;
     if let Some(exclude) = &opts.exclude {
         // A file named on the command line is always linted, as with `--exclude`.
@@ -210,7 +229,6 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
             .problems
             .retain(|p| !exclude.matches(Path::new(&p.display)));
     }
-
     let mut sources: Vec<Source> = found.inputs.into_iter().map(Source::File).collect();
     if use_stdin {
         let mut bytes = Vec::new();
@@ -224,26 +242,35 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
             read.map(|_| bytes).map_err(|e| e.to_string()),
         ));
     }
+    Ok((sources, found.problems))
+}
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
-    let per_file: Vec<FileOutcome> =
-        pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect());
+/// What the per-file stage produced, gathered for the link stage.
+struct Run {
+    result: LintResult,
+    model: Model,
+    /// Display paths of every file of the run (for the baseline's stale count).
+    linted_files: BTreeSet<String>,
+    inline_suppressions: Vec<FileSuppressions>,
+}
 
-    let mut result = LintResult {
-        files: per_file.len(),
-        ..LintResult::default()
+/// Gather the per-file outcomes into one model and one list of findings.
+fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem>) -> Run {
+    let mut run = Run {
+        result: LintResult {
+            files: per_file.len(),
+            ..LintResult::default()
+        },
+        model: Model::default(),
+        linted_files: BTreeSet::new(),
+        inline_suppressions: Vec::new(),
     };
-    let mut model = Model::default();
-    let mut linted: BTreeSet<String> = BTreeSet::new();
-    let mut inline: Vec<FileSuppressions> = Vec::new();
     for outcome in per_file {
-        result.diagnostics.extend(outcome.diagnostics);
-        linted.insert(outcome.display);
-        inline.extend(outcome.suppressions);
+        run.result.diagnostics.extend(outcome.diagnostics);
+        run.linted_files.insert(outcome.display);
+        run.inline_suppressions.extend(outcome.suppressions);
         let extracted = outcome.extracted;
+        let model = &mut run.model;
         model.policies.extend(extracted.policies);
         model
             .service_accounts
@@ -252,33 +279,39 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         model.env_sources.extend(extracted.k8s.env_sources);
         model.kustomizations.extend(extracted.k8s.kustomizations);
     }
-    for problem in found.problems {
-        linted.insert(problem.display.clone());
+    for problem in walk_problems {
+        run.linted_files.insert(problem.display.clone());
         let source = Arc::new(SourceFile::new(problem.display, None, String::new()));
-        result.diagnostics.push(input_problem(
+        run.result.diagnostics.push(input_problem(
             &source,
             ProblemKind::Rejected,
             Span::default(),
             problem.message,
         ));
     }
-    let linked = Linked::new(model, opts.link.clone());
-    check::check_linked(&linked, &opts.selection, &mut result.diagnostics);
-    drop(linked);
+    run
+}
 
+/// After the rules: suppressions, severity overrides, selection, order, fingerprints, baseline.
+fn finish(run: Run, opts: &LintOptions, cwd: &Path) -> LintResult {
+    let Run {
+        mut result,
+        mut linted_files,
+        inline_suppressions,
+        ..
+    } = run;
     let enabled = |rule: &Rule| opts.selection.enabled(rule);
     let applied = suppress::apply(
         &mut result.diagnostics,
-        &inline,
+        &inline_suppressions,
         &opts.suppressions,
         &suppress::ApplyOptions {
             today: opts.today,
             enabled: &enabled,
-            whole_tree: covers_config(opts, &cwd),
+            whole_tree: covers_config(opts, cwd),
         },
     );
     result.suppressed = applied.suppressed;
-    drop(inline);
     if !opts.severity.is_empty() {
         for d in &mut result.diagnostics {
             if let Some(&severity) = opts.severity.get(d.rule.code) {
@@ -294,14 +327,14 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     if let Some(baseline) = &opts.baseline {
         // Findings at configuration entries (IRSA004/005) belong to the run too.
         for s in &opts.suppressions {
-            linted.insert(s.source.display_path.clone());
+            linted_files.insert(s.source.display_path.clone());
         }
-        let applied = baseline::apply(baseline, &mut result.diagnostics, &linted, &enabled);
+        let applied = baseline::apply(baseline, &mut result.diagnostics, &linted_files, &enabled);
         result.baselined = applied.baselined;
         result.stale_baseline_entries = applied.stale;
         result.baseline_entries_for_linted_files = applied.for_linted_files;
     }
-    Ok(result)
+    result
 }
 
 /// True when a path of the run is the configuration's directory or a parent of it, so the run saw
