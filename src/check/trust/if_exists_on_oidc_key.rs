@@ -11,7 +11,6 @@
 use super::sub_wildcard_namespace::text_sub_span;
 use super::{is_allow, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
-use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{SetQualifier, TrustPolicy};
 use crate::registry::IRSA108;
 
@@ -25,15 +24,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             if !op.if_exists {
                 continue;
             }
-            let keys: Vec<_> = block
-                .entries
-                .iter()
-                .filter(|e| {
-                    parse_provider_key(&e.key.value).is_some_and(|k| {
-                        k.claim.eq_ignore_ascii_case("sub") || k.claim.eq_ignore_ascii_case("aud")
-                    })
-                })
-                .collect();
+            let keys = super::sub_or_aud_entries(block);
             let Some(first) = keys.first() else { continue };
             let name = &block.operator_name.value;
             let suffix = "IfExists".len();

@@ -128,6 +128,19 @@ pub fn claim_entries<'a>(
     })
 }
 
+/// The entries of one operator block on a `:sub` or `:aud` key: the claims IRSA relies on.
+pub fn sub_or_aud_entries(block: &ConditionBlock) -> Vec<&ConditionEntry> {
+    block
+        .entries
+        .iter()
+        .filter(|e| {
+            parse_provider_key(&e.key.value).is_some_and(|k| {
+                k.claim.eq_ignore_ascii_case("sub") || k.claim.eq_ignore_ascii_case("aud")
+            })
+        })
+        .collect()
+}
+
 /// A logical path for fingerprints: `Role.AssumeRolePolicyDocument.Statement[0].Condition`; `$`
 /// for the root of a raw policy document.
 pub fn logical_path(policy: &TrustPolicy, stmt: Option<&Statement>, rest: &str) -> String {
