@@ -14,7 +14,7 @@
 //! webhook reads, or is a known alias (`role`, `token-expiry`, `regional-sts`). The exact keys and
 //! unrelated `eks.amazonaws.com/*` keys (`compute-type`) are left alone.
 
-use crate::check::crosslink::{annotation_path, sa_label, workload_label};
+use crate::check::manifest::{AnnotationOwner, annotation_sites};
 use crate::check::trust::unknown_condition_operator::edit_distance;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
@@ -130,22 +130,12 @@ pub fn intended_key(key: &str) -> Option<&'static str> {
     }
 }
 
-/// Where an annotation sits, for messages.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Owner {
-    ServiceAccount,
-    /// A workload's own metadata (not its pod template).
-    Workload,
-    /// A pod template's (or a Pod's) annotations.
-    Pod,
-}
-
 /// The keys the webhook reads on each kind of object.
-fn read_on(key: &str) -> Owner {
+fn read_on(key: &str) -> AnnotationOwner {
     if key == annotations::SKIP_CONTAINERS {
-        Owner::Pod
+        AnnotationOwner::Pod
     } else {
-        Owner::ServiceAccount
+        AnnotationOwner::ServiceAccount
     }
 }
 
@@ -153,14 +143,14 @@ fn report(
     meta: &ObjectMeta,
     siblings: &[Annotation],
     annotation: &Annotation,
-    owner: Owner,
+    owner: AnnotationOwner,
     what: &str,
     path: String,
     out: &mut Vec<Diagnostic>,
 ) {
     let key = annotation.key.value.as_str();
     if key == "iam.amazonaws.com/role" {
-        if owner != Owner::ServiceAccount {
+        if owner != AnnotationOwner::ServiceAccount {
             return;
         }
         out.push(
@@ -201,10 +191,10 @@ fn report(
     };
     let mut help = format!("rename the key to `{intended}`");
     match (read_on(intended), owner) {
-        (Owner::ServiceAccount, Owner::Workload | Owner::Pod) => help.push_str(
+        (AnnotationOwner::ServiceAccount, AnnotationOwner::Workload | AnnotationOwner::Pod) => help.push_str(
             " and move it to the ServiceAccount the pods run as: the webhook reads it only there",
         ),
-        (Owner::Pod, Owner::ServiceAccount | Owner::Workload) => help.push_str(
+        (AnnotationOwner::Pod, AnnotationOwner::ServiceAccount | AnnotationOwner::Workload) => help.push_str(
             " and move it to the pod template's `metadata.annotations`: the webhook reads it only \
              on pods",
         ),
@@ -249,65 +239,16 @@ fn report(
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let what = format!("ServiceAccount `{}`", sa_label(linked, i));
-        for a in &sa.meta.annotations {
-            let path = annotation_path(&sa.meta, &a.key.value);
-            report(
-                &sa.meta,
-                &sa.meta.annotations,
-                a,
-                Owner::ServiceAccount,
-                &what,
-                path,
-                out,
-            );
-        }
-    }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let what = workload_label(linked, w);
-        let is_pod = workload.pod.path == "spec";
-        // A Pod's own annotations are its pod annotations: read them once, as the pod's.
-        if !is_pod {
-            for a in &workload.meta.annotations {
-                let path = annotation_path(&workload.meta, &a.key.value);
-                report(
-                    &workload.meta,
-                    &workload.meta.annotations,
-                    a,
-                    Owner::Workload,
-                    &what,
-                    path,
-                    out,
-                );
-            }
-        }
-        let template = workload
-            .pod
-            .path
-            .strip_suffix(".spec")
-            .map_or("metadata.annotations".to_string(), |t| {
-                format!("{t}.metadata.annotations")
-            });
-        for a in &workload.pod.annotations {
-            let path = workload
-                .meta
-                .logical_path(&format!("{template}.{}", a.key.value));
-            let what = if is_pod {
-                what.clone()
-            } else {
-                format!("the pod template of {what}")
-            };
-            report(
-                &workload.meta,
-                &workload.pod.annotations,
-                a,
-                Owner::Pod,
-                &what,
-                path,
-                out,
-            );
-        }
+    for site in annotation_sites(linked) {
+        report(
+            site.meta,
+            site.siblings,
+            site.annotation,
+            site.owner,
+            &site.place,
+            site.path,
+            out,
+        );
     }
 }
 

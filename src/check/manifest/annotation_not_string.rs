@@ -14,7 +14,8 @@
 //! with a YAML tag are left alone (`!!str 86400` is a string; a CloudFormation `!Ref` is resolved
 //! before Kubernetes sees it).
 
-use crate::check::crosslink::{annotation_path, sa_label, workload_label};
+use crate::check::crosslink::annotation_path;
+use crate::check::manifest::annotation_sites;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, ObjectMeta, annotations};
@@ -89,50 +90,8 @@ fn report(meta: &ObjectMeta, a: &Annotation, what: &str, path: String, out: &mut
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let what = format!("ServiceAccount `{}`", sa_label(linked, i));
-        for a in &sa.meta.annotations {
-            report(
-                &sa.meta,
-                a,
-                &what,
-                annotation_path(&sa.meta, &a.key.value),
-                out,
-            );
-        }
-    }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let what = workload_label(linked, w);
-        let is_pod = workload.pod.path == "spec";
-        if !is_pod {
-            for a in &workload.meta.annotations {
-                report(
-                    &workload.meta,
-                    a,
-                    &what,
-                    annotation_path(&workload.meta, &a.key.value),
-                    out,
-                );
-            }
-        }
-        let template = workload
-            .pod
-            .path
-            .strip_suffix(".spec")
-            .map_or("metadata.annotations".to_string(), |t| {
-                format!("{t}.metadata.annotations")
-            });
-        let place = if is_pod {
-            what.clone()
-        } else {
-            format!("the pod template of {what}")
-        };
-        for a in &workload.pod.annotations {
-            let path = workload
-                .meta
-                .logical_path(&format!("{template}.{}", a.key.value));
-            report(&workload.meta, a, &place, path, out);
-        }
+    for site in annotation_sites(linked) {
+        report(site.meta, site.annotation, &site.place, site.path, out);
     }
     for source in &linked.model.env_sources {
         let what = format!("{} `{}`", source.meta.kind.value, source.meta.name_str());

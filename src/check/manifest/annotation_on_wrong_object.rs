@@ -16,7 +16,7 @@
 //! what the ServiceAccount the pods run as already says (same key, same value), which is harmless
 //! clutter.
 
-use super::service_accounts_of;
+use super::{pod_annotations_path, service_accounts_of};
 use crate::check::crosslink::{annotation_path, name_span, sa_label, workload_label};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
@@ -64,13 +64,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.model.workloads.iter().enumerate() {
         let label = workload_label(linked, w);
         let is_pod = workload.pod.path == "spec";
-        let template = workload
-            .pod
-            .path
-            .strip_suffix(".spec")
-            .map_or("metadata.annotations".to_string(), |t| {
-                format!("{t}.metadata.annotations")
-            });
+        let template = pod_annotations_path(workload);
         // The ServiceAccount annotation this one repeats, if the pods' ServiceAccount already
         // carries it with the same value.
         let on_service_account = |a: &Annotation| {

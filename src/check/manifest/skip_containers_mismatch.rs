@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::check::crosslink::{quote_list, similar_name, workload_label};
-use crate::check::manifest::token_expiration_invalid::pod_annotation_path;
+use crate::check::manifest::pod_annotation_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{PodSpec, annotations};

@@ -17,10 +17,11 @@
 //! Either way the token lifetime is not the one written. The value must be a string (an unquoted
 //! number is IRSA205's finding, but its range is still checked here).
 
+use super::pod_annotation_path;
 use crate::check::crosslink::{annotation_path, sa_label, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::{Annotation, Workload, annotations};
+use crate::model::k8s::{Annotation, annotations};
 use crate::parse::tree::ScalarType;
 use crate::registry::IRSA211;
 use crate::source::SourceRef;
@@ -51,15 +52,6 @@ pub fn classify(text: &str) -> Expiration {
         Ok(n) if n > MAX_SECONDS => Expiration::TooLong(n),
         Ok(n) => Expiration::Valid(n),
     }
-}
-
-/// The logical path of a pod-template annotation (`spec.template.metadata.annotations.<key>`;
-/// `metadata.annotations.<key>` for a Pod).
-pub fn pod_annotation_path(workload: &Workload, key: &str) -> String {
-    let template = workload.pod.path.strip_suffix("spec").unwrap_or("");
-    workload
-        .meta
-        .logical_path(&format!("{template}metadata.annotations.{key}"))
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
