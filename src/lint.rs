@@ -182,17 +182,50 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         opts.discover.jobs
     };
     let (sources, walk_problems) = discover_sources(opts, &cwd, jobs)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
-    let per_file: Vec<FileOutcome> =
-        pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect());
+    lint_sources(sources, walk_problems, opts, &cwd, jobs)
+}
+
+/// Run the pipeline over files held in memory, `(display path, bytes)`, instead of paths: what
+/// the fuzz targets and the mutation test drive. `opts.paths` is not walked; the file kind is
+/// chosen by each display path's extension, else by content, as for stdin. Runs on the calling
+/// thread when `opts.discover.jobs` is 1.
+pub fn lint_in_memory(
+    files: Vec<(String, Vec<u8>)>,
+    opts: &LintOptions,
+) -> Result<LintResult, LintError> {
+    opts.selection.validate()?;
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let jobs = opts.discover.jobs.max(1);
+    let sources = files
+        .into_iter()
+        .map(|(name, bytes)| Source::Bytes(name, Ok(bytes)))
+        .collect();
+    lint_sources(sources, Vec::new(), opts, &cwd, jobs)
+}
+
+/// Parse, extract and check every source (per file, on `jobs` threads), then link, check the
+/// linked model and finish.
+fn lint_sources(
+    sources: Vec<Source>,
+    walk_problems: Vec<discover::WalkProblem>,
+    opts: &LintOptions,
+    cwd: &Path,
+    jobs: usize,
+) -> Result<LintResult, LintError> {
+    let per_file: Vec<FileOutcome> = if jobs == 1 {
+        sources.into_iter().map(|s| lint_one(s, opts)).collect()
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
+        pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect())
+    };
     let mut run = assemble(per_file, walk_problems);
     let linked = Linked::new(std::mem::take(&mut run.model), opts.link.clone());
     check::check_linked(&linked, &opts.selection, &mut run.result.diagnostics);
     drop(linked);
-    Ok(finish(run, opts, &cwd))
+    Ok(finish(run, opts, cwd))
 }
 
 /// Discover: the files to lint (and stdin), and the paths that could not be walked.
@@ -237,7 +270,7 @@ fn discover_sources(
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_string());
-        sources.push(Source::Stdin(
+        sources.push(Source::Bytes(
             name,
             read.map(|_| bytes).map_err(|e| e.to_string()),
         ));
@@ -351,7 +384,8 @@ fn covers_config(opts: &LintOptions, cwd: &Path) -> bool {
 
 enum Source {
     File(Input),
-    Stdin(String, Result<Vec<u8>, String>),
+    /// Bytes already read (stdin, or [`lint_in_memory`]) under the name shown for them.
+    Bytes(String, Result<Vec<u8>, String>),
 }
 
 struct FileOutcome {
@@ -369,7 +403,7 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             let bytes = read_capped(&input.path, opts.max_file_size);
             (input.display, Some(input.path), bytes)
         }
-        Source::Stdin(name, bytes) => {
+        Source::Bytes(name, bytes) => {
             let bytes = bytes.and_then(|b| {
                 if b.len() as u64 > opts.max_file_size {
                     Err(too_large(b.len() as u64, opts.max_file_size))
