@@ -533,14 +533,14 @@ fn github_annotations_cannot_be_injected_from_a_manifest_value() {
         lines[0]
     );
     assert!(
-        lines[0].contains("`x%0D%0A::error file=x::pwned\u{1}<&>%250A::warning::y`"),
+        lines[0].contains("`x%0D%0A::error file=x::pwned\\u{1}<&>%250A::warning::y`"),
         "{}",
         lines[0]
     );
     assert_eq!(lines[1], "irsa-lint: 1 error in 1 file");
 
-    // The same value in JUnit: well-formed XML, the control character replaced (the parser would
-    // refuse it: XML 1.0 cannot hold U+0001 even as a character reference).
+    // The same value in JUnit: well-formed XML, the control character shown as a visible escape
+    // (XML 1.0 cannot hold U+0001, even as a character reference: the parser refuses both).
     assert!(roxmltree::Document::parse("<a>\u{1}</a>").is_err());
     assert!(roxmltree::Document::parse("<a>&#1;</a>").is_err());
     let out = run_in(Some(dir.path()), &["--format", "junit", "."], &[], "");
@@ -554,7 +554,7 @@ fn github_annotations_cannot_be_injected_from_a_manifest_value() {
         failure
             .attribute("message")
             .unwrap()
-            .contains("`x\r\n::error file=x::pwned\u{fffd}<&>%0A::warning::y`")
+            .contains("`x\\r\\n::error file=x::pwned\\u{1}<&>%0A::warning::y`")
     );
 }
 

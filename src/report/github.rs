@@ -16,7 +16,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Summary, portable_path, truncate_chars};
+use super::Summary;
+use super::text::{self, Sink, Untrusted};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// GitHub shows at most this many error and this many warning annotations per step; notices are
@@ -33,37 +34,6 @@ const MAX_MESSAGE_CHARS: usize = 4000;
 /// Longest message in one row of the step summary table, in characters.
 const MAX_CELL_CHARS: usize = 1000;
 
-/// Escape the data part of a workflow command (after `::`), as the runner unescapes it.
-pub fn escape_data(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escape a property value of a workflow command (`file=`, `title=`): the data escapes, and `:`
-/// and `,`, which would end the value.
-pub fn escape_property(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The workflow command for a severity: `error`, `warning`, or `notice` for info.
 pub fn command(severity: Severity) -> &'static str {
     match severity {
@@ -73,12 +43,18 @@ pub fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// One annotation line (without the newline).
+/// One annotation line (without the newline). The file and the title are rendered as command
+/// properties, the message with its help and related locations as the command's data
+/// ([`Sink::WorkflowProperty`], [`Sink::WorkflowData`]): their line breaks become `%0A`, which the
+/// annotation shows as line breaks, and no output line can start with anything but a command we
+/// wrote.
 fn annotation(d: &Diagnostic) -> String {
     let (start, end) = (d.primary.start(), d.primary.end());
     let mut props = format!(
         "file={},line={},endLine={}",
-        escape_property(&portable_path(d.file())),
+        text::file(&d.primary)
+            .portable_path()
+            .to(Sink::WorkflowProperty),
         start.line,
         end.line
     );
@@ -87,33 +63,30 @@ fn annotation(d: &Diagnostic) -> String {
     if start.line == end.line {
         let _ = write!(props, ",col={},endColumn={}", start.column, end.column);
     }
+    let title = format!("irsa-lint {} {}", d.rule.code, d.rule.name);
     let _ = write!(
         props,
         ",title={}",
-        escape_property(&format!("irsa-lint {} {}", d.rule.code, d.rule.name))
+        Untrusted::new(title).to(Sink::WorkflowProperty)
     );
-    let mut message = d.message.clone();
-    if let Some(help) = &d.help {
-        message.push_str("\n\nhelp: ");
-        message.push_str(help);
+    let mut message = text::message(d);
+    if let Some(help) = text::help(d) {
+        message = message.with("\n\nhelp: ").and(&help);
     }
     for r in &d.related {
         let at = r.start();
-        let _ = write!(
-            message,
-            "\nsee also {}:{}:{}",
-            portable_path(r.file()),
-            at.line,
-            at.column
-        );
-        if !r.message.is_empty() {
-            let _ = write!(message, ": {}", r.message);
+        message = message
+            .with("\nsee also ")
+            .and(&text::file(r).portable_path())
+            .with(&format!(":{}:{}", at.line, at.column));
+        if !text::label_message(r).is_empty() {
+            message = message.with(": ").and(&text::label_message(r));
         }
     }
     format!(
         "::{} {props}::{}",
         command(d.severity),
-        escape_data(&truncate_chars(&message, MAX_MESSAGE_CHARS))
+        message.truncated(MAX_MESSAGE_CHARS).to(Sink::WorkflowData)
     )
 }
 
@@ -160,40 +133,15 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             if total == 1 { " was" } else { "s were" },
             parts.join(", ")
         );
+        // Our own text: no input in it, but rendered like the rest all the same.
         let _ = writeln!(
             out,
             "::notice title={}::{}",
-            escape_property("irsa-lint: findings not annotated"),
-            escape_data(&text)
+            Untrusted::new("irsa-lint: findings not annotated").to(Sink::WorkflowProperty),
+            Untrusted::new(&text).to(Sink::WorkflowData)
         );
     }
     let _ = writeln!(out, "irsa-lint: {}", summary.sentence());
-    out
-}
-
-/// Escape text for a Markdown table cell: `|` would end the cell and a line break the row.
-/// Other Markdown is kept on purpose: messages quote values in code spans.
-fn cell(text: &str) -> String {
-    // Backslashes stay as they are: GitHub's table parser treats any `\|` as a literal pipe, and
-    // doubling them would show twice inside the messages' code spans.
-    text.replace('|', "\\|")
-        .replace("\r\n", " ")
-        .replace(['\r', '\n'], " ")
-}
-
-/// Escape text that should show literally (a path): Markdown punctuation would format it.
-fn literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '~' | '&' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\r' | '\n' => out.push(' '),
-            c => out.push(c),
-        }
-    }
     out
 }
 
@@ -215,20 +163,19 @@ pub fn step_summary_limited(diagnostics: &[Diagnostic], summary: &Summary, limit
     const NOTE_ROOM: usize = 400;
     for (i, d) in diagnostics.iter().enumerate() {
         let at = d.primary.start();
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str(" — help: ");
-            message.push_str(help);
+        let mut message = text::message(d);
+        if let Some(help) = text::help(d) {
+            message = message.with(" — help: ").and(&help);
         }
         let row = format!(
             "| {} | {} {} | {}:{}:{} | {} |\n",
             d.severity.as_str(),
             d.rule.code,
             d.rule.name,
-            literal(&portable_path(d.file())),
+            text::file(&d.primary).portable_path().to(Sink::Markdown),
             at.line,
             at.column,
-            cell(&truncate_chars(&message, MAX_CELL_CHARS))
+            message.truncated(MAX_CELL_CHARS).to(Sink::Markdown)
         );
         if out.len() + row.len() + NOTE_ROOM > limit {
             let rest = diagnostics.len() - i;
@@ -254,12 +201,6 @@ mod tests {
     fn diag(rule: &'static crate::registry::Rule, text: &str, span: Span, msg: &str) -> Diagnostic {
         let file = Arc::new(SourceFile::new("k8s/a,b:c.yaml", None, text.to_string()));
         Diagnostic::new(rule, &file, span, msg)
-    }
-
-    #[test]
-    fn escapes_data_and_properties() {
-        assert_eq!(escape_data("50%\r\n::error x"), "50%25%0D%0A::error x");
-        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
     }
 
     #[test]
@@ -343,12 +284,14 @@ mod tests {
 
     #[test]
     fn step_summary_lists_everything_and_escapes_cells() {
+        // The cell shows the message literally: `|` cannot end the cell, the line break is a
+        // visible `\n`, and `:` cannot start an autolink.
         let mut diags = many(1, 0, 0);
         diags[0].message = "a|b\nc".to_string();
         let md = step_summary(&diags, &Summary::new(2, &diags));
         assert_eq!(
             md,
-            "## irsa-lint\n\n1 error in 2 files\n\n| severity | rule | location | message |\n| --- | --- | --- | --- |\n| error | IRSA101 aud-holds-subject | k8s/a,b:c.yaml:1:1 | a\\|b c |\n"
+            "## irsa-lint\n\n1 error in 2 files\n\n| severity | rule | location | message |\n| --- | --- | --- | --- |\n| error | IRSA101 aud-holds-subject | k8s/a,b\\:c.yaml:1:1 | a\\|b\\\\nc |\n"
         );
     }
 

@@ -4,11 +4,12 @@
 //! GitLab requires `description`, `check_name`, `fingerprint`, `severity`, `location.path` and
 //! `location.lines.begin`; the other fields written here (`type`, `categories`, `content`,
 //! `other_locations`, `location.lines.end`) come from the Code Climate specification GitLab's
-//! format is based on, and are ignored by GitLab where it has no use for them.
+//! format is based on, and are ignored by GitLab where it has no use for them. Input-derived text
+//! is a JSON string ([`Sink::Json`]).
 
 use serde::Serialize;
 
-use super::portable_path;
+use super::text::{self, Sink, Untrusted};
 use crate::diagnostic::{self, Diagnostic, Label, Severity};
 
 /// The Code Quality severity of a finding.
@@ -33,7 +34,10 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
         .iter()
         .zip(fingerprints)
         .map(|(d, fingerprint)| Issue {
-            description: format!("{} {}: {}", d.rule.code, d.rule.name, d.message),
+            description: Untrusted::new(format!("{} {}: ", d.rule.code, d.rule.name))
+                .and(&text::message(d))
+                .to(Sink::Json)
+                .into_owned(),
             check_name: d.rule.code,
             fingerprint,
             severity: severity(d.severity),
@@ -43,8 +47,11 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
             } else {
                 "Bug Risk"
             }],
-            content: d.help.as_ref().map(|help| Content {
-                body: format!("{help}\n\nSee `irsa-lint explain {}`.", d.rule.code),
+            content: text::help(d).map(|help| Content {
+                body: help
+                    .with(&format!("\n\nSee `irsa-lint explain {}`.", d.rule.code))
+                    .to(Sink::Json)
+                    .into_owned(),
             }),
             location: location(&d.primary),
             other_locations: d.related.iter().map(location).collect(),
@@ -59,7 +66,10 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
 fn location(label: &Label) -> IssueLocation {
     let (start, end) = (label.start(), label.end());
     IssueLocation {
-        path: portable_path(label.file()).into_owned(),
+        path: text::file(label)
+            .portable_path()
+            .to(Sink::Json)
+            .into_owned(),
         lines: Lines {
             begin: start.line,
             end: end.line,

@@ -1,9 +1,15 @@
 //! The versioned JSON report (`"version": 1`), a contract other tools rely on: see
 //! docs/json-output.md. Fields are only ever added within a version.
+//!
+//! Input-derived text is written as the file holds it ([`Sink::Json`]): serde_json escapes
+//! quotes, backslashes and control characters, and never writes a lone surrogate.
+
+use std::borrow::Cow;
 
 use serde::Serialize;
 
 use super::Summary;
+use super::text::{self, Sink};
 use crate::diagnostic::{Diagnostic, Label};
 
 pub const JSON_VERSION: u32 = 1;
@@ -27,25 +33,25 @@ struct JsonDiagnostic<'a> {
     rule: &'static str,
     name: &'static str,
     severity: &'static str,
-    message: &'a str,
-    file: &'a str,
+    message: Cow<'a, str>,
+    file: Cow<'a, str>,
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
+    help: Option<Cow<'a, str>>,
     related: Vec<JsonLocation<'a>>,
 }
 
 #[derive(Serialize)]
 struct JsonLocation<'a> {
-    file: &'a str,
+    file: Cow<'a, str>,
     line: u32,
     column: u32,
     end_line: u32,
     end_column: u32,
-    message: &'a str,
+    message: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -61,12 +67,12 @@ struct JsonSummary {
 fn location(label: &Label) -> JsonLocation<'_> {
     let (start, end) = (label.start(), label.end());
     JsonLocation {
-        file: label.file(),
+        file: text::file(label).to(Sink::Json),
         line: start.line,
         column: start.column,
         end_line: end.line,
         end_column: end.column,
-        message: &label.message,
+        message: text::label_message(label).to(Sink::Json),
     }
 }
 
@@ -85,13 +91,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                     rule: d.rule.code,
                     name: d.rule.name,
                     severity: d.severity.as_str(),
-                    message: &d.message,
+                    message: text::message(d).to(Sink::Json),
                     file: at.file,
                     line: at.line,
                     column: at.column,
                     end_line: at.end_line,
                     end_column: at.end_column,
-                    help: d.help.as_deref(),
+                    help: text::help(d).map(|h| h.to(Sink::Json)),
                     related: d.related.iter().map(location).collect(),
                 }
             })

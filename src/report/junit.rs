@@ -10,76 +10,43 @@
 
 use std::fmt::Write as _;
 
-use super::{Summary, portable_path};
+use super::Summary;
+use super::text::{self, Sink, Untrusted};
 use crate::diagnostic::{Diagnostic, Severity};
 
 /// The name of the suite (and of the `<testsuites>` element).
 pub const SUITE_NAME: &str = "irsa-lint";
 
-/// Escape text for a double-quoted XML 1.0 attribute value.
-///
-/// Besides the markup characters, this replaces the characters XML 1.0 forbids (C0 controls other
-/// than tab, line feed and carriage return; U+FFFE and U+FFFF) with U+FFFD, since no escape can
-/// represent them, and writes tab, line feed and carriage return as character references, which
-/// a parser would otherwise normalise to spaces in an attribute.
-pub fn escape(text: &str) -> String {
-    escape_xml(text, true)
-}
-
-/// Escape text for XML 1.0 element content: like [`escape`], but quotes, tabs and line feeds stay
-/// literal so the report stays readable (only `\r` is written as a reference: a parser would turn
-/// a literal one into a line feed).
-pub fn escape_text(text: &str) -> String {
-    escape_xml(text, false)
-}
-
-fn escape_xml(text: &str, attribute: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\'' if attribute => out.push_str("&apos;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// The details of a finding, for the body of `<failure>` or `<system-out>`.
+/// The details of a finding, for the body of `<failure>` or `<system-out>`, as XML text: each
+/// input-derived piece rendered for it ([`Sink::XmlText`], so a line break in a value is a visible
+/// `\n`), one line per piece of our own.
 fn details(d: &Diagnostic) -> String {
+    let xml = |text: Untrusted<'_>| text.to(Sink::XmlText).into_owned();
     let at = d.primary.start();
     let mut text = format!(
         "{}[{} {}] {}:{}:{}\n{}\n",
         d.severity.as_str(),
         d.rule.code,
         d.rule.name,
-        portable_path(d.file()),
+        xml(text::file(&d.primary).portable_path()),
         at.line,
         at.column,
-        d.message
+        xml(text::message(d)),
     );
-    if let Some(help) = &d.help {
-        let _ = writeln!(text, "help: {help}");
+    if let Some(help) = text::help(d) {
+        let _ = writeln!(text, "help: {}", xml(help));
     }
     for r in &d.related {
         let at = r.start();
         let _ = write!(
             text,
             "see also {}:{}:{}",
-            portable_path(r.file()),
+            xml(text::file(r).portable_path()),
             at.line,
             at.column
         );
-        if !r.message.is_empty() {
-            let _ = write!(text, ": {}", r.message);
+        if !text::label_message(r).is_empty() {
+            let _ = write!(text, ": {}", xml(text::label_message(r)));
         }
         text.push('\n');
     }
@@ -102,12 +69,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
         let _ = writeln!(
             out,
             r#"    <testcase classname="{SUITE_NAME}" name="{}"/>"#,
-            escape(&summary.sentence())
+            Untrusted::new(summary.sentence()).to(Sink::XmlAttribute)
         );
     }
     for d in diagnostics {
         let at = d.primary.start();
-        let file = escape(&portable_path(d.file()));
+        let file = text::file(&d.primary).portable_path();
+        let file = file.to(Sink::XmlAttribute);
         let _ = writeln!(
             out,
             r#"    <testcase classname="{file}" name="{} {} at {}:{}" file="{file}" line="{}">"#,
@@ -117,16 +85,12 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             let _ = writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
-                escape(&d.message),
+                text::message(d).to(Sink::XmlAttribute),
                 d.rule.code,
-                escape_text(&details(d))
+                details(d)
             );
         } else {
-            let _ = writeln!(
-                out,
-                "      <system-out>{}</system-out>",
-                escape_text(&details(d))
-            );
+            let _ = writeln!(out, "      <system-out>{}</system-out>", details(d));
         }
         out.push_str("    </testcase>\n");
     }
@@ -140,22 +104,6 @@ mod tests {
     use crate::registry;
     use crate::source::{SourceFile, Span};
     use std::sync::Arc;
-
-    #[test]
-    fn text_keeps_quotes_and_line_feeds() {
-        assert_eq!(
-            escape_text("it's \"a\"\n\t<b>\r\u{2}"),
-            "it's \"a\"\n\t&lt;b&gt;&#13;\u{fffd}"
-        );
-    }
-
-    #[test]
-    fn escapes_markup_and_replaces_illegal_characters() {
-        assert_eq!(
-            escape("a<b>&\"c\"'\u{1}\u{b}\t\n\r\u{fffe}é"),
-            "a&lt;b&gt;&amp;&quot;c&quot;&apos;\u{fffd}\u{fffd}&#9;&#10;&#13;\u{fffd}é"
-        );
-    }
 
     #[test]
     fn no_findings_is_one_passing_case() {

@@ -11,6 +11,7 @@ pub mod json;
 pub mod junit;
 pub mod rules_doc;
 pub mod sarif;
+pub mod text;
 
 use std::borrow::Cow;
 
@@ -132,7 +133,7 @@ pub struct Summary {
 impl Summary {
     pub fn new(files: usize, diagnostics: &[Diagnostic]) -> Summary {
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-        let mut with: Vec<&str> = diagnostics.iter().map(|d| d.file()).collect();
+        let mut with: Vec<&str> = diagnostics.iter().map(|d| d.file()).collect(); // counted, not written
         with.dedup();
         Summary {
             files,

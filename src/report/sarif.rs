@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 use super::portable_path;
+use super::text::{self, Sink};
 use crate::diagnostic::{self, Diagnostic, Label, Severity};
 use crate::registry::{RULES, Rule};
 
@@ -97,8 +98,8 @@ pub fn level(severity: Severity) -> &'static str {
 /// URIs. Every byte other than RFC 3986's unreserved characters and the `/` separator is
 /// percent-encoded: spaces, `#`, `?` and `%` would otherwise change what the URI means, and a `:`
 /// in the first segment would make it parse as a scheme.
-pub fn artifact_uri(display_path: &str) -> (String, bool) {
-    let path = portable_path(display_path);
+pub fn artifact_uri(shown: &str) -> (String, bool) {
+    let path = portable_path(shown);
     let drive = path.as_bytes().get(1) == Some(&b':')
         && path.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
         && matches!(path.as_bytes().get(2), None | Some(b'/'));
@@ -175,7 +176,8 @@ fn descriptor(rule: &'static Rule, repository: Option<&str>) -> ReportingDescrip
 }
 
 fn physical(label: &Label) -> PhysicalLocation {
-    let (uri, relative) = artifact_uri(label.file());
+    // Percent-encoded: nothing in a URI can act on its reader.
+    let (uri, relative) = artifact_uri(&text::file(label).to(Sink::Json));
     let (start, end) = (label.start(), label.end());
     PhysicalLocation {
         artifact_location: ArtifactLocation {
@@ -192,10 +194,9 @@ fn physical(label: &Label) -> PhysicalLocation {
 }
 
 fn result(d: &Diagnostic, fingerprint: String) -> SarifResult {
-    let mut text = d.message.clone();
-    if let Some(help) = &d.help {
-        text.push_str("\nhelp: ");
-        text.push_str(help);
+    let mut message = text::message(d);
+    if let Some(help) = text::help(d) {
+        message = message.with("\nhelp: ").and(&help);
     }
     SarifResult {
         rule_id: d.rule.code,
@@ -206,12 +207,14 @@ fn result(d: &Diagnostic, fingerprint: String) -> SarifResult {
             .position(|r| r.code == d.rule.code)
             .unwrap_or(0),
         level: level(d.severity),
-        message: Message { text },
+        message: Message {
+            text: message.to(Sink::Json).into_owned(),
+        },
         locations: [Location {
             id: None,
             physical_location: physical(&d.primary),
-            message: (!d.primary.message.is_empty()).then(|| Message {
-                text: d.primary.message.clone(),
+            message: (!text::label_message(&d.primary).is_empty()).then(|| Message {
+                text: text::label_message(&d.primary).to(Sink::Json).into_owned(),
             }),
         }],
         related_locations: d
@@ -222,10 +225,10 @@ fn result(d: &Diagnostic, fingerprint: String) -> SarifResult {
                 id: Some(i),
                 physical_location: physical(label),
                 message: Some(Message {
-                    text: if label.message.is_empty() {
+                    text: if text::label_message(label).is_empty() {
                         "related location".to_string()
                     } else {
-                        label.message.clone()
+                        text::label_message(label).to(Sink::Json).into_owned()
                     },
                 }),
             })
