@@ -21,8 +21,10 @@ use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::diagnostic::Severity;
 use crate::discover::DiscoverOptions;
+use crate::limits;
 use crate::link::LinkOptions;
 use crate::lint::{self, LintOptions, Selection};
+use crate::parse::tree::Limits;
 use crate::registry;
 use crate::report::{self, Format, FormatSpec, Summary, rules_doc};
 use crate::suppress::Date;
@@ -144,12 +146,18 @@ pub struct CheckArgs {
     /// Do not honour .gitignore, .ignore and git exclude files.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 256; output does not depend on it [default: number of cores, at most
+    /// 256]
+    #[arg(long, short = 'j', value_name = "N", value_parser = limits::parse_jobs)]
     pub jobs: Option<usize>,
-    /// Files larger than this many bytes are not read (IRSA002; default: 16 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Files larger than this are not read (IRSA002): bytes, or with a unit: 512k, 16MiB (k, M,
+    /// G are 1024-based; kB, MB, GB 1000-based) [default: 16MiB]
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
     pub max_file_size: Option<u64>,
+    /// Files with more nodes (keys and values) than this are not linted (IRSA002): 500000, 500k,
+    /// 5M [default: 5000000]
+    #[arg(long, value_name = "N", value_parser = limits::parse_max_nodes)]
+    pub max_nodes: Option<usize>,
     /// The namespace of manifests that set none (kubectl's default without `-n`; default:
     /// `default`).
     #[arg(long, value_name = "NS")]
@@ -319,11 +327,20 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         ignore: ignore.clone(),
         exclude: cli.exclude.clone(),
         no_ignore: cli.no_ignore || config.and_then(|c| c.no_ignore).unwrap_or(false),
-        jobs: cli.jobs.or(config.and_then(|c| c.jobs)),
+        jobs: Some(
+            cli.jobs
+                .or(config.and_then(|c| c.jobs))
+                .unwrap_or_else(limits::default_jobs),
+        ),
         max_file_size: Some(
             cli.max_file_size
                 .or(config.and_then(|c| c.max_file_size))
-                .unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
+                .unwrap_or(limits::DEFAULT_MAX_FILE_SIZE),
+        ),
+        max_nodes: Some(
+            cli.max_nodes
+                .or(config.and_then(|c| c.max_nodes))
+                .unwrap_or(limits::DEFAULT_MAX_NODES),
         ),
         default_namespace: Some(
             cli.default_namespace
@@ -348,7 +365,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         discover: DiscoverOptions {
             no_ignore: args.no_ignore,
             exclude: cli.exclude.clone(),
-            jobs: args.jobs.unwrap_or(0),
+            jobs: args.jobs.unwrap_or_else(limits::default_jobs),
         },
         // `--exclude` replaces the configuration's `exclude`.
         exclude: if cli.exclude.is_empty() {
@@ -356,8 +373,11 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         } else {
             None
         },
-        max_file_size: args.max_file_size.unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
-        limits: Default::default(),
+        max_file_size: args.max_file_size.unwrap_or(limits::DEFAULT_MAX_FILE_SIZE),
+        limits: Limits {
+            max_nodes: args.max_nodes.unwrap_or(limits::DEFAULT_MAX_NODES),
+            ..Limits::default()
+        },
         selection: Selection { select, ignore },
         link: LinkOptions {
             default_namespace: args

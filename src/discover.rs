@@ -137,7 +137,7 @@ pub fn discover(
             .follow_links(false)
             .hidden(false)
             .require_git(false)
-            .threads(opts.jobs.max(1))
+            .threads(opts.jobs.clamp(1, crate::limits::MAX_JOBS))
             .git_ignore(!opts.no_ignore)
             .git_global(!opts.no_ignore)
             .git_exclude(!opts.no_ignore)

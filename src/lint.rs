@@ -40,8 +40,7 @@ use crate::registry::{self, Rule};
 use crate::source::{SourceFile, SourceRef, Span};
 use crate::suppress::{self, ConfigSuppression, Date, FileSuppressions};
 
-/// Files larger than this are not read (IRSA002).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::limits::DEFAULT_MAX_FILE_SIZE;
 
 /// What to lint and how.
 #[derive(Clone, Debug)]
@@ -176,10 +175,10 @@ impl RuleFilter for Selection {
 pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     opts.selection.validate()?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let jobs = if opts.discover.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.discover.jobs
+    // 0 means the default; a library caller's larger number is capped like `--jobs`.
+    let jobs = match opts.discover.jobs {
+        0 => crate::limits::default_jobs(),
+        n => n.min(crate::limits::MAX_JOBS),
     };
     let (sources, walk_problems) = discover_sources(opts, &cwd, jobs)?;
     lint_sources(sources, walk_problems, opts, &cwd, jobs)
@@ -195,7 +194,7 @@ pub fn lint_in_memory(
 ) -> Result<LintResult, LintError> {
     opts.selection.validate()?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let jobs = opts.discover.jobs.max(1);
+    let jobs = opts.discover.jobs.clamp(1, crate::limits::MAX_JOBS);
     let sources = files
         .into_iter()
         .map(|(name, bytes)| Source::Bytes(name, Ok(bytes)))
@@ -212,11 +211,14 @@ fn lint_sources(
     cwd: &Path,
     jobs: usize,
 ) -> Result<LintResult, LintError> {
-    let per_file: Vec<FileOutcome> = if jobs == 1 {
+    // A thread per file at most: more would only wait (and cost a stack each). The output does not
+    // depend on the number, as everything is sorted afterwards.
+    let threads = jobs.min(sources.len());
+    let per_file: Vec<FileOutcome> = if threads <= 1 {
         sources.into_iter().map(|s| lint_one(s, opts)).collect()
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
+            .num_threads(threads)
             .build()
             .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
         pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect())
@@ -524,8 +526,8 @@ fn is_configured_audience(
 
 fn too_large(len: u64, cap: u64) -> String {
     format!(
-        "file is {} bytes, over the {} byte size cap (--max-file-size)",
-        len, cap
+        "file is {len} bytes, over the {} size limit: raise it with --max-file-size (or `max-file-size:` in .irsa-lint.yaml)",
+        crate::limits::format_size(cap)
     )
 }
 
