@@ -10,7 +10,9 @@
 //!
 //! Exit status: 0 when nothing at or above `--fail-on` was found (baselined findings aside), 1 when
 //! something was, 2 for a usage error, a configuration error, an unreadable baseline, a path that
-//! does not exist, or an internal error. `--write-baseline` exits 0.
+//! does not exist, or an internal error. `--write-baseline` exits 0. A
+//! closed stdout or stderr (`irsa-lint | head -1`) changes none of these: what cannot be written is
+//! dropped without a message.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -189,6 +191,14 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// `eprintln!` without its panic: a message to a closed stderr (`irsa-lint 2>&1 | head -1`) is
+/// dropped, so that the exit status stays the one the run earned instead of a panic's 101.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Entry point used by `main`: returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -205,7 +215,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("irsa-lint: error: {message}");
+            note!("irsa-lint: error: {message}");
             EXIT_ERROR
         }
     }
@@ -250,7 +260,7 @@ fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Option<Config>, ()> {
     };
     config::load(&path, cwd).map(Some).map_err(|errors| {
         for e in errors {
-            eprintln!("{e}");
+            note!("{e}");
         }
     })
 }
@@ -434,7 +444,7 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
         if !args.quiet {
             let n = baseline.findings.len();
-            eprintln!(
+            note!(
                 "irsa-lint: wrote {n} finding{} to baseline {}",
                 if n == 1 { "" } else { "s" },
                 path.display()
@@ -453,7 +463,7 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
     {
         // Entries name files as shown from the directory the baseline was written in: a run from
         // elsewhere matches nothing, which would otherwise look like a wall of new findings.
-        eprintln!(
+        note!(
             "irsa-lint: note: none of the {} baseline entries is for a file linted in this run: entries name files by their path from the directory the baseline was written in (e.g. `{}`), so run irsa-lint from there",
             baseline.findings.len(),
             baseline.findings[0].file

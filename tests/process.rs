@@ -1,7 +1,6 @@
 //! The process as a whole: settable limits (`--jobs`, `--max-file-size`, `--max-nodes` and their
-//! configuration keys), a closed stdout pipe, and the special files a walk meets (symlinks, FIFOs,
-//! directories with a YAML name, unreadable files). Every run has a timeout, so a hang fails the
-//! test instead of blocking CI.
+//! configuration keys) and a closed stdout or stderr pipe. Every run has a timeout, so a hang fails
+//! the test instead of blocking CI.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -215,4 +214,66 @@ fn many_jobs_on_few_files_is_quick_and_the_same() {
     );
     assert_eq!(one.status.code(), Some(1));
     assert_eq!(one.stdout, many.stdout);
+}
+
+/// A trust policy with `n` statements lacking a `:sub` condition: `n` findings.
+fn many_findings(n: usize) -> String {
+    let statement = r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"}}}"#;
+    let statements = vec![statement; n].join(",\n");
+    format!("{{\"Version\": \"2012-10-17\", \"Statement\": [\n{statements}\n]}}\n")
+}
+
+/// Run the binary with stdout (or stderr) connected to a pipe whose read end is already closed,
+/// so every write to it fails with EPIPE, however fast or slow the child is. Returns the exit
+/// status and the other stream.
+fn run_with_closed(dir: &Path, args: &[&str], close_stderr: bool) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_irsa-lint"));
+    command.args(args).current_dir(dir).stdin(Stdio::null());
+    if close_stderr {
+        command.stderr(writer).stdout(Stdio::piped());
+    } else {
+        command.stdout(writer).stderr(Stdio::piped());
+    }
+    let mut child = command.spawn().expect("binary starts");
+    // The parent's copy of the write end goes with `command`.
+    drop(command);
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!("irsa-lint {args:?} hung on a closed pipe");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().unwrap();
+    let other = if close_stderr { out.stdout } else { out.stderr };
+    (out.status.code(), text(&other))
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly_with_its_usual_status() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("roles.json"), many_findings(500)).unwrap();
+    let cases: &[(&[&str], i32)] = &[
+        (&["--no-config", "roles.json"], 1),
+        (&["--no-config", "--format", "json", "roles.json"], 1),
+        (&["--no-config", "--fail-on", "never", "roles.json"], 0),
+        (&["rules"], 0),
+        (&["explain", "IRSA002"], 0),
+        (&["--help"], 0),
+    ];
+    for (args, status) in cases {
+        let (code, stderr) = run_with_closed(dir.path(), args, false);
+        assert_eq!(code, Some(*status), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    // A closed stderr: the configuration error cannot be shown, but the status is still 2 (not
+    // a panic's 101), and stdout holds nothing.
+    std::fs::write(dir.path().join("bad.yaml"), "jobs: 0\n").unwrap();
+    let (code, stdout) = run_with_closed(dir.path(), &["--config", "bad.yaml", "roles.json"], true);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    let (code, _) = run_with_closed(dir.path(), &["--no-config", "missing.json"], true);
+    assert_eq!(code, Some(2));
 }
