@@ -10,7 +10,7 @@
 //!
 //! Exit status: 0 when nothing at or above `--fail-on` was found (baselined findings aside), 1 when
 //! something was, 2 for a usage error, a configuration error, an unreadable baseline, a path that
-//! does not exist, or an internal error. `--write-baseline` exits 0. A
+//! does not exist (or a dangling symlink), or an internal error. `--write-baseline` exits 0. A
 //! closed stdout or stderr (`irsa-lint | head -1`) changes none of these: what cannot be written is
 //! dropped without a message.
 
@@ -472,6 +472,8 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
     let mut summary = Summary::new(result.files, &result.diagnostics);
     summary.baselined = result.baselined;
     summary.stale_baseline_entries = result.stale_baseline_entries;
+    summary.rejected = result.rejected;
+    summary.skipped = result.skipped;
     let color = match color_choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

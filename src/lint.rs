@@ -101,8 +101,14 @@ impl Default for LintOptions {
 pub struct LintResult {
     /// Sorted by file, position and code.
     pub diagnostics: Vec<Diagnostic>,
-    /// How many files were read.
+    /// How many files were read or tried (those rejected included), plus the paths that could
+    /// not be walked.
     pub files: usize,
+    /// How many of them were rejected (IRSA002: unreadable, not a regular file, binary, not
+    /// UTF-8, over a limit), counted whether or not IRSA002 is selected or suppressed.
+    pub rejected: usize,
+    /// Entries a walk passed over without reading them (symlinks, FIFOs, ...).
+    pub skipped: discover::Skipped,
     /// Findings removed by a suppression.
     pub suppressed: usize,
     /// Findings left out because the baseline holds them.
@@ -180,8 +186,10 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         0 => crate::limits::default_jobs(),
         n => n.min(crate::limits::MAX_JOBS),
     };
-    let (sources, walk_problems) = discover_sources(opts, &cwd, jobs)?;
-    lint_sources(sources, walk_problems, opts, &cwd, jobs)
+    let (sources, walk_problems, skipped) = discover_sources(opts, &cwd, jobs)?;
+    let mut result = lint_sources(sources, walk_problems, opts, &cwd, jobs)?;
+    result.skipped = skipped;
+    Ok(result)
 }
 
 /// Run the pipeline over files held in memory, `(display path, bytes)`, instead of paths: what
@@ -235,7 +243,7 @@ fn discover_sources(
     opts: &LintOptions,
     cwd: &Path,
     jobs: usize,
-) -> Result<(Vec<Source>, Vec<discover::WalkProblem>), LintError> {
+) -> Result<(Vec<Source>, Vec<discover::WalkProblem>, discover::Skipped), LintError> {
     let mut discover_opts = DiscoverOptions {
         jobs,
         ..opts.discover.clone()
@@ -277,7 +285,7 @@ fn discover_sources(
             read.map(|_| bytes).map_err(|e| e.to_string()),
         ));
     }
-    Ok((sources, found.problems))
+    Ok((sources, found.problems, found.skipped))
 }
 
 /// What the per-file stage produced, gathered for the link stage.
@@ -291,9 +299,12 @@ struct Run {
 
 /// Gather the per-file outcomes into one model and one list of findings.
 fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem>) -> Run {
+    let rejected = |d: &[Diagnostic]| d.iter().any(|d| d.rule.code == registry::IRSA002.code);
     let mut run = Run {
         result: LintResult {
-            files: per_file.len(),
+            files: per_file.len() + walk_problems.len(),
+            rejected: per_file.iter().filter(|o| rejected(&o.diagnostics)).count()
+                + walk_problems.len(),
             ..LintResult::default()
         },
         model: Model::default(),

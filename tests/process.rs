@@ -1,6 +1,7 @@
 //! The process as a whole: settable limits (`--jobs`, `--max-file-size`, `--max-nodes` and their
-//! configuration keys) and a closed stdout or stderr pipe. Every run has a timeout, so a hang fails
-//! the test instead of blocking CI.
+//! configuration keys), a closed stdout or stderr pipe, and the special files a walk meets
+//! (symlinks, FIFOs, directories with a YAML name, unreadable files). Every run has a timeout, so a
+//! hang fails the test instead of blocking CI.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -276,4 +277,159 @@ fn a_closed_pipe_ends_the_run_quietly_with_its_usual_status() {
     assert_eq!((code, stdout.as_str()), (Some(2), ""));
     let (code, _) = run_with_closed(dir.path(), &["--no-config", "missing.json"], true);
     assert_eq!(code, Some(2));
+}
+
+#[cfg(unix)]
+mod special_files {
+    use super::*;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn summary(out: &Output) -> serde_json::Value {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
+        json["summary"].clone()
+    }
+
+    fn files_with(out: &Output, code: &str) -> Vec<String> {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == code)
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn mkfifo(path: &Path) -> bool {
+        Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// A tree with one of every special entry beside a policy with a finding.
+    fn tree() -> tempfile::TempDir {
+        let dir = scratch();
+        let root = dir.path();
+        std::fs::create_dir(root.join("sub")).unwrap();
+        symlink("../role.json", root.join("sub/link.json")).unwrap();
+        symlink("nowhere.yaml", root.join("dangling.yaml")).unwrap();
+        symlink("loop-b.yaml", root.join("loop-a.yaml")).unwrap();
+        symlink("loop-a.yaml", root.join("loop-b.yaml")).unwrap();
+        // A link back up: walking it would loop forever.
+        symlink("..", root.join("sub/up")).unwrap();
+        // A symlink to a file with another name is passed over uncounted, like any such file.
+        symlink("role.json", root.join("notes.txt")).unwrap();
+        assert!(mkfifo(&root.join("sub/pipe.yaml")), "mkfifo");
+        assert!(mkfifo(&root.join("pipe.txt")), "mkfifo");
+        // The socket file stays when the listener is dropped.
+        std::os::unix::net::UnixListener::bind(root.join("sub/socket.json")).unwrap();
+        // A directory with a YAML name is walked.
+        std::fs::create_dir(root.join("dir.yaml")).unwrap();
+        std::fs::write(root.join("dir.yaml/role.json"), POLICY_WITHOUT_SUB).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_walk_skips_and_counts_symlinks_and_fifos_and_lints_the_rest() {
+        let dir = tree();
+        let out = run_in(dir.path(), &["--no-config", "--format", "json", "."]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert_eq!(
+            files_with(&out, "IRSA102"),
+            ["dir.yaml/role.json", "role.json"]
+        );
+        let s = summary(&out);
+        assert_eq!(s["files"], 2);
+        assert_eq!(s["rejected"], 0);
+        assert_eq!(
+            s["skipped"],
+            serde_json::json!({"symlinks": 5, "fifos": 1, "sockets": 1, "devices": 0})
+        );
+        let human = run_in(dir.path(), &["--no-config", "."]);
+        let last = text(&human.stdout)
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            last,
+            "2 errors in 2 files (skipped: 5 symlinks, 1 FIFO, 1 socket)",
+            "{}",
+            text(&human.stdout)
+        );
+    }
+
+    #[test]
+    fn named_special_paths_are_followed_rejected_or_refused_with_the_reason() {
+        let dir = tree();
+        // A symlink named on the command line is followed.
+        let out = run_in(
+            dir.path(),
+            &["--no-config", "--format", "json", "sub/link.json"],
+        );
+        assert_eq!(files_with(&out, "IRSA102"), ["sub/link.json"]);
+        // A FIFO is never opened: IRSA002, counted as rejected, and the other file is linted.
+        let out = run_in(
+            dir.path(),
+            &[
+                "--no-config",
+                "--format",
+                "json",
+                "sub/pipe.yaml",
+                "role.json",
+            ],
+        );
+        assert_eq!(files_with(&out, "IRSA002"), ["sub/pipe.yaml"]);
+        assert_eq!(files_with(&out, "IRSA102"), ["role.json"]);
+        assert_eq!(summary(&out)["rejected"], 1);
+        let human = run_in(dir.path(), &["--no-config", "sub/pipe.yaml", "role.json"]);
+        assert!(
+            text(&human.stdout)
+                .trim_end()
+                .ends_with("2 errors in 2 files (1 rejected)"),
+            "{}",
+            text(&human.stdout)
+        );
+        let out = run_in(dir.path(), &["--no-config", "/dev/null"]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stdout).contains("not a regular file"));
+        // Dangling and looping symlinks cannot be linted: a usage error saying why.
+        let out = run_in(dir.path(), &["--no-config", "dangling.yaml"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            text(&out.stderr),
+            "irsa-lint: error: dangling.yaml: a dangling symbolic link (to `nowhere.yaml`, which does not exist)\n"
+        );
+        let out = run_in(dir.path(), &["--no-config", "loop-a.yaml"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            text(&out.stderr).starts_with(
+                "irsa-lint: error: loop-a.yaml: a symbolic link (to `loop-b.yaml`) that cannot be followed:"
+            ),
+            "{}",
+            text(&out.stderr)
+        );
+        // A directory named like a YAML file is walked.
+        let out = run_in(dir.path(), &["--no-config", "--format", "json", "dir.yaml"]);
+        assert_eq!(files_with(&out, "IRSA102"), ["dir.yaml/role.json"]);
+    }
+
+    #[test]
+    fn unreadable_files_are_rejected_and_the_rest_linted() {
+        let dir = scratch();
+        let locked = dir.path().join("locked.yaml");
+        std::fs::write(&locked, "a: 1\n").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        if std::fs::File::open(&locked).is_ok() {
+            // Running with the privilege to read it anyway (root in CI): nothing to test.
+            return;
+        }
+        let out = run_in(dir.path(), &["--no-config", "--format", "json", "."]);
+        assert_eq!(files_with(&out, "IRSA002"), ["locked.yaml"]);
+        assert_eq!(files_with(&out, "IRSA102"), ["role.json"]);
+        assert_eq!(summary(&out)["rejected"], 1);
+    }
 }
