@@ -10,7 +10,9 @@
 //!
 //! Exit status: 0 when nothing at or above `--fail-on` was found (baselined findings aside), 1 when
 //! something was, 2 for a usage error, a configuration error, an unreadable baseline, a path that
-//! does not exist, or an internal error. `--write-baseline` exits 0.
+//! does not exist (or a dangling symlink), or an internal error. `--write-baseline` exits 0. A
+//! closed stdout or stderr (`irsa-lint | head -1`) changes none of these: what cannot be written is
+//! dropped without a message.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -21,8 +23,10 @@ use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::diagnostic::Severity;
 use crate::discover::DiscoverOptions;
+use crate::limits;
 use crate::link::LinkOptions;
 use crate::lint::{self, LintOptions, Selection};
+use crate::parse::tree::Limits;
 use crate::registry;
 use crate::report::{self, Format, FormatSpec, Summary, rules_doc};
 use crate::suppress::Date;
@@ -144,12 +148,18 @@ pub struct CheckArgs {
     /// Do not honour .gitignore, .ignore and git exclude files.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N")]
+    /// Worker threads, 1 to 256; output does not depend on it [default: number of cores, at most
+    /// 256]
+    #[arg(long, short = 'j', value_name = "N", value_parser = limits::parse_jobs)]
     pub jobs: Option<usize>,
-    /// Files larger than this many bytes are not read (IRSA002; default: 16 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Files larger than this are not read (IRSA002): bytes, or with a unit: 512k, 16MiB (k, M,
+    /// G are 1024-based; kB, MB, GB 1000-based) [default: 16MiB]
+    #[arg(long, value_name = "SIZE", value_parser = limits::parse_size)]
     pub max_file_size: Option<u64>,
+    /// Files with more nodes (keys and values) than this are not linted (IRSA002): 500000, 500k,
+    /// 5M [default: 5000000]
+    #[arg(long, value_name = "N", value_parser = limits::parse_max_nodes)]
+    pub max_nodes: Option<usize>,
     /// The namespace of manifests that set none (kubectl's default without `-n`; default:
     /// `default`).
     #[arg(long, value_name = "NS")]
@@ -181,6 +191,14 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
+/// `eprintln!` without its panic: a message to a closed stderr (`irsa-lint 2>&1 | head -1`) is
+/// dropped, so that the exit status stays the one the run earned instead of a panic's 101.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 /// Entry point used by `main`: returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -197,7 +215,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("irsa-lint: error: {message}");
+            note!("irsa-lint: error: {message}");
             EXIT_ERROR
         }
     }
@@ -242,7 +260,7 @@ fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Option<Config>, ()> {
     };
     config::load(&path, cwd).map(Some).map_err(|errors| {
         for e in errors {
-            eprintln!("{e}");
+            note!("{e}");
         }
     })
 }
@@ -319,11 +337,20 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         ignore: ignore.clone(),
         exclude: cli.exclude.clone(),
         no_ignore: cli.no_ignore || config.and_then(|c| c.no_ignore).unwrap_or(false),
-        jobs: cli.jobs.or(config.and_then(|c| c.jobs)),
+        jobs: Some(
+            cli.jobs
+                .or(config.and_then(|c| c.jobs))
+                .unwrap_or_else(limits::default_jobs),
+        ),
         max_file_size: Some(
             cli.max_file_size
                 .or(config.and_then(|c| c.max_file_size))
-                .unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
+                .unwrap_or(limits::DEFAULT_MAX_FILE_SIZE),
+        ),
+        max_nodes: Some(
+            cli.max_nodes
+                .or(config.and_then(|c| c.max_nodes))
+                .unwrap_or(limits::DEFAULT_MAX_NODES),
         ),
         default_namespace: Some(
             cli.default_namespace
@@ -348,7 +375,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         discover: DiscoverOptions {
             no_ignore: args.no_ignore,
             exclude: cli.exclude.clone(),
-            jobs: args.jobs.unwrap_or(0),
+            jobs: args.jobs.unwrap_or_else(limits::default_jobs),
         },
         // `--exclude` replaces the configuration's `exclude`.
         exclude: if cli.exclude.is_empty() {
@@ -356,8 +383,11 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         } else {
             None
         },
-        max_file_size: args.max_file_size.unwrap_or(lint::DEFAULT_MAX_FILE_SIZE),
-        limits: Default::default(),
+        max_file_size: args.max_file_size.unwrap_or(limits::DEFAULT_MAX_FILE_SIZE),
+        limits: Limits {
+            max_nodes: args.max_nodes.unwrap_or(limits::DEFAULT_MAX_NODES),
+            ..Limits::default()
+        },
         selection: Selection { select, ignore },
         link: LinkOptions {
             default_namespace: args
@@ -414,7 +444,7 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
         if !args.quiet {
             let n = baseline.findings.len();
-            eprintln!(
+            note!(
                 "irsa-lint: wrote {n} finding{} to baseline {}",
                 if n == 1 { "" } else { "s" },
                 path.display()
@@ -433,7 +463,7 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
     {
         // Entries name files as shown from the directory the baseline was written in: a run from
         // elsewhere matches nothing, which would otherwise look like a wall of new findings.
-        eprintln!(
+        note!(
             "irsa-lint: note: none of the {} baseline entries is for a file linted in this run: entries name files by their path from the directory the baseline was written in (e.g. `{}`), so run irsa-lint from there",
             baseline.findings.len(),
             baseline.findings[0].file
@@ -442,6 +472,8 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
     let mut summary = Summary::new(result.files, &result.diagnostics);
     summary.baselined = result.baselined;
     summary.stale_baseline_entries = result.stale_baseline_entries;
+    summary.rejected = result.rejected;
+    summary.skipped = result.skipped;
     let color = match color_choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -1,9 +1,19 @@
 //! Discover: turn the paths on the command line into the list of files to lint.
 //!
 //! Directories are walked in parallel with the `ignore` crate (which honours `.gitignore`,
-//! `.ignore` and git's exclude files unless `--no-ignore`), never following symlinks; `--exclude`
-//! globs prune files and whole directories. Files named explicitly are always linted, whatever
-//! their extension. The result is sorted, so output does not depend on `--jobs`.
+//! `.ignore` and git's exclude files unless `--no-ignore`); `--exclude` globs prune files and whole
+//! directories. Files named explicitly are always linted, whatever their extension. The result is
+//! sorted, so output does not depend on `--jobs`.
+//!
+//! Special entries:
+//!
+//! * A path named on the command line is followed if it is a symlink (the user chose it). A
+//!   dangling or looping one is an error (exit status 2), like a path that does not exist. A named
+//!   FIFO, socket or device is never read: it is reported as IRSA002.
+//! * While walking, symlinks are never followed (a link may leave the tree or loop) and FIFOs,
+//!   sockets and devices are never opened (reading one may block forever). Those whose name would
+//!   have been linted, and symlinks to directories, are counted in [`Skipped`] for the summary.
+//! * A directory is walked whatever its name (`x.yaml/` included).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -36,16 +46,40 @@ pub struct WalkProblem {
     pub message: String,
 }
 
+/// Entries a walk passed over although their name says they would be linted (a `.yaml`, `.yml`
+/// or `.json` name), or that could hide such files (a symlink to a directory), by kind. Counted so
+/// that the summary says what was not linted; entries with other names are not counted, as a walk
+/// passes over thousands of them by design.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Symbolic links: never followed while walking (a link may leave the tree, or loop).
+    pub symlinks: usize,
+    /// Named pipes: reading one blocks until a writer comes.
+    pub fifos: usize,
+    /// Unix domain sockets.
+    pub sockets: usize,
+    /// Block and character devices: reading one may never end.
+    pub devices: usize,
+}
+
+impl Skipped {
+    pub fn total(&self) -> usize {
+        self.symlinks + self.fifos + self.sockets + self.devices
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Discovered {
     pub inputs: Vec<Input>,
     pub problems: Vec<WalkProblem>,
+    pub skipped: Skipped,
 }
 
 #[derive(Debug)]
 pub enum DiscoverError {
-    /// A path on the command line does not exist (exit status 2).
-    Missing(PathBuf),
+    /// A path on the command line does not exist, or is a symlink that leads nowhere (exit
+    /// status 2), with the reason.
+    Missing(PathBuf, String),
     /// An `--exclude` glob does not parse.
     BadGlob(String, String),
 }
@@ -53,7 +87,7 @@ pub enum DiscoverError {
 impl std::fmt::Display for DiscoverError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DiscoverError::Missing(p) => write!(f, "{}: no such file or directory", p.display()),
+            DiscoverError::Missing(p, why) => write!(f, "{}: {why}", p.display()),
             DiscoverError::BadGlob(g, e) => write!(f, "invalid --exclude glob {g:?}: {e}"),
         }
     }
@@ -115,7 +149,9 @@ pub fn discover(
     let exclude = std::sync::Arc::new(build_globset(&opts.exclude)?);
     let found = Mutex::new(Discovered::default());
     for root in paths {
-        let meta = std::fs::metadata(root).map_err(|_| DiscoverError::Missing(root.clone()))?;
+        // A path named on the command line is followed if it is a symlink: the user chose it.
+        let meta = std::fs::metadata(root)
+            .map_err(|e| DiscoverError::Missing(root.clone(), missing_reason(root, &e)))?;
         if !meta.is_dir() && !meta.is_file() {
             // A FIFO or device would block or stream forever: never read one.
             found.lock().unwrap().problems.push(WalkProblem {
@@ -137,7 +173,7 @@ pub fn discover(
             .follow_links(false)
             .hidden(false)
             .require_git(false)
-            .threads(opts.jobs.max(1))
+            .threads(opts.jobs.clamp(1, crate::limits::MAX_JOBS))
             .git_ignore(!opts.no_ignore)
             .git_global(!opts.no_ignore)
             .git_exclude(!opts.no_ignore)
@@ -156,15 +192,23 @@ pub fn discover(
             .run(|| {
                 Box::new(move |result| {
                     match result {
-                        Ok(entry) => {
-                            let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                            if is_file && has_default_extension(entry.path()) {
+                        Ok(entry) => match entry.file_type().map(classify) {
+                            Some(Kind::File) if has_default_extension(entry.path()) => {
                                 found.lock().unwrap().inputs.push(Input {
                                     display: display_path(entry.path(), cwd),
                                     path: entry.into_path(),
                                 });
                             }
-                        }
+                            Some(Kind::Symlink)
+                                if has_default_extension(entry.path()) || entry.path().is_dir() =>
+                            {
+                                found.lock().unwrap().skipped.symlinks += 1;
+                            }
+                            Some(Kind::Special(counter)) if has_default_extension(entry.path()) => {
+                                counter(&mut found.lock().unwrap().skipped);
+                            }
+                            _ => {}
+                        },
                         Err(err) => {
                             let display = walk_error_path(&err)
                                 .map(|p| display_path(&p, cwd))
@@ -184,6 +228,58 @@ pub fn discover(
     found.inputs.dedup_by(|a, b| a.path == b.path);
     found.problems.sort();
     Ok(found)
+}
+
+/// What a walk does with an entry, by its own file type (symlinks not followed).
+enum Kind {
+    File,
+    Dir,
+    Symlink,
+    /// A FIFO, socket or device, with the counter it goes to.
+    Special(fn(&mut Skipped)),
+}
+
+fn classify(t: std::fs::FileType) -> Kind {
+    if t.is_file() {
+        return Kind::File;
+    }
+    if t.is_dir() {
+        return Kind::Dir;
+    }
+    if t.is_symlink() {
+        return Kind::Symlink;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Kind::Special(|s| s.fifos += 1);
+        }
+        if t.is_socket() {
+            return Kind::Special(|s| s.sockets += 1);
+        }
+    }
+    Kind::Special(|s| s.devices += 1)
+}
+
+/// Why a path named on the command line cannot be opened: a plain "no such file or directory", or
+/// what is wrong with the symlink it is.
+fn missing_reason(path: &Path, err: &std::io::Error) -> String {
+    let Ok(link) = std::fs::symlink_metadata(path) else {
+        return "no such file or directory".to_string();
+    };
+    if !link.file_type().is_symlink() {
+        return err.to_string();
+    }
+    let target = std::fs::read_link(path)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    if err.kind() == std::io::ErrorKind::NotFound {
+        format!("a dangling symbolic link (to `{target}`, which does not exist)")
+    } else {
+        // ELOOP has no stable ErrorKind: say what the system says.
+        format!("a symbolic link (to `{target}`) that cannot be followed: {err}")
+    }
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {

@@ -40,8 +40,7 @@ use crate::registry::{self, Rule};
 use crate::source::{SourceFile, SourceRef, Span};
 use crate::suppress::{self, ConfigSuppression, Date, FileSuppressions};
 
-/// Files larger than this are not read (IRSA002).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub use crate::limits::DEFAULT_MAX_FILE_SIZE;
 
 /// What to lint and how.
 #[derive(Clone, Debug)]
@@ -102,8 +101,14 @@ impl Default for LintOptions {
 pub struct LintResult {
     /// Sorted by file, position and code.
     pub diagnostics: Vec<Diagnostic>,
-    /// How many files were read.
+    /// How many files were read or tried (those rejected included), plus the paths that could
+    /// not be walked.
     pub files: usize,
+    /// How many of them were rejected (IRSA002: unreadable, not a regular file, binary, not
+    /// UTF-8, over a limit), counted whether or not IRSA002 is selected or suppressed.
+    pub rejected: usize,
+    /// Entries a walk passed over without reading them (symlinks, FIFOs, ...).
+    pub skipped: discover::Skipped,
     /// Findings removed by a suppression.
     pub suppressed: usize,
     /// Findings left out because the baseline holds them.
@@ -176,13 +181,15 @@ impl RuleFilter for Selection {
 pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     opts.selection.validate()?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let jobs = if opts.discover.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        opts.discover.jobs
+    // 0 means the default; a library caller's larger number is capped like `--jobs`.
+    let jobs = match opts.discover.jobs {
+        0 => crate::limits::default_jobs(),
+        n => n.min(crate::limits::MAX_JOBS),
     };
-    let (sources, walk_problems) = discover_sources(opts, &cwd, jobs)?;
-    lint_sources(sources, walk_problems, opts, &cwd, jobs)
+    let (sources, walk_problems, skipped) = discover_sources(opts, &cwd, jobs)?;
+    let mut result = lint_sources(sources, walk_problems, opts, &cwd, jobs)?;
+    result.skipped = skipped;
+    Ok(result)
 }
 
 /// Run the pipeline over files held in memory, `(display path, bytes)`, instead of paths: what
@@ -195,7 +202,7 @@ pub fn lint_in_memory(
 ) -> Result<LintResult, LintError> {
     opts.selection.validate()?;
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let jobs = opts.discover.jobs.max(1);
+    let jobs = opts.discover.jobs.clamp(1, crate::limits::MAX_JOBS);
     let sources = files
         .into_iter()
         .map(|(name, bytes)| Source::Bytes(name, Ok(bytes)))
@@ -212,11 +219,14 @@ fn lint_sources(
     cwd: &Path,
     jobs: usize,
 ) -> Result<LintResult, LintError> {
-    let per_file: Vec<FileOutcome> = if jobs == 1 {
+    // A thread per file at most: more would only wait (and cost a stack each). The output does not
+    // depend on the number, as everything is sorted afterwards.
+    let threads = jobs.min(sources.len());
+    let per_file: Vec<FileOutcome> = if threads <= 1 {
         sources.into_iter().map(|s| lint_one(s, opts)).collect()
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
+            .num_threads(threads)
             .build()
             .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
         pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect())
@@ -233,7 +243,7 @@ fn discover_sources(
     opts: &LintOptions,
     cwd: &Path,
     jobs: usize,
-) -> Result<(Vec<Source>, Vec<discover::WalkProblem>), LintError> {
+) -> Result<(Vec<Source>, Vec<discover::WalkProblem>, discover::Skipped), LintError> {
     let mut discover_opts = DiscoverOptions {
         jobs,
         ..opts.discover.clone()
@@ -275,7 +285,7 @@ fn discover_sources(
             read.map(|_| bytes).map_err(|e| e.to_string()),
         ));
     }
-    Ok((sources, found.problems))
+    Ok((sources, found.problems, found.skipped))
 }
 
 /// What the per-file stage produced, gathered for the link stage.
@@ -289,9 +299,12 @@ struct Run {
 
 /// Gather the per-file outcomes into one model and one list of findings.
 fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem>) -> Run {
+    let rejected = |d: &[Diagnostic]| d.iter().any(|d| d.rule.code == registry::IRSA002.code);
     let mut run = Run {
         result: LintResult {
-            files: per_file.len(),
+            files: per_file.len() + walk_problems.len(),
+            rejected: per_file.iter().filter(|o| rejected(&o.diagnostics)).count()
+                + walk_problems.len(),
             ..LintResult::default()
         },
         model: Model::default(),
@@ -524,8 +537,8 @@ fn is_configured_audience(
 
 fn too_large(len: u64, cap: u64) -> String {
     format!(
-        "file is {} bytes, over the {} byte size cap (--max-file-size)",
-        len, cap
+        "file is {len} bytes, over the {} size limit: raise it with --max-file-size (or `max-file-size:` in .irsa-lint.yaml)",
+        crate::limits::format_size(cap)
     )
 }
 

@@ -236,7 +236,7 @@ fn json_100k_brackets_are_rejected_before_parsing() {
     let p = problem(&parsed);
     assert_eq!(p.kind, ProblemKind::Rejected);
     assert_eq!(p.span, Span::new(256, 257));
-    assert_eq!(p.message, "nesting deeper than 256 levels");
+    assert_eq!(p.message, "nesting deeper than 256 levels (a fixed limit)");
 
     let text = format!("{}1{}", "{\"a\":".repeat(DEEP), "}".repeat(DEEP));
     let parsed = parse_small_stack(text, FileKind::Json, Limits::default());
@@ -275,7 +275,7 @@ fn yaml_100k_nested_sequence_entries_are_rejected() {
     let parsed = parse_small_stack(text, FileKind::Yaml, Limits::default());
     let p = problem(&parsed);
     assert_eq!(p.kind, ProblemKind::Rejected);
-    assert_eq!(p.message, "nesting deeper than 256 levels");
+    assert_eq!(p.message, "nesting deeper than 256 levels (a fixed limit)");
     // The 257th `-`.
     assert_eq!(p.span, Span::new(512, 513));
 }
@@ -293,7 +293,7 @@ fn yaml_deeply_indented_mappings_are_rejected() {
     let parsed = parse_small_stack(text, FileKind::Yaml, Limits::default());
     let p = problem(&parsed);
     assert_eq!(p.kind, ProblemKind::Rejected);
-    assert_eq!(p.message, "nesting deeper than 256 levels");
+    assert_eq!(p.message, "nesting deeper than 256 levels (a fixed limit)");
     assert_eq!(p.span, Span::new(line_257 + 256, line_257 + 257));
 }
 
@@ -332,7 +332,7 @@ fn twenty_mib_files_are_bounded_by_the_node_limit() {
     assert_eq!(p.kind, ProblemKind::Rejected);
     assert_eq!(
         p.message,
-        "more than 5000000 nodes (keys and values): too large to lint"
+        "more than 5000000 nodes (keys and values), over the node limit: raise it with --max-nodes (or `max-nodes:` in .irsa-lint.yaml)"
     );
     assert!(parsed.documents.is_empty());
 
@@ -357,7 +357,7 @@ fn twenty_mib_files_are_bounded_by_the_node_limit() {
     assert_eq!(p.kind, ProblemKind::Rejected);
     assert_eq!(
         p.message,
-        "more than 10000 nodes (keys and values): too large to lint"
+        "more than 10000 nodes (keys and values), over the node limit: raise it with --max-nodes (or `max-nodes:` in .irsa-lint.yaml)"
     );
 }
 

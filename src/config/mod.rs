@@ -58,6 +58,7 @@ pub const KEYS: &[&str] = &[
     "output",
     "jobs",
     "max-file-size",
+    "max-nodes",
     "color",
     "quiet",
 ];
@@ -216,6 +217,8 @@ pub struct Config {
     pub jobs: Option<usize>,
     /// `max-file-size`.
     pub max_file_size: Option<u64>,
+    /// `max-nodes`.
+    pub max_nodes: Option<usize>,
     /// `color`.
     pub color: Option<ColorChoice>,
     /// `quiet`.
@@ -303,6 +306,7 @@ pub fn parse_config(source: SourceRef, dir: &Path, cwd: &Path) -> Result<Config,
         output: None,
         jobs: None,
         max_file_size: None,
+        max_nodes: None,
         color: None,
         quiet: None,
     };
@@ -441,11 +445,38 @@ mod tests {
                 ".irsa-lint.yaml:1:1: error: unknown key `fail_on`; did you mean `fail-on`?",
                 ".irsa-lint.yaml:2:17: error: `IRSA999` names no rule (expected a code like IRSA101, a prefix like IRSA1, or a name like aud-holds-subject)",
                 ".irsa-lint.yaml:3:21: error: `fatal` is not a severity (expected error, warning or info)",
-                ".irsa-lint.yaml:4:7: error: `jobs` must be a whole number of 0 or more, not a string",
+                ".irsa-lint.yaml:4:7: error: `jobs`: invalid number of jobs `many`: expected a whole number from 1 to 256",
                 ".irsa-lint.yaml:6:13: error: `http://x` is not an OIDC issuer URL (expected `https://oidc.eks.<region>.amazonaws.com/id/<ID>`, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it)",
                 ".irsa-lint.yaml:8:11: error: `sub-wildcard-nam` names no rule; did you mean `sub-wildcard-name`?",
                 ".irsa-lint.yaml:10:14: error: `2027-02-30` is not a date (expected YYYY-MM-DD, e.g. 2027-01-31)",
                 ".irsa-lint.yaml:11:5: error: this `suppressions` entry lacks `reason`",
+            ]
+        );
+    }
+
+    #[test]
+    fn limits_take_units_and_are_checked_where_written() {
+        let config = parse_text("jobs: 256\nmax-file-size: 64MiB\nmax-nodes: 20M\n").unwrap();
+        assert_eq!(config.jobs, Some(256));
+        assert_eq!(config.max_file_size, Some(64 << 20));
+        assert_eq!(config.max_nodes, Some(20_000_000));
+        let config = parse_text("max-file-size: 1_000_000\nmax-nodes: 500000\n").unwrap();
+        assert_eq!(config.max_file_size, Some(1_000_000));
+        assert_eq!(config.max_nodes, Some(500_000));
+        assert_eq!(
+            parse_text("jobs: 0\nmax-file-size: 1x\nmax-nodes: 0\n").unwrap_err(),
+            [
+                ".irsa-lint.yaml:1:7: error: `jobs`: `0` jobs is out of range: expected a whole number from 1 to 256 (the default is one per core)",
+                ".irsa-lint.yaml:2:16: error: `max-file-size`: invalid size `1x`: expected a number of bytes with an optional unit such as 512k, 16MiB",
+                ".irsa-lint.yaml:3:12: error: `max-nodes`: invalid count `0`: must be at least 1",
+            ]
+        );
+        assert_eq!(
+            parse_text("max-nodes: [1]\njobs: 257\nmax-file-size: true\n").unwrap_err(),
+            [
+                ".irsa-lint.yaml:1:12: error: `max-nodes` must be a number, not a list",
+                ".irsa-lint.yaml:2:7: error: `jobs`: `257` jobs is out of range: expected a whole number from 1 to 256 (the default is one per core)",
+                ".irsa-lint.yaml:3:16: error: `max-file-size` must be a number, not a boolean",
             ]
         );
     }

@@ -4,6 +4,7 @@
 use crate::check::trust::unknown_condition_operator::edit_distance;
 use crate::diagnostic::Severity;
 use crate::extract::aws::parse_role_arn;
+use crate::limits;
 use crate::lint::selector_matches;
 use crate::model::oidc::is_account_id;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
@@ -128,8 +129,9 @@ impl Reader {
             "baseline" => config.baseline = self.path(key, value),
             "output" => config.output = self.path(key, value),
             "format" => config.format = self.formats(key, value),
-            "jobs" => config.jobs = self.number(key, value).map(|n| n as usize),
-            "max-file-size" => config.max_file_size = self.number(key, value),
+            "jobs" => config.jobs = self.limit(key, value, limits::parse_jobs),
+            "max-file-size" => config.max_file_size = self.limit(key, value, limits::parse_size),
+            "max-nodes" => config.max_nodes = self.limit(key, value, limits::parse_max_nodes),
             "color" => config.color = self.choice(key, value, "auto, always or never"),
             "quiet" => config.quiet = self.boolean(key, value),
             _ => {}
@@ -162,25 +164,31 @@ impl Reader {
         }
     }
 
-    fn number(&mut self, key: &str, node: &Node) -> Option<u64> {
-        let parsed = match node.as_scalar() {
-            Some(s) if s.ty == ScalarType::Int => s.text.replace('_', "").parse::<u64>().ok(),
-            _ => None,
+    /// A limit: a number, or a string with a unit (`16MiB`, `500k`), read by the same parser as
+    /// the command line's option so both accept the same text.
+    fn limit<T>(
+        &mut self,
+        key: &str,
+        node: &Node,
+        parse: fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let text = match node.as_scalar() {
+            Some(s) if matches!(s.ty, ScalarType::Int | ScalarType::String) => &s.text,
+            _ => {
+                self.error(
+                    node.span,
+                    format!("`{key}` must be a number, not {}", node.kind_name()),
+                );
+                return None;
+            }
         };
-        if parsed.is_none() {
-            self.error(
-                node.span,
-                format!(
-                    "`{key}` must be a whole number of 0 or more, not {}",
-                    if node.as_scalar().is_some_and(|s| s.ty == ScalarType::Int) {
-                        "a negative or oversized number".to_string()
-                    } else {
-                        node.kind_name().to_string()
-                    }
-                ),
-            );
+        match parse(text) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error(node.span, format!("`{key}`: {e}"));
+                None
+            }
         }
-        parsed
     }
 
     fn choice<T: ValueEnum>(&mut self, key: &str, node: &Node, expected: &str) -> Option<T> {

@@ -259,7 +259,7 @@ fn prescan(body: &str, limits: Limits) -> Result<Prescan, ParseProblem> {
         kind: ProblemKind::Rejected,
         span: Span::new(at, at + 1),
         message: format!(
-            "more than {} nodes (keys and values): too large to lint",
+            "more than {} nodes (keys and values), over the node limit: raise it with --max-nodes (or `max-nodes:` in .irsa-lint.yaml)",
             limits.max_nodes
         ),
     };
@@ -295,7 +295,10 @@ fn prescan(body: &str, limits: Limits) -> Result<Prescan, ParseProblem> {
                     return Err(ParseProblem {
                         kind: ProblemKind::Rejected,
                         span: Span::new(i, i + 1),
-                        message: format!("nesting deeper than {} levels", limits.max_depth),
+                        message: format!(
+                            "nesting deeper than {} levels (a fixed limit)",
+                            limits.max_depth
+                        ),
                     });
                 }
                 max_depth = max_depth.max(depth);
@@ -457,7 +460,7 @@ mod tests {
         let p = parse("[[[1]]]", limits).problem.unwrap();
         assert_eq!(p.kind, ProblemKind::Rejected);
         assert_eq!(p.span, Span::new(2, 3));
-        assert_eq!(p.message, "nesting deeper than 2 levels");
+        assert_eq!(p.message, "nesting deeper than 2 levels (a fixed limit)");
         // A bracket inside a string does not count.
         assert_eq!(parse("[[\"[[[\"]]", limits).problem, None);
     }

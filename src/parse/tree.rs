@@ -184,17 +184,18 @@ pub struct ParsedFile {
 /// Limits that keep hostile input bounded.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Maximum nesting depth of sequences and mappings.
+    /// Maximum nesting depth of sequences and mappings (fixed at [`crate::limits::MAX_DEPTH`] in a
+    /// run; tests lower it).
     pub max_depth: usize,
-    /// Maximum number of nodes in one file.
+    /// Maximum number of nodes in one file (`--max-nodes`).
     pub max_nodes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_depth: 256,
-            max_nodes: 5_000_000,
+            max_depth: crate::limits::MAX_DEPTH,
+            max_nodes: crate::limits::DEFAULT_MAX_NODES,
         }
     }
 }

@@ -255,7 +255,7 @@ impl<'a> Builder<'a> {
                 kind: ProblemKind::Rejected,
                 span: self.char_span(at),
                 message: format!(
-                    "more than {} nodes (keys and values): too large to lint",
+                    "more than {} nodes (keys and values), over the node limit: raise it with --max-nodes (or `max-nodes:` in .irsa-lint.yaml)",
                     self.limits.max_nodes
                 ),
             });
@@ -290,7 +290,10 @@ impl<'a> Builder<'a> {
             return Err(ParseProblem {
                 kind: ProblemKind::Rejected,
                 span: self.char_span(content),
-                message: format!("nesting deeper than {} levels", self.limits.max_depth),
+                message: format!(
+                    "nesting deeper than {} levels (a fixed limit)",
+                    self.limits.max_depth
+                ),
             });
         }
         self.count(content)?;
@@ -442,7 +445,7 @@ impl<'a> Builder<'a> {
             return ParseProblem {
                 kind: ProblemKind::Rejected,
                 span: self.char_span(at),
-                message: format!("nesting deeper than {levels} levels"),
+                message: format!("nesting deeper than {levels} levels (a fixed limit)"),
             };
         }
         ParseProblem {
@@ -1039,7 +1042,7 @@ mod tests {
         let text = "a:\n  b:\n    c:\n      d: 1\n";
         let p = parse(text, limits).problem.unwrap();
         assert_eq!(p.kind, ProblemKind::Rejected);
-        assert_eq!(p.message, "nesting deeper than 3 levels");
+        assert_eq!(p.message, "nesting deeper than 3 levels (a fixed limit)");
         assert_eq!(slice(text, p.span), "d");
 
         let p = parse(

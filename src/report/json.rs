@@ -62,6 +62,16 @@ struct JsonSummary {
     infos: usize,
     baselined: usize,
     stale_baseline_entries: usize,
+    rejected: usize,
+    skipped: JsonSkipped,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped {
+    symlinks: usize,
+    fifos: usize,
+    sockets: usize,
+    devices: usize,
 }
 
 fn location(label: &Label) -> JsonLocation<'_> {
@@ -109,6 +119,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             infos: summary.infos,
             baselined: summary.baselined,
             stale_baseline_entries: summary.stale_baseline_entries,
+            rejected: summary.rejected,
+            skipped: JsonSkipped {
+                symlinks: summary.skipped.symlinks,
+                fifos: summary.skipped.fifos,
+                sockets: summary.skipped.sockets,
+                devices: summary.skipped.devices,
+            },
         },
     };
     let mut out = serde_json::to_string_pretty(&report).expect("report serialises");

@@ -128,6 +128,10 @@ pub struct Summary {
     pub baselined: usize,
     /// Baseline entries that no longer occur (the baseline can be pruned).
     pub stale_baseline_entries: usize,
+    /// Files not linted because they were rejected (IRSA002), part of `files`.
+    pub rejected: usize,
+    /// Entries a walk passed over unread (symlinks, FIFOs, ...).
+    pub skipped: crate::discover::Skipped,
 }
 
 impl Summary {
@@ -143,6 +147,8 @@ impl Summary {
             files_with_findings: with.len(),
             baselined: 0,
             stale_baseline_entries: 0,
+            rejected: 0,
+            skipped: Default::default(),
         }
     }
 
@@ -167,6 +173,29 @@ impl Summary {
         } else {
             format!("{} in {files}", parts.join(", "))
         };
+        // What was not linted, so that nothing is left out silently: "(1 rejected; skipped: 2
+        // symlinks, 1 FIFO)". Nothing is added when everything was linted.
+        let mut not_linted = Vec::new();
+        if self.rejected > 0 {
+            not_linted.push(format!("{} rejected", self.rejected));
+        }
+        let s = &self.skipped;
+        let skipped: Vec<String> = [
+            (s.symlinks, "symlink"),
+            (s.fifos, "FIFO"),
+            (s.sockets, "socket"),
+            (s.devices, "device"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, word)| plural(n, word))
+        .collect();
+        if !skipped.is_empty() {
+            not_linted.push(format!("skipped: {}", skipped.join(", ")));
+        }
+        if !not_linted.is_empty() {
+            sentence.push_str(&format!(" ({})", not_linted.join("; ")));
+        }
         // What the baseline hid, so that nobody mistakes a green run for a clean repository, and
         // entries to prune.
         if self.baselined > 0 || self.stale_baseline_entries > 0 {
