@@ -191,11 +191,19 @@ pub struct CheckArgs {
     pub write_baseline: Option<PathBuf>,
 }
 
-/// `eprintln!` without its panic: a message to a closed stderr (`irsa-lint 2>&1 | head -1`) is
-/// dropped, so that the exit status stays the one the run earned instead of a panic's 101.
+/// `eprintln!` without its panic, for one line of text rendered for a terminal. A message to a
+/// closed stderr (`irsa-lint 2>&1 | head -1`) is dropped, so that the exit status stays the one the
+/// run earned instead of a panic's 101. Messages quote paths, configuration and baseline values,
+/// any of which may come from an attacker's pull request: rendered with [`Sink::Terminal`], none
+/// can move the cursor or start a line (a workflow command) of its own.
 macro_rules! note {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}",
+            report::text::for_sink(&line, report::text::Sink::Terminal)
+        );
     }};
 }
 

@@ -340,3 +340,34 @@ fn reports_read_input_text_only_through_sinks() {
     }
     assert!(checked >= 8, "every report module was read");
 }
+
+#[test]
+fn messages_on_stderr_show_escapes_and_start_no_command() {
+    let dir = tempfile::tempdir().unwrap();
+    // A configuration value and a path quoted by the error messages.
+    std::fs::write(
+        dir.path().join(".irsa-lint.yaml"),
+        format!("fail-on: {}\n", quoted(HOSTILE)),
+    )
+    .unwrap();
+    let out = irsa_lint_in(dir.path(), &["."], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_terminal_safe("configuration error", &err);
+    assert_no_foreign_command("configuration error", &err);
+    assert!(
+        err.contains(".irsa-lint.yaml:1:10: error: `evil\\r::warning file=pwned::owned\\n"),
+        "{err}"
+    );
+
+    let missing = format!("missing{HOSTILE}");
+    let out = irsa_lint_in(dir.path(), &["--no-config", &missing], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_terminal_safe("missing path", &err);
+    assert_no_foreign_command("missing path", &err);
+    assert!(
+        err.starts_with("irsa-lint: error: missingevil\\r::warning"),
+        "{err}"
+    );
+}
