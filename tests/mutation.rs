@@ -134,7 +134,11 @@ fn directory_with(fixture: &Path, mutated: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if !path.is_file() || path.metadata().unwrap().len() > MAX_FIXTURE {
+        let linted = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        );
+        if !linted || !path.is_file() || path.metadata().unwrap().len() > MAX_FIXTURE {
             continue;
         }
         let name = path
