@@ -123,3 +123,89 @@ fn reference_matcher_sanity() {
     assert!(reference_match("", "", false));
     assert!(!reference_match("", "a", false));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Values with unknown parts
+
+use irsa_lint::engine::matcher::{parts_match, policy_value_matches, value_matches};
+use irsa_lint::engine::testing::{hole, lit, template};
+use irsa_lint::model::policy::BaseOperator;
+use irsa_lint::model::value::Part;
+
+/// The operators whose answer for a value with unknown parts is computed (not just Unknown).
+const MATCHED_OPERATORS: [BaseOperator; 6] = [
+    BaseOperator::StringEquals,
+    BaseOperator::StringNotEquals,
+    BaseOperator::StringEqualsIgnoreCase,
+    BaseOperator::StringLike,
+    BaseOperator::StringNotLike,
+    BaseOperator::ArnLike,
+];
+
+/// A value of up to four parts, each literal (from a small alphabet with wildcards) or unknown.
+fn parts_strategy() -> impl Strategy<Value = Vec<Option<String>>> {
+    proptest::collection::vec(proptest::option::of("[aAb:*?]{0,4}"), 0..5)
+}
+
+fn as_parts(spec: &[Option<String>]) -> Vec<Part> {
+    spec.iter()
+        .enumerate()
+        .map(|(i, p)| match p {
+            Some(text) => lit(text),
+            None => hole(&format!("var.p{i}")),
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// A wholly literal value matches as its text does: the parts matcher is the wildcard matcher
+    /// for the Like operators, and plain equality otherwise.
+    #[test]
+    fn literal_parts_match_as_text(pattern in "[aAb:*?]{0,10}", text in "[aAb:]{0,10}") {
+        let value = template(&[lit(&pattern)]);
+        prop_assert_eq!(
+            parts_match(value.parts(), &text, true, false),
+            wildcard_match(&pattern, &text, false)
+        );
+        prop_assert_eq!(
+            parts_match(value.parts(), &text, true, true),
+            wildcard_match(&pattern, &text, true)
+        );
+        prop_assert_eq!(parts_match(value.parts(), &text, false, false), pattern == text);
+        for op in MATCHED_OPERATORS {
+            prop_assert_eq!(
+                policy_value_matches(op, &value, &text),
+                value_matches(op, &pattern, &text)
+            );
+        }
+    }
+
+    /// Sound three-valued answers: when some filling of the unknown parts makes the value match a
+    /// request value, the value with holes is never said not to match (False); when some filling
+    /// makes it not match, it is never said to match (True). Only Unknown may hedge.
+    #[test]
+    fn unknown_parts_never_decide_wrongly(
+        spec in parts_strategy(),
+        fills in proptest::collection::vec("[aAb:*?]{0,3}", 5),
+        request_value in "[aAb:]{0,10}",
+    ) {
+        let value = template(&as_parts(&spec));
+        let filled: String = spec
+            .iter()
+            .zip(&fills)
+            .map(|(p, fill)| p.clone().unwrap_or_else(|| fill.clone()))
+            .collect();
+        for op in MATCHED_OPERATORS {
+            let concrete = value_matches(op, &filled, &request_value);
+            let with_holes = policy_value_matches(op, &value, &request_value);
+            if concrete.is_true() {
+                prop_assert!(!with_holes.is_false(), "{op:?} {filled:?} {request_value:?}");
+            }
+            if concrete.is_false() {
+                prop_assert!(!with_holes.is_true(), "{op:?} {filled:?} {request_value:?}");
+            }
+        }
+    }
+}

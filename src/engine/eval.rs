@@ -7,11 +7,13 @@
 
 use crate::model::oidc::parse_provider_arn;
 use crate::model::policy::{
-    BaseOperator, ConditionBlock, ConditionEntry, Effect, Principal, PrincipalElement,
+    BaseOperator, ConditionBlock, ConditionEntry, Effect, PolicyValue, Principal, PrincipalElement,
     PrincipalEntry, SetQualifier, Statement, TrustPolicy,
 };
 
-use super::matcher::{action_matches, eq_ignore_case, has_policy_variable, value_matches};
+use super::matcher::{
+    action_matches, eq_ignore_case, has_policy_variable, parts_match, policy_value_matches,
+};
 use super::request::WebIdentityRequest;
 use super::tri::Tri;
 use super::verdict::{
@@ -175,12 +177,13 @@ pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> Stat
 /// Values are OR-ed; an unresolved value is Unknown.
 pub fn principal_matches(element: &PrincipalElement, request: &WebIdentityRequest) -> Tri {
     match &element.principal {
-        Principal::Wildcard(value) if value.unresolved => Tri::Unknown,
+        Principal::Wildcard(value) if value.has_unknown() => could_be(value, "*"),
         Principal::Wildcard(value) => (value.text == "*").into(),
         Principal::Map(entries) => Tri::any(entries.iter().flat_map(|entry| {
-            entry.values.iter().map(move |value| {
-                principal_value_matches(entry, &value.text, value.unresolved, request)
-            })
+            entry
+                .values
+                .iter()
+                .map(move |value| principal_value_matches(entry, value, request))
         })),
         Principal::Invalid => Tri::False,
     }
@@ -188,17 +191,35 @@ pub fn principal_matches(element: &PrincipalElement, request: &WebIdentityReques
 
 fn principal_value_matches(
     entry: &PrincipalEntry,
-    text: &str,
-    unresolved: bool,
+    value: &PolicyValue,
     request: &WebIdentityRequest,
 ) -> Tri {
-    if unresolved {
-        return Tri::Unknown;
-    }
+    let text = value.text.as_str();
     if entry.is_federated() {
+        if value.has_unknown() {
+            // Principal values are compared as identifiers, the provider's host ignoring case: a
+            // case-blind match with unknown parts as any text is the widest that comparison gets.
+            return if parts_match(value.parts(), &request.provider_arn, false, true) {
+                Tri::Unknown
+            } else {
+                Tri::False
+            };
+        }
         federated_matches(text, &request.provider_arn).into()
     } else if entry.kind.value.eq_ignore_ascii_case("AWS") {
+        if value.has_unknown() {
+            return could_be(value, "*");
+        }
         (text == "*").into()
+    } else {
+        Tri::False
+    }
+}
+
+/// Unknown when `value`'s unknown parts can make it exactly `text`, else False.
+fn could_be(value: &PolicyValue, text: &str) -> Tri {
+    if parts_match(value.parts(), text, false, false) {
+        Tri::Unknown
     } else {
         Tri::False
     }
@@ -243,8 +264,13 @@ fn split_host(provider: &str) -> (&str, &str) {
 pub fn action_applies(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
     let any_pattern = |values: &[crate::model::policy::PolicyValue]| {
         Tri::any(values.iter().map(|v| {
-            if v.unresolved {
-                Tri::Unknown
+            if v.has_unknown() {
+                // Action names ignore case, and patterns have wildcards.
+                if parts_match(v.parts(), &request.action, true, true) {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
             } else {
                 action_matches(&v.text, &request.action).into()
             }
@@ -298,7 +324,8 @@ pub fn evaluate_block(block: &ConditionBlock, request: &WebIdentityRequest) -> T
 ///   negation of the positive reading, which equals the single-valued meaning when there is one
 ///   value.
 ///
-/// An unresolved policy value makes its comparison Unknown, combined in Kleene logic.
+/// A policy value with unknown parts makes its comparison Unknown when some text in them could
+/// match, False when none could ([`policy_value_matches`]), combined in Kleene logic.
 pub fn evaluate_entry(
     block: &ConditionBlock,
     entry: &ConditionEntry,
@@ -313,7 +340,7 @@ pub fn evaluate_entry(
     if op.base == BaseOperator::Null {
         // The set qualifier is meaningless for Null; values are OR-ed like any other.
         return Tri::any(entry.values.iter().map(|v| {
-            if v.unresolved {
+            if v.has_unknown() {
                 Tri::Unknown
             } else if eq_ignore_case(&v.text, "true") {
                 absent.into()
@@ -339,13 +366,12 @@ pub fn evaluate_entry(
 
     // Does one request value match one of the policy values (positive sense)?
     let matches_some_policy_value = |request_value: &String| {
-        Tri::any(entry.values.iter().map(|v| {
-            if v.unresolved {
-                Tri::Unknown
-            } else {
-                value_matches(op.base, &v.text, request_value)
-            }
-        }))
+        Tri::any(
+            entry
+                .values
+                .iter()
+                .map(|v| policy_value_matches(op.base, v, request_value)),
+        )
     };
     // Does one request value satisfy the operator (negated operators: match none)?
     let satisfies = |request_value: &String| {
@@ -364,7 +390,7 @@ pub fn evaluate_entry(
 /// Why an entry that evaluated to Unknown is Unknown (the first applicable reason).
 fn entry_unknown_reason(block: &ConditionBlock, entry: &ConditionEntry) -> EntryUnknown {
     let base = block.operator.map(|op| op.base);
-    if entry.values.iter().any(|v| v.unresolved) {
+    if entry.values.iter().any(PolicyValue::has_unknown) {
         EntryUnknown::UnresolvedValue
     } else if base.is_some_and(BaseOperator::is_string_like)
         && entry.values.iter().any(|v| has_policy_variable(&v.text))

@@ -6,43 +6,18 @@
 
 use std::net::IpAddr;
 
-use crate::model::policy::BaseOperator;
+use crate::model::policy::{BaseOperator, PolicyValue};
+use crate::model::value::{PartRef, Parts};
 
 use super::tri::Tri;
 
 /// IAM's glob: `*` matches any run of characters (including none, and including `:` and `/`), `?`
-/// exactly one character; everything else matches itself (ignoring case when asked).
-///
-/// This is the classic two-pointer algorithm with a single backtrack point: when a mismatch follows
-/// a `*`, only the most recent `*` needs to absorb one more character, because any earlier `*`
-/// could already absorb whatever the later one does. So the cost is O(|pattern| × |text|) in the
-/// worst case and never exponential (a pattern like `*a*a*a*a*b` against `aaaa…` stays cheap).
-/// Characters, not bytes, are compared, so `?` matches one non-ASCII character.
+/// exactly one character; everything else matches itself (ignoring case when asked). Linear-ish,
+/// never exponential (see [`match_tokens`]).
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    // After the most recent `*`: the pattern index just past it, and the text index it was last
-    // tried at (the star has absorbed t[star_text_start..that index]).
-    let mut backtrack: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == '*' {
-            pi += 1;
-            backtrack = Some((pi, ti));
-        } else if pi < p.len() && (p[pi] == '?' || chars_equal(p[pi], t[ti], ignore_case)) {
-            pi += 1;
-            ti += 1;
-        } else if let Some((after_star, absorbed_to)) = backtrack {
-            // Let the last `*` swallow one more character and retry from just after it.
-            pi = after_star;
-            ti = absorbed_to + 1;
-            backtrack = Some((after_star, ti));
-        } else {
-            return false;
-        }
-    }
-    // The text is used up: what is left of the pattern must be able to match nothing.
-    p[pi..].iter().all(|&c| c == '*')
+    let mut tokens = Vec::with_capacity(pattern.len());
+    push_tokens(&mut tokens, pattern, true);
+    match_tokens(&tokens, text, ignore_case)
 }
 
 fn chars_equal(a: char, b: char, ignore_case: bool) -> bool {
@@ -150,6 +125,117 @@ pub fn value_matches(op: BaseOperator, policy_value: &str, request_value: &str) 
         | DateGreaterThanEquals => Tri::Unknown,
         Null => Tri::Unknown,
     }
+}
+
+/// [`value_matches`] for a policy value that may have unknown parts (see
+/// [`crate::model::value`]). A wholly literal value is compared exactly as [`value_matches`] does.
+///
+/// With unknown parts, the answer is False when no text in the unknown parts can make the value
+/// match, else Unknown (some text might). For the string and ARN operators that is decided by
+/// matching with each unknown part as a `*` that may absorb any run of characters: whatever an
+/// unknown part turns out to be (a literal `*` or `?` included), the value then matches a subset of
+/// what that pattern matches, so no match there is no match for any filling. (For the ARN
+/// operators, which match each `:`-separated component on its own, the whole-string pattern is a
+/// superset too.) The other operators compare a whole number, address or date: Unknown.
+pub fn policy_value_matches(op: BaseOperator, value: &PolicyValue, request_value: &str) -> Tri {
+    if !value.has_unknown() {
+        return value_matches(op, &value.text, request_value);
+    }
+    let parts = value.parts();
+    let literal_has_variable = parts
+        .iter()
+        .any(|p| matches!(p, PartRef::Literal(text) if has_policy_variable(text)));
+    if literal_has_variable {
+        return Tri::Unknown;
+    }
+    use BaseOperator::*;
+    let could_match = match op {
+        StringEquals | StringNotEquals => parts_match(parts, request_value, false, false),
+        StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
+            parts_match(parts, request_value, false, true)
+        }
+        StringLike | StringNotLike | ArnEquals | ArnNotEquals | ArnLike | ArnNotLike => {
+            parts_match(parts, request_value, true, false)
+        }
+        _ => true,
+    };
+    if could_match {
+        Tri::Unknown
+    } else {
+        Tri::False
+    }
+}
+
+/// One element of a pattern made of a value's parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Token {
+    /// A character that matches itself.
+    Char(char),
+    /// Any run of characters: an unknown part, or a literal `*` where wildcards count.
+    AnyRun,
+    /// Exactly one character: a literal `?` where wildcards count.
+    AnyOne,
+}
+
+/// Can `text` be what `parts` turn into? Unknown parts match any run of characters; a literal `*`
+/// and `?` are wildcards only when `wildcards` (the Like operators), else themselves.
+///
+/// For a wholly literal value with `wildcards` it answers as [`wildcard_match`] does (the same
+/// matcher; a property test checks it).
+pub fn parts_match(parts: Parts<'_>, text: &str, wildcards: bool, ignore_case: bool) -> bool {
+    let mut tokens = Vec::new();
+    for part in parts.iter() {
+        match part {
+            PartRef::Unknown(_) => tokens.push(Token::AnyRun),
+            PartRef::Literal(literal) => push_tokens(&mut tokens, literal, wildcards),
+        }
+    }
+    match_tokens(&tokens, text, ignore_case)
+}
+
+/// The tokens of literal text: `*` and `?` are wildcards when `wildcards`, else themselves.
+fn push_tokens(tokens: &mut Vec<Token>, literal: &str, wildcards: bool) {
+    tokens.extend(literal.chars().map(|c| match c {
+        '*' if wildcards => Token::AnyRun,
+        '?' if wildcards => Token::AnyOne,
+        c => Token::Char(c),
+    }));
+}
+
+/// Does `text` match the pattern `p`?
+///
+/// The classic two-pointer algorithm with a single backtrack point: when a mismatch follows an
+/// any-run token, only the most recent one needs to absorb one more character, because any earlier
+/// one could already absorb whatever the later one does. So the cost is O(|pattern| × |text|) in
+/// the worst case and never exponential (a pattern like `*a*a*a*a*b` against `aaaa…` stays cheap).
+/// Characters, not bytes, are compared, so `?` matches one non-ASCII character.
+fn match_tokens(p: &[Token], text: &str, ignore_case: bool) -> bool {
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    // After the most recent any-run: the pattern index just past it, and the text index it was
+    // last tried at (it has absorbed t[its start..that index]).
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let token = p.get(pi).copied();
+        if token == Some(Token::AnyRun) {
+            pi += 1;
+            backtrack = Some((pi, ti));
+        } else if matches!(token, Some(Token::AnyOne))
+            || matches!(token, Some(Token::Char(c)) if chars_equal(c, t[ti], ignore_case))
+        {
+            pi += 1;
+            ti += 1;
+        } else if let Some((after_run, absorbed_to)) = backtrack {
+            // Let the last any-run swallow one more character and retry from just after it.
+            pi = after_run;
+            ti = absorbed_to + 1;
+            backtrack = Some((after_run, ti));
+        } else {
+            return false;
+        }
+    }
+    // The text is used up: what is left of the pattern must be able to match nothing.
+    p[pi..].iter().all(|&token| token == Token::AnyRun)
 }
 
 fn numeric_matches(op: BaseOperator, policy_value: &str, request_value: &str) -> Tri {

@@ -17,6 +17,7 @@ use crate::model::policy::{
     ActionElement, ConditionBlock, ConditionElement, ConditionEntry, Effect, Located, Operator,
     PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement, TrustPolicy,
 };
+use crate::model::value::{Part, ValuePart};
 use crate::parse::tree::{Node, NodeKind};
 use crate::source::{SourceFile, SourceRef, Span};
 
@@ -70,20 +71,37 @@ fn located<T>(value: T) -> Located<T> {
 
 /// A resolved string value.
 pub fn value(text: &str) -> PolicyValue {
-    PolicyValue {
-        text: text.to_string(),
-        span: Span::default(),
-        unresolved: false,
-        is_string: true,
-    }
+    PolicyValue::literal(text, Span::default(), true)
 }
 
-/// An unresolved value (a Terraform interpolation): its text is kept for messages only.
-pub fn unresolved(text: &str) -> PolicyValue {
-    PolicyValue {
-        unresolved: true,
-        ..value(text)
-    }
+/// A wholly unknown value (a Terraform interpolation `${expression}`): nothing about it is known.
+pub fn unresolved(expression: &str) -> PolicyValue {
+    template(&[Part::Unknown(expression.to_string())])
+}
+
+/// A value of literal and unknown parts, e.g.
+/// `template(&[lit("system:serviceaccount:"), hole("var.ns"), lit(":api")])`.
+pub fn template(parts: &[Part]) -> PolicyValue {
+    PolicyValue::from_parts(
+        parts
+            .iter()
+            .map(|part| ValuePart {
+                part: part.clone(),
+                span: Span::default(),
+            })
+            .collect(),
+        Span::default(),
+    )
+}
+
+/// A literal part, for [`template`].
+pub fn lit(text: &str) -> Part {
+    Part::Literal(text.to_string())
+}
+
+/// An unknown part, for [`template`].
+pub fn hole(expression: &str) -> Part {
+    Part::Unknown(expression.to_string())
 }
 
 /// Resolved string values.

@@ -673,6 +673,113 @@ fn unresolved_condition_values() {
 }
 
 #[test]
+fn partially_known_condition_values() {
+    // `system:serviceaccount:${var.ns}:api`: a subject named `api` in an unknown namespace.
+    let subject = || {
+        vec![template(&[
+            lit("system:serviceaccount:"),
+            hole("var.ns"),
+            lit(":api"),
+        ])]
+    };
+    let p = policy([irsa_allow().condition_values("StringEquals", &key("sub"), subject())]);
+    // Whatever the namespace, a ServiceAccount named `web` never matches: decided.
+    assert!(evaluate(&p, &request(&sub("billing", "web"))).is_denied());
+    // One named `api` does if the namespace turns out to be its own: unknown.
+    let v = evaluate(&p, &request(SA));
+    assert!(v.is_unknown());
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Condition {
+                condition: ConditionRef { block: 0, entry: 0 },
+                why: EntryUnknown::UnresolvedValue
+            }
+        }
+    );
+    // Under StringEquals a literal `*` is itself; under StringLike it is a wildcard.
+    let star = || {
+        vec![template(&[
+            lit("system:serviceaccount:"),
+            hole("ns"),
+            lit(":*"),
+        ])]
+    };
+    let p = policy([irsa_allow().condition_values("StringEquals", &key("sub"), star())]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    let p = policy([irsa_allow().condition_values("StringLike", &key("sub"), star())]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    assert!(evaluate(&p, &request("repo:org/app:ref:refs/heads/main")).is_denied());
+    // Negated: a value that can never match makes StringNotEquals hold.
+    let p = policy([irsa_allow().condition_values("StringNotEquals", &key("sub"), subject())]);
+    assert!(evaluate(&p, &request(&sub("billing", "web"))).is_allowed());
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    // The audience: `${var.audience}` alone is unknown, `sts.${suffix}` cannot be `other`.
+    let p = policy([irsa_allow().condition_values(
+        "StringEquals",
+        &key("aud"),
+        vec![template(&[
+            lit("sts."),
+            hole("data.aws_partition.current.dns_suffix"),
+        ])],
+    )]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    let other_audience = WebIdentityRequest::irsa(PROVIDER_ARN, SA, "other");
+    assert!(evaluate(&p, &other_audience).is_denied());
+}
+
+#[test]
+fn partially_known_principal_and_action() {
+    // The provider of another cluster: the account is unknown, the host is not.
+    let principal = |host: &str| {
+        template(&[
+            lit("arn:aws:iam::"),
+            hole("data.aws_caller_identity.current.account_id"),
+            lit(&format!(":oidc-provider/{host}")),
+        ])
+    };
+    let p = policy([allow()
+        .principal_values(
+            "Federated",
+            vec![principal("oidc.eks.us-east-1.amazonaws.com/id/OTHER")],
+        )
+        .action(&["sts:AssumeRoleWithWebIdentity"])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    let p = policy([allow()
+        .principal_values("Federated", vec![principal(PROVIDER_HOST)])
+        .action(&["sts:AssumeRoleWithWebIdentity"])]);
+    assert_eq!(
+        evaluate(&p, &request(SA)).reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Principal
+        }
+    );
+    // `s3:${x}` is never a web-identity action; `sts:${x}` may be.
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .action_values(vec![template(&[lit("s3:"), hole("x")])])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    let p = policy([allow()
+        .federated(PROVIDER_ARN)
+        .action_values(vec![template(&[lit("STS:"), hole("x")])])]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    // `{"AWS": "arn:aws:iam::${account}:root"}` is never `*`.
+    let p = policy([allow()
+        .principal_values(
+            "AWS",
+            vec![template(&[
+                lit("arn:aws:iam::"),
+                hole("account"),
+                lit(":root"),
+            ])],
+        )
+        .action(&["*"])]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+}
+
+#[test]
 fn unresolved_principal_and_action() {
     let p = policy([allow()
         .principal_values(

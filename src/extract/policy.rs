@@ -210,10 +210,9 @@ fn value_of(node: &Node) -> Option<PolicyValue> {
     if scalar.ty == ScalarType::Null {
         return None;
     }
-    Some(PolicyValue {
-        text: scalar.text.clone(),
-        span: node.span,
-        unresolved: false,
-        is_string: scalar.ty == ScalarType::String,
-    })
+    Some(PolicyValue::literal(
+        scalar.text.clone(),
+        node.span,
+        scalar.ty == ScalarType::String,
+    ))
 }

@@ -83,7 +83,7 @@ pub fn candidate_providers(
         .iter()
         .filter(|s| is_allow(s))
         .flat_map(oidc_principals)
-        .filter(|v| !v.unresolved)
+        .filter(|v| !v.has_unknown())
         .map(|v| v.text.clone())
         .collect();
     providers.sort();
@@ -250,7 +250,7 @@ pub fn subject_prefilter(policy: &TrustPolicy) -> Option<SubjectPrefilter> {
                 && entry
                     .values
                     .iter()
-                    .all(|v| !v.unresolved && !engine::matcher::has_policy_variable(&v.text))
+                    .all(|v| !v.has_unknown() && !engine::matcher::has_policy_variable(&v.text))
         });
         let (block, entry) = bounding?;
         let op = block.operator?;

@@ -3,3 +3,4 @@
 pub mod k8s;
 pub mod oidc;
 pub mod policy;
+pub mod value;

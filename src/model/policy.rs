@@ -5,6 +5,7 @@
 //! matched case-insensitively there, as IAM does. Nothing here is evaluated: that is
 //! `crate::engine`'s job.
 
+use crate::model::value::{self, Part, Parts, ValuePart};
 use crate::parse::tree::Node;
 use crate::source::{SourceRef, Span};
 
@@ -18,14 +19,53 @@ pub struct Located<T> {
 /// One value in a policy (an action, a principal, a condition value).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyValue {
-    /// The value's text. For a non-string JSON/YAML scalar (`true`, `3`), its literal text.
+    /// The value's text as written. For a non-string JSON/YAML scalar (`true`, `3`), its literal
+    /// text; for a value with unknown parts, the literal parts and each unknown one as
+    /// `${expression}` (for messages: matching reads [`PolicyValue::parts`]).
     pub text: String,
     pub span: Span,
-    /// True when the value is not known statically (a Terraform interpolation, a CloudFormation
-    /// `!Sub` with variables). Rules and the engine use three-valued logic for such values.
-    pub unresolved: bool,
+    /// The value's literal and unknown parts when some part is not known statically (a Terraform
+    /// interpolation, a CloudFormation `!Sub` with variables); empty for a wholly literal value,
+    /// which is `text`. Rules and the engine use three-valued logic for unknown parts.
+    pub unknown_parts: Vec<ValuePart>,
     /// True when the source gave a string (quoted); false for numbers, booleans, null.
     pub is_string: bool,
+}
+
+impl PolicyValue {
+    /// A value known as it is written.
+    pub fn literal(text: impl Into<String>, span: Span, is_string: bool) -> PolicyValue {
+        PolicyValue {
+            text: text.into(),
+            span,
+            unknown_parts: Vec::new(),
+            is_string,
+        }
+    }
+
+    /// A string value made of `parts`; wholly literal when none is unknown.
+    pub fn from_parts(parts: Vec<ValuePart>, span: Span) -> PolicyValue {
+        if parts.iter().all(|p| matches!(p.part, Part::Literal(_))) {
+            let text = value::written(&parts);
+            return PolicyValue::literal(text, span, true);
+        }
+        PolicyValue {
+            text: value::written(&parts),
+            span,
+            unknown_parts: parts,
+            is_string: true,
+        }
+    }
+
+    /// The value's parts (one literal part for a wholly literal value).
+    pub fn parts(&self) -> Parts<'_> {
+        Parts::new(&self.text, &self.unknown_parts)
+    }
+
+    /// True when some part of the value is not known statically.
+    pub fn has_unknown(&self) -> bool {
+        !self.unknown_parts.is_empty()
+    }
 }
 
 /// Where a trust policy was read from.

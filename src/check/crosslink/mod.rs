@@ -196,7 +196,7 @@ pub fn allow_oidc_principals(
         .iter()
         .filter(|s| is_allow(s) && is_web_identity(s))
         .flat_map(|s| oidc_principals(s).map(move |v| (s, v)))
-        .filter(|(_, v)| !v.unresolved)
+        .filter(|(_, v)| !v.has_unknown())
 }
 
 /// An issuer URL or host reduced to the provider name IAM uses (`oidc.eks.…/id/ABC`).
@@ -555,7 +555,7 @@ pub fn named_audiences(policy: &TrustPolicy) -> Vec<&str> {
                 continue;
             }
             for v in &entry.values {
-                let usable = !v.unresolved
+                let usable = !v.has_unknown()
                     && !v.text.is_empty()
                     && wildcard_offsets(&v.text).is_empty()
                     && !looks_like_subject(&v.text)

@@ -35,7 +35,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     _ => continue,
                 };
                 for (k, value) in entry.values.iter().enumerate() {
-                    if value.unresolved
+                    if value.has_unknown()
                         || looks_like_placeholder(&value.text)
                         || !wildcard_offsets(&value.text).is_empty()
                     {

@@ -60,7 +60,7 @@ fn admitting_location(
             continue;
         }
         for (k, value) in entry.values.iter().enumerate() {
-            if !value.unresolved && value_matches(op.base, &value.text, subject).is_true() {
+            if !value.has_unknown() && value_matches(op.base, &value.text, subject).is_true() {
                 return Some((value.span, entry_path(policy, stmt, block, entry, Some(k))));
             }
         }

@@ -33,7 +33,7 @@ fn oidc_without_web_identity_action(
 ) {
     let (span, path, written) = if let Some(action) = &stmt.action {
         // An unresolved value could be the right action: report only what holds for any value.
-        if action.values.iter().any(|v| v.unresolved)
+        if action.values.iter().any(|v| v.has_unknown())
             || action
                 .values
                 .iter()
@@ -53,7 +53,7 @@ fn oidc_without_web_identity_action(
             .join(", ");
         (span, "Action", format!("allows only {written}"))
     } else if let Some(not_action) = &stmt.not_action {
-        if not_action.values.iter().any(|v| v.unresolved) {
+        if not_action.values.iter().any(|v| v.has_unknown()) {
             return;
         }
         let Some(excluding) = not_action
@@ -112,7 +112,7 @@ fn web_identity_action_without_federated(
     if entries.is_empty()
         || entries
             .iter()
-            .any(|e| e.is_federated() || e.values.iter().any(|v| v.unresolved))
+            .any(|e| e.is_federated() || e.values.iter().any(|v| v.has_unknown()))
     {
         return;
     }
@@ -124,7 +124,7 @@ fn web_identity_action_without_federated(
     for value in action
         .values
         .iter()
-        .filter(|v| !v.unresolved && v.text.eq_ignore_ascii_case(WEB_IDENTITY_ACTION))
+        .filter(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(WEB_IDENTITY_ACTION))
     {
         out.push(
             Diagnostic::new(

@@ -28,7 +28,7 @@ pub fn federated_providers(stmt: &Statement) -> Option<Vec<(&str, &PolicyValue)>
         .filter(|e| e.is_federated())
         .flat_map(|e| e.values.iter())
     {
-        if value.unresolved {
+        if value.has_unknown() {
             return None;
         }
         if let Some(arn) = parse_provider_arn(&value.text) {

@@ -80,7 +80,7 @@ pub fn admitted_values(stmt: &Statement, provider: &str, claim: &str) -> Vec<Str
             if !on_key {
                 continue;
             }
-            for value in entry.values.iter().filter(|v| !v.unresolved) {
+            for value in entry.values.iter().filter(|v| !v.has_unknown()) {
                 if value.text.contains("${") {
                     continue;
                 }
@@ -166,7 +166,7 @@ fn blocking_denies(policy: &TrustPolicy, allow: &Statement) -> Option<Vec<usize>
     let mut denies: Vec<usize> = Vec::new();
     let mut admitted_any = false;
     let mut analysed_any = false;
-    for principal in oidc_principals(allow).filter(|v| !v.unresolved) {
+    for principal in oidc_principals(allow).filter(|v| !v.has_unknown()) {
         let requests = candidate_requests(allow, &principal.text)?;
         analysed_any = true;
         for request in requests {
@@ -185,7 +185,7 @@ fn blocking_denies(policy: &TrustPolicy, allow: &Statement) -> Option<Vec<usize>
         }
     }
     // An unresolved principal might name a provider whose requests pass: not provable.
-    let unresolved = oidc_principals(allow).any(|v| v.unresolved);
+    let unresolved = oidc_principals(allow).any(|v| v.has_unknown());
     (analysed_any && admitted_any && !unresolved).then_some(denies)
 }
 

@@ -45,7 +45,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for entry in entries.iter().filter(|e| e.is_federated()) {
-            for value in entry.values.iter().filter(|v| !v.unresolved) {
+            for value in entry.values.iter().filter(|v| !v.has_unknown()) {
                 check_value(policy, stmt, value, out);
             }
         }

@@ -28,7 +28,9 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             };
             let mut values = block.entries.iter().flat_map(|e| e.values.iter());
             let any_value = block.entries.iter().any(|e| !e.values.is_empty());
-            if !any_value || values.any(|v| v.unresolved || !wildcard_offsets(&v.text).is_empty()) {
+            if !any_value
+                || values.any(|v| v.has_unknown() || !wildcard_offsets(&v.text).is_empty())
+            {
                 continue;
             }
             let set = match op.set {

@@ -60,7 +60,7 @@ pub fn names_oidc_provider(stmt: &Statement) -> bool {
         Some(Principal::Map(entries)) => entries
             .iter()
             .filter(|e| e.is_federated())
-            .any(|e| e.values.iter().any(|v| v.unresolved)),
+            .any(|e| e.values.iter().any(|v| v.has_unknown())),
         _ => false,
     }
 }
@@ -77,7 +77,7 @@ pub fn restricts_sub(stmt: &Statement, block: &ConditionBlock, entry: &Condition
         && entry
             .values
             .iter()
-            .all(|v| !v.unresolved && !v.text.is_empty() && v.text.chars().all(|c| c == '*'));
+            .all(|v| !v.has_unknown() && !v.text.is_empty() && v.text.chars().all(|c| c == '*'));
     if match_all && !is_eks_key(&entry.key.value) {
         return false;
     }

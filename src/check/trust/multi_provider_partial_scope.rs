@@ -25,7 +25,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
         // Distinct, resolved OIDC provider principals.
         let mut providers: Vec<(&PolicyValue, &str)> = Vec::new();
-        for value in oidc_principals(stmt).filter(|v| !v.unresolved) {
+        for value in oidc_principals(stmt).filter(|v| !v.has_unknown()) {
             let Some(arn) = parse_provider_arn(&value.text) else {
                 continue;
             };

@@ -72,7 +72,7 @@ fn not_action_message(excluded: &[PolicyValue]) -> String {
 
 /// The extra actions a resolved wildcard pattern grants, when there are any.
 fn overbroad(value: &PolicyValue) -> Option<Vec<&'static str>> {
-    if value.unresolved || !value.text.contains(['*', '?']) {
+    if value.has_unknown() || !value.text.contains(['*', '?']) {
         return None;
     }
     let extra: Vec<&str> = EXTRA

@@ -200,7 +200,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         if let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) {
             for entry in entries.iter().filter(|e| e.is_federated()) {
-                for value in entry.values.iter().filter(|v| !v.unresolved) {
+                for value in entry.values.iter().filter(|v| !v.has_unknown()) {
                     report(
                         policy,
                         &value.text,
@@ -232,7 +232,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                 path.clone(),
                 out,
             );
-            for value in entry.values.iter().filter(|v| !v.unresolved) {
+            for value in entry.values.iter().filter(|v| !v.has_unknown()) {
                 report(
                     policy,
                     &value.text,

@@ -17,7 +17,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             continue;
         };
         match &element.principal {
-            Principal::Wildcard(value) if !value.unresolved && value.text == "*" => {
+            Principal::Wildcard(value) if !value.has_unknown() && value.text == "*" => {
                 out.push(
                     Diagnostic::new(
                         registry::IRSA112,
@@ -37,7 +37,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                 for entry in entries {
                     let federated = entry.is_federated();
                     let aws = entry.kind.value.eq_ignore_ascii_case("AWS");
-                    for value in entry.values.iter().filter(|v| !v.unresolved) {
+                    for value in entry.values.iter().filter(|v| !v.has_unknown()) {
                         if aws && value.text == "*" {
                             out.push(
                                 Diagnostic::new(

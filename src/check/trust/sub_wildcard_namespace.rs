@@ -416,7 +416,7 @@ pub fn dead_entry_effect(
 
 /// A value whose meaning is not known statically: unresolved, or using a policy variable.
 pub fn is_opaque(value: &PolicyValue) -> bool {
-    value.unresolved || has_policy_variable(&value.text)
+    value.has_unknown() || has_policy_variable(&value.text)
 }
 
 /// A value that looks like an unreplaced placeholder (`<namespace>`, `[OIDC_ID]`, `$name`,

@@ -36,7 +36,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                 .values
                 .iter()
                 .enumerate()
-                .filter(|(_, v)| !v.unresolved)
+                .filter(|(_, v)| !v.has_unknown())
                 .filter_map(|(i, v)| wildcard_offsets(&v.text).first().map(|&o| (i, o)))
                 .collect();
             let all = wild.len() == entry.values.len();
