@@ -20,8 +20,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::Baseline;
-use crate::config::{self, Config};
-use crate::diagnostic::Severity;
+use crate::config::{self, ColorChoice, Config, FailOn};
 use crate::discover::DiscoverOptions;
 use crate::limits;
 use crate::link::LinkOptions;
@@ -78,42 +77,6 @@ pub enum RulesFormat {
     Table,
     Json,
     Markdown,
-}
-
-/// `--fail-on`: the lowest severity that makes the exit status 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    /// Errors only.
-    Error,
-    /// Warnings and errors (the default).
-    Warning,
-    /// Every finding.
-    Info,
-    /// Never: exit 0 whatever is found.
-    Never,
-}
-
-impl FailOn {
-    /// The lowest failing severity, None for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
-}
-
-/// `--color`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// When stdout is a terminal and `NO_COLOR` is not set (the default).
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
 }
 
 /// The options of `check` (and of the bare command). Options that have a default are `Option`s or

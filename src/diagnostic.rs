@@ -1,33 +1,8 @@
 //! Diagnostics: what the check stage produces and every report format consumes.
 
 use crate::registry::Rule;
+pub use crate::registry::Severity;
 use crate::source::{LineCol, SourceRef, Span};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
 
 /// A place in a source file, with an optional message (for related locations).
 #[derive(Clone, Debug)]

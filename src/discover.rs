@@ -15,7 +15,7 @@
 //!   have been linted, and symlinks to directories, are counted in [`Skipped`] for the summary.
 //! * A directory is walked whatever its name (`x.yaml/` included).
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -138,6 +138,83 @@ fn has_default_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| DEFAULT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+}
+
+/// A set of globs relative to a base directory (the configuration's), matched against files
+/// given by the path they were read from.
+///
+/// A file matches when its path relative to the base, or the path of one of its parent
+/// directories, matches a glob (as `--exclude` does): `vendor` covers everything under `vendor/`.
+/// Glob syntax is globset's, as for `--exclude` (`*` also matches `/`, `**` any number of
+/// directories, `{a,b}` alternatives). A file outside the base directory never matches.
+#[derive(Clone, Debug)]
+pub struct PathGlobs {
+    /// The globs as written.
+    pub globs: Vec<String>,
+    base: PathBuf,
+    cwd: PathBuf,
+    set: GlobSet,
+}
+
+impl PathGlobs {
+    /// Compile `globs`, relative to `base`; relative file paths are resolved against `cwd`.
+    pub fn new(globs: &[String], base: &Path, cwd: &Path) -> Result<PathGlobs, String> {
+        let set = build_globset(globs).map_err(|e| match e {
+            DiscoverError::BadGlob(g, why) => format!("invalid glob `{g}`: {why}"),
+            other => other.to_string(),
+        })?;
+        Ok(PathGlobs {
+            globs: globs.to_vec(),
+            base: normalize(&cwd.join(base)),
+            cwd: cwd.to_path_buf(),
+            set,
+        })
+    }
+
+    /// True when `path` (absolute, or relative to the working directory) or one of its parent
+    /// directories matches, relative to the base directory.
+    pub fn matches(&self, path: &Path) -> bool {
+        let absolute = normalize(&self.cwd.join(path));
+        let Ok(relative) = absolute.strip_prefix(&self.base) else {
+            return false;
+        };
+        let mut current = Some(relative);
+        while let Some(p) = current {
+            if p.as_os_str().is_empty() {
+                break;
+            }
+            let text = p.to_string_lossy().replace('\\', "/");
+            if self.set.is_match(Path::new(&text)) {
+                return true;
+            }
+            current = p.parent();
+        }
+        false
+    }
+
+    /// True when the globs are relative to `dir` (so they can be handed to the directory walker,
+    /// whose globs are relative to the working directory, to prune whole directories).
+    pub fn is_based_at(&self, dir: &Path) -> bool {
+        self.base == normalize(dir)
+    }
+}
+
+/// Resolve `.` and `..` without touching the file system (the file may not exist, and symlinks
+/// must not make a path escape its base).
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Find the files to lint under `paths`.

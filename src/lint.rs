@@ -29,14 +29,14 @@ use rayon::prelude::*;
 
 use crate::baseline::{self, Baseline};
 use crate::check::{self, RuleFilter};
-use crate::config::PathGlobs;
 use crate::diagnostic::{self, Diagnostic, Severity};
+use crate::discover::PathGlobs;
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::extract;
 use crate::link::{LinkOptions, Linked, Model, roles};
 use crate::parse;
 use crate::parse::tree::{Limits, ParseProblem, ProblemKind};
-use crate::registry::{self, Rule};
+use crate::registry::{self, Rule, selector_matches};
 use crate::source::{SourceFile, SourceRef, Span};
 use crate::suppress::{self, ConfigSuppression, Date, FileSuppressions};
 
@@ -155,18 +155,6 @@ impl Selection {
         }
         Ok(())
     }
-}
-
-/// True when `selector` (a code, a code prefix of at least 4 characters, or a name; any case)
-/// names `rule`.
-pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
-    let s = selector.trim();
-    rule.name.eq_ignore_ascii_case(s)
-        || (s.len() >= 4
-            && rule
-                .code
-                .get(..s.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(s)))
 }
 
 impl RuleFilter for Selection {
@@ -392,7 +380,7 @@ fn covers_config(opts: &LintOptions, cwd: &Path) -> bool {
     opts.paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
-        .any(|p| base.starts_with(crate::config::normalize(&cwd.join(p))))
+        .any(|p| base.starts_with(crate::discover::normalize(&cwd.join(p))))
 }
 
 enum Source {

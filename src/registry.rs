@@ -3,7 +3,45 @@
 //! `rules/` is the one source of each rule's code, name, severity and documentation: `explain`,
 //! `rules`, `docs/rules/` and the SARIF rule descriptors all read it from here.
 
-use crate::diagnostic::Severity;
+/// How serious a finding is. Defined with the rules (each has a default); diagnostics and
+/// reports use it through `crate::diagnostic`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// True when `selector` (a code, a code prefix of at least 4 characters, or a name; any case)
+/// names `rule`: how `--select`, `--ignore`, the configuration and suppressions name rules.
+pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
+    let s = selector.trim();
+    rule.name.eq_ignore_ascii_case(s)
+        || (s.len() >= 4
+            && rule
+                .code
+                .get(..s.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(s)))
+}
 
 #[derive(Debug)]
 pub struct Rule {

@@ -27,10 +27,10 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::config::PathGlobs;
 use crate::diagnostic::Diagnostic;
-use crate::lint::selector_matches;
+use crate::discover::PathGlobs;
 use crate::parse::tree::{Node, ParsedFile};
+use crate::registry::selector_matches;
 use crate::registry::{self, Rule};
 use crate::source::{SourceRef, Span};
 

@@ -13,17 +13,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::GlobSet;
+use clap::ValueEnum;
 
-use crate::cli::{ColorChoice, FailOn};
 use crate::diagnostic::Severity;
-use crate::extract::aws::parse_role_arn;
-use crate::lint::selector_matches;
+use crate::discover::{PathGlobs, normalize};
+use crate::link::{Cluster, RoleMapping};
 use crate::parse::tree::Limits;
 use crate::parse::{self, FileKind};
+use crate::registry::selector_matches;
 use crate::registry::{self, Rule};
 use crate::report::FormatSpec;
 use crate::source::{SourceFile, SourceRef, Span};
@@ -63,117 +63,47 @@ pub const KEYS: &[&str] = &[
     "quiet",
 ];
 
+/// `--fail-on` / `fail-on`: the lowest severity that makes the exit status 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Errors only.
+    Error,
+    /// Warnings and errors (the default).
+    Warning,
+    /// Every finding.
+    Info,
+    /// Never: exit 0 whatever is found.
+    Never,
+}
+
+impl FailOn {
+    /// The lowest failing severity, None for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// `--color` / `color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and `NO_COLOR` is not set (the default).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Find the configuration file: `.irsa-lint.yaml` in `cwd` or its nearest parent.
 pub fn find(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors()
         .map(|dir| dir.join(FILE_NAME))
         .find(|p| p.is_file())
-}
-
-/// A set of globs relative to a base directory (the configuration's), matched against files
-/// given by the path they were read from.
-///
-/// A file matches when its path relative to the base, or the path of one of its parent
-/// directories, matches a glob (as `--exclude` does): `vendor` covers everything under `vendor/`.
-/// Glob syntax is globset's, as for `--exclude` (`*` also matches `/`, `**` any number of
-/// directories, `{a,b}` alternatives). A file outside the base directory never matches.
-#[derive(Clone, Debug)]
-pub struct PathGlobs {
-    /// The globs as written.
-    pub globs: Vec<String>,
-    base: PathBuf,
-    cwd: PathBuf,
-    set: GlobSet,
-}
-
-impl PathGlobs {
-    /// Compile `globs`, relative to `base`; relative file paths are resolved against `cwd`.
-    pub fn new(globs: &[String], base: &Path, cwd: &Path) -> Result<PathGlobs, String> {
-        let set = crate::discover::build_globset(globs).map_err(|e| match e {
-            crate::discover::DiscoverError::BadGlob(g, why) => format!("invalid glob `{g}`: {why}"),
-            other => other.to_string(),
-        })?;
-        Ok(PathGlobs {
-            globs: globs.to_vec(),
-            base: normalize(&cwd.join(base)),
-            cwd: cwd.to_path_buf(),
-            set,
-        })
-    }
-
-    /// True when `path` (absolute, or relative to the working directory) or one of its parent
-    /// directories matches, relative to the base directory.
-    pub fn matches(&self, path: &Path) -> bool {
-        let absolute = normalize(&self.cwd.join(path));
-        let Ok(relative) = absolute.strip_prefix(&self.base) else {
-            return false;
-        };
-        let mut current = Some(relative);
-        while let Some(p) = current {
-            if p.as_os_str().is_empty() {
-                break;
-            }
-            let text = p.to_string_lossy().replace('\\', "/");
-            if self.set.is_match(Path::new(&text)) {
-                return true;
-            }
-            current = p.parent();
-        }
-        false
-    }
-
-    /// True when the globs are relative to `dir` (so they can be handed to the directory walker,
-    /// whose globs are relative to the working directory, to prune whole directories).
-    pub fn is_based_at(&self, dir: &Path) -> bool {
-        self.base == normalize(dir)
-    }
-}
-
-/// Resolve `.` and `..` without touching the file system (the file may not exist, and symlinks
-/// must not make a path escape its base).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
-/// One entry of `clusters`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cluster {
-    /// `name`, for messages.
-    pub name: Option<String>,
-    /// `issuer`: the cluster's OIDC issuer URL.
-    pub issuer: String,
-    /// `account`: the AWS account the cluster (and usually its OIDC provider) lives in.
-    pub account: Option<String>,
-}
-
-/// One entry of `roles`: raw trust-policy files matching `path` belong to the role `arn`, with
-/// `{stem}` replaced by the file's stem.
-#[derive(Clone, Debug)]
-pub struct RoleMapping {
-    /// The files.
-    pub path: PathGlobs,
-    /// The ARN template (`arn:aws:iam::483920175566:role/{stem}`).
-    pub arn: String,
-}
-
-impl RoleMapping {
-    /// The role ARN for a file with this stem, when the result is a role ARN.
-    pub fn arn_for(&self, stem: &str) -> Option<String> {
-        let arn = self.arn.replace("{stem}", stem);
-        parse_role_arn(&arn).is_some().then_some(arn)
-    }
 }
 
 /// A loaded configuration file. Every field is None (or empty) when the file does not set it.

@@ -5,10 +5,10 @@ use crate::check::trust::unknown_condition_operator::edit_distance;
 use crate::diagnostic::Severity;
 use crate::extract::aws::parse_role_arn;
 use crate::limits;
-use crate::lint::selector_matches;
 use crate::model::oidc::is_account_id;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
 use crate::registry;
+use crate::registry::selector_matches;
 use crate::report::FormatSpec;
 use crate::source::{SourceRef, Span};
 use crate::suppress::{ConfigSuppression, Date, Selector};
@@ -16,7 +16,9 @@ use clap::ValueEnum;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{Cluster, Config, ConfigError, PathGlobs, RoleMapping, resolve_severity};
+use super::{Config, ConfigError, resolve_severity};
+use crate::discover::PathGlobs;
+use crate::link::{Cluster, RoleMapping};
 
 /// Walks the tree, collecting errors with positions.
 pub(super) struct Reader {

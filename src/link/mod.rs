@@ -13,7 +13,8 @@ pub mod verdict;
 
 use std::collections::BTreeMap;
 
-use crate::config::{Cluster, RoleMapping};
+use crate::discover::PathGlobs;
+use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::{EnvSource, Kustomization, ObjectMeta, ServiceAccount, Workload};
 use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
@@ -21,6 +22,35 @@ use crate::source::{SourceRef, Span};
 
 pub use roles::{LinkBy, RoleLink};
 pub use verdict::{SaVerdict, ServiceAccountRequest};
+
+/// A cluster the organisation runs (an entry of the configuration's `clusters`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cluster {
+    /// `name`, for messages.
+    pub name: Option<String>,
+    /// `issuer`: the cluster's OIDC issuer URL.
+    pub issuer: String,
+    /// `account`: the AWS account the cluster (and usually its OIDC provider) lives in.
+    pub account: Option<String>,
+}
+
+/// Raw trust-policy files matching `path` belong to the role `arn`, with `{stem}` replaced by the
+/// file's stem (an entry of the configuration's `roles`).
+#[derive(Clone, Debug)]
+pub struct RoleMapping {
+    /// The files.
+    pub path: PathGlobs,
+    /// The ARN template (`arn:aws:iam::483920175566:role/{stem}`).
+    pub arn: String,
+}
+
+impl RoleMapping {
+    /// The role ARN for a file with this stem, when the result is a role ARN.
+    pub fn arn_for(&self, stem: &str) -> Option<String> {
+        let arn = self.arn.replace("{stem}", stem);
+        parse_role_arn(&arn).is_some().then_some(arn)
+    }
+}
 
 /// Options of the link stage (and of the rules that need to know the organisation: clusters,
 /// roles, audiences).

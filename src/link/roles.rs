@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::RoleMapping;
+use super::RoleMapping;
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
