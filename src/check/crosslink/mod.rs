@@ -22,11 +22,11 @@ pub mod workload_uses_default_service_account;
 
 use std::ops::Range;
 
-use crate::check::trust::aud_holds_subject::looks_like_subject;
-use crate::check::trust::placeholder_value::DOCUMENTATION_ACCOUNTS;
-use crate::check::trust::sub_wildcard_namespace::{looks_like_placeholder, wildcard_offsets};
-use crate::check::trust::unknown_condition_operator::edit_distance;
-use crate::check::trust::{claim_entries, is_allow, is_web_identity, oidc_principals};
+use crate::check::support::placeholders::{DOCUMENTATION_ACCOUNTS, looks_like_placeholder};
+use crate::check::support::statement::is_web_identity;
+use crate::check::support::subjects::value_sub_span;
+use crate::check::support::subjects::{looks_like_subject, wildcard_offsets};
+use crate::check::support::text::edit_distance;
 use crate::engine::{self, MissPart, Reason, Verdict, statement_at};
 use crate::extract::aws::{RoleArn, parse_role_arn};
 use crate::link::verdict::{SaVerdict, ServiceAccountRequest, audience_of, evaluate_subject};
@@ -103,12 +103,7 @@ pub fn role_arn_part_span(sa: &ServiceAccount, part: &str) -> Option<Span> {
 /// The span of a part of a policy value's text (a slice of `value.text`).
 pub fn policy_value_part_span(policy: &TrustPolicy, value: &PolicyValue, part: &str) -> Span {
     match range_in(&value.text, part) {
-        Some(range) => crate::check::trust::sub_wildcard_namespace::value_sub_span(
-            policy,
-            value,
-            range.start,
-            range.len(),
-        ),
+        Some(range) => value_sub_span(policy, value, range.start, range.len()),
         None => value.span,
     }
 }
@@ -194,8 +189,8 @@ pub fn allow_oidc_principals(
     policy
         .statements
         .iter()
-        .filter(|s| is_allow(s) && is_web_identity(s))
-        .flat_map(|s| oidc_principals(s).map(move |v| (s, v)))
+        .filter(|s| s.is_allow() && is_web_identity(s))
+        .flat_map(|s| s.oidc_principals().map(move |v| (s, v)))
         .filter(|(_, v)| !v.unresolved)
 }
 
@@ -377,7 +372,7 @@ fn describe_condition(
 
 /// The `:sub` values a statement admits, for "what the trust admits instead".
 fn admitted_subjects(stmt: &Statement) -> Vec<&str> {
-    claim_entries(stmt, "sub")
+    stmt.claim_entries("sub")
         .filter(|(b, _)| b.operator.is_some_and(|o| !o.base.is_negated()))
         .flat_map(|(_, e)| e.values.iter().map(|v| v.text.as_str()))
         .collect()
@@ -518,7 +513,7 @@ pub fn explain_denial(
 
 /// True when an Allow statement trusts the EKS Pod Identity service principal.
 fn trusts_pod_identity(policy: &TrustPolicy) -> bool {
-    policy.statements.iter().filter(|s| is_allow(s)).any(|s| {
+    policy.statements.iter().filter(|s| s.is_allow()).any(|s| {
         matches!(
             s.principal.as_ref().map(|p| &p.principal),
             Some(Principal::Map(entries)) if entries.iter().any(|e| {
@@ -541,8 +536,8 @@ fn generic_denial() -> Denial {
 /// no placeholder), for "this audience would be admitted".
 pub fn named_audiences(policy: &TrustPolicy) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
-    for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
-        for (block, entry) in claim_entries(stmt, "aud") {
+    for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
+        for (block, entry) in stmt.claim_entries("aud") {
             let positive = block.operator.is_some_and(|o| {
                 matches!(
                     o.base,
@@ -600,8 +595,8 @@ pub fn aud_entries(policy: &TrustPolicy) -> Vec<&ConditionEntry> {
     policy
         .statements
         .iter()
-        .filter(|s| is_allow(s))
-        .flat_map(|s| claim_entries(s, "aud").map(|(_, e)| e))
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.claim_entries("aud").map(|(_, e)| e))
         .collect()
 }
 

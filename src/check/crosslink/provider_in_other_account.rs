@@ -16,7 +16,7 @@ use super::{
     carriers, other_account_principals, policy_value_part_span, role_arn_annotation,
     role_arn_part_span, role_name, sa_label,
 };
-use crate::check::trust::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA314;

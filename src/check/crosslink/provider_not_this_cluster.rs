@@ -19,7 +19,7 @@ use super::{
     carriers, cluster_issuers, foreign_cluster_principals, issuer_host, policy_value_part_span,
     role_arn_annotation, role_name, sa_label,
 };
-use crate::check::trust::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::oidc::parse_provider_arn;

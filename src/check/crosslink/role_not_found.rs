@@ -12,7 +12,7 @@
 use super::{
     annotated_role, role_arn_annotation, role_arn_part_span, role_arn_path, sa_label, similar_name,
 };
-use crate::check::trust::sub_wildcard_namespace::looks_like_placeholder;
+use crate::check::support::placeholders::looks_like_placeholder;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA305;

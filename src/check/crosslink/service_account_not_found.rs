@@ -9,7 +9,7 @@
 //! ServiceAccount defined in another namespace is IRSA302's finding; `default` always exists.
 
 use super::{name_span, service_account_name_path, similar_name, workload_label};
-use crate::check::trust::sub_wildcard_namespace::looks_like_placeholder;
+use crate::check::support::placeholders::looks_like_placeholder;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA301;

@@ -18,8 +18,7 @@ use super::{
     MAX_LISTED, annotated_role, carriers, describe_with_workloads, entry_span, name_span,
     role_arn_annotation, role_name, sa_label, workloads_of_sa,
 };
-use crate::check::trust::sub_wildcard_namespace::entry_path;
-use crate::check::trust::{claim_entries, logical_path};
+use crate::check::support::statement::{entry_path, logical_path};
 use crate::diagnostic::Diagnostic;
 use crate::engine::matcher::value_matches;
 use crate::engine::{Reason, STS_AUDIENCE, statement_at};
@@ -54,7 +53,7 @@ fn admitting_location(
         _ => None,
     })?;
     let stmt = statement_at(policy, statement)?;
-    for (block, entry) in claim_entries(stmt, "sub") {
+    for (block, entry) in stmt.claim_entries("sub") {
         let Some(op) = block.operator else { continue };
         if op.base.is_negated() {
             continue;

@@ -24,7 +24,6 @@ use super::{
     Denial, admitting_audience, annotated_role, explain_denial, provider_rules_explain,
     role_arn_annotation, role_arn_path, role_name, sa_label,
 };
-use crate::check::trust::{claim_entries, is_allow};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;
 use crate::link::verdict::{SaVerdict, evaluate_subject, subject};
@@ -113,8 +112,8 @@ fn admitted_in_named_namespace(
     let mut namespaces: Vec<&str> = policy
         .statements
         .iter()
-        .filter(|s| is_allow(s))
-        .flat_map(|s| claim_entries(s, "sub"))
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.claim_entries("sub"))
         .flat_map(|(_, e)| e.values.iter())
         .filter_map(|v| {
             v.text

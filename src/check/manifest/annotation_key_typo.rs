@@ -15,7 +15,7 @@
 //! unrelated `eks.amazonaws.com/*` keys (`compute-type`) are left alone.
 
 use crate::check::manifest::{AnnotationOwner, annotation_sites};
-use crate::check::trust::unknown_condition_operator::edit_distance;
+use crate::check::support::text::edit_distance;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, ObjectMeta, annotations};

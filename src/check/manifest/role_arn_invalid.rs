@@ -21,7 +21,7 @@
 use std::ops::Range;
 
 use crate::check::crosslink::{annotation_path, sa_label};
-use crate::check::trust::placeholder_value::find_placeholders;
+use crate::check::support::placeholders::find_placeholders;
 use crate::diagnostic::Diagnostic;
 use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;

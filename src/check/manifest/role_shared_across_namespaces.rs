@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::check::crosslink::{
     annotated_role, quote_list, role_arn_annotation, role_arn_path, sa_label,
 };
-use crate::check::trust::placeholder_value::find_placeholders;
+use crate::check::support::placeholders::find_placeholders;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA219;

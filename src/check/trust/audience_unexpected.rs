@@ -13,19 +13,19 @@
 //! is not. Nothing is reported when some value of the entry matches `sts.amazonaws.com`, when a
 //! value is not known statically, or when the entry holds service-account subjects (IRSA101).
 
-use super::aud_holds_subject::looks_like_subject;
-use super::sub_wildcard_namespace::{
-    STS_AUDIENCE, dead_entry_effect, entry_path, is_eks_key, is_opaque, string_mode,
+use crate::check::support::statement::{
+    dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
 };
-use super::{claim_entries, is_eks};
+use crate::check::support::subjects::looks_like_subject;
 use crate::diagnostic::Diagnostic;
+use crate::engine::STS_AUDIENCE;
 use crate::engine::matcher::value_matches;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA122;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
-        for (block, entry) in claim_entries(stmt, "aud") {
+        for (block, entry) in stmt.claim_entries("aud") {
             let Some(op) = block.operator else { continue };
             if string_mode(op.base).is_none() || !is_eks_key(&entry.key.value) {
                 continue;
