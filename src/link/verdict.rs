@@ -10,8 +10,7 @@ use super::Linked;
 use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::annotations;
-use crate::model::policy::Statement;
-use crate::model::policy::TrustPolicy;
+use crate::model::policy::{Statement, TrustPolicy};
 
 /// One request a ServiceAccount's pods would make.
 #[derive(Clone, Debug)]

@@ -10,7 +10,8 @@
 //! Containers the webhook skips (`eks.amazonaws.com/skip-containers` on the pod) are left alone,
 //! as are values that are not literal (`valueFrom`, `$(VAR)` references).
 
-use super::{role_arn_annotation, sa_label, workload_label};
+use crate::check::support::objects::{sa_label, workload_label};
+use crate::check::support::role_arn::role_arn_annotation;
 use crate::diagnostic::Diagnostic;
 use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;

@@ -15,9 +15,11 @@
 //! trust must name at least one of them. Messages name a configured cluster by its `name`, and the
 //! help builds the provider ARN in the role's account (else the cluster's `account`).
 
-use super::{
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::role_arn_annotation;
+use crate::check::support::roles::{
     carriers, cluster_issuers, foreign_cluster_principals, issuer_host, policy_value_part_span,
-    role_arn_annotation, role_name, sa_label,
+    role_name,
 };
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;

@@ -8,7 +8,8 @@
 //! Quiet when the input has no workload at all (a ServiceAccounts-only directory), and when a
 //! workload names it from another namespace (IRSA302 reports that, at the workload).
 
-use super::{name_span, role_arn_annotation, sa_label, workloads_of_sa};
+use crate::check::support::objects::{name_span, sa_label, workloads_of_sa};
+use crate::check::support::role_arn::role_arn_annotation;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA310;

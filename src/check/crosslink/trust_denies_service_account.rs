@@ -20,9 +20,10 @@
 //!   kustomization) while the trust admits it in a namespace the trust names: it is probably
 //!   applied there, and IRSA217 reports the assumption.
 
-use super::{
-    Denial, admitting_audience, annotated_role, explain_denial, provider_rules_explain,
-    role_arn_annotation, role_arn_path, role_name, sa_label,
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::roles::{
+    Denial, admitting_audience, explain_denial, provider_rules_explain, role_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{name_span, workloads_of_sa};
+use crate::check::support::objects::{name_span, workloads_of_sa};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{EnvVar, ServiceAccount, Workload};

@@ -16,8 +16,8 @@
 //! what the ServiceAccount the pods run as already says (same key, same value), which is harmless
 //! clutter.
 
-use super::{pod_annotations_path, service_accounts_of};
-use crate::check::crosslink::{annotation_path, name_span, sa_label, workload_label};
+use crate::check::support::annotations::{annotation_path, pod_annotations_path};
+use crate::check::support::objects::{name_span, sa_label, service_accounts_of, workload_label};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, annotations};

@@ -7,10 +7,8 @@
 //! 169.254.169.254 like the node itself and gets the node role (ECR pulls, EC2 describe calls,
 //! whatever else the node role grants) next to its own.
 
-use super::irsa_workloads;
-use super::role_arn_invalid::role_display;
-use super::static_credentials_shadow_irsa::irsa_service_account;
-use crate::check::crosslink::workload_label;
+use crate::check::support::objects::{irsa_service_account, irsa_workloads, workload_label};
+use crate::check::support::role_arn::role_display;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry;

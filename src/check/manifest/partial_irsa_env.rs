@@ -11,9 +11,8 @@
 //! container would still have both at run time, so a ConfigMap or Secret of the input providing it
 //! silences the rule, and so does an `envFrom` of one the input does not hold (it might).
 
-use super::static_credentials_shadow_irsa::{container_label, container_path, lookup_env};
-use super::uses_irsa;
-use crate::check::crosslink::workload_label;
+use crate::check::support::env::{container_label, container_path, lookup_env};
+use crate::check::support::objects::{uses_irsa, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry;

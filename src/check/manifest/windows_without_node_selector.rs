@@ -24,8 +24,7 @@
 //! explicitly (`kubernetes.io/os: linux`) is not reported. Only workloads running as an IRSA
 //! ServiceAccount of the input are checked; one finding per workload, at the first signal.
 
-use crate::check::crosslink::workload_label;
-use crate::check::manifest::irsa_workloads;
+use crate::check::support::objects::{irsa_workloads, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::parse::tree::{Node, NodeKind};

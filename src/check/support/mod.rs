@@ -5,7 +5,13 @@
 //! One module per theme. A helper moves here the moment a second rule needs it; a helper only one
 //! rule uses stays in that rule's file.
 
+pub mod annotations;
+pub mod env;
+pub mod objects;
 pub mod placeholders;
+pub mod role_arn;
+pub mod roles;
+pub mod skip_containers;
 pub mod statement;
 pub mod subjects;
 pub mod text;

@@ -4,7 +4,7 @@
 //! What a statement is (its effect, its OIDC principals, its condition entries) is asked of the
 //! model (`model::policy::Statement`); what follows are the judgements several rules share.
 
-use super::placeholders::is_placeholder_provider;
+use crate::check::support::placeholders::is_placeholder_provider;
 use crate::engine::matcher::has_policy_variable;
 use crate::engine::{self, ASSUME_ROLE_WITH_WEB_IDENTITY};
 use crate::model::oidc::{ProviderKey, parse_eks_issuer, parse_provider_key, same_provider};

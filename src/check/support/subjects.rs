@@ -3,7 +3,9 @@
 //! ([`broad_subjects`]), where the IAM wildcards of a value are ([`wildcard_offsets`]) and
 //! sub-spans inside a value ([`value_sub_span`]).
 
-use super::statement::{is_eks, is_eks_key, is_opaque, key_matches_principal, string_mode};
+use crate::check::support::statement::{
+    is_eks, is_eks_key, is_opaque, key_matches_principal, string_mode,
+};
 use crate::engine::STS_AUDIENCE;
 use crate::model::oidc::{parse_eks_issuer, parse_provider_key, same_provider};
 use crate::model::policy::{
@@ -442,14 +444,20 @@ pub fn looks_like_subject(text: &str) -> bool {
     lower.starts_with("system:serviceaccount") || lower.starts_with("repo:")
 }
 
-/// The STS audience, written with or without scheme, trailing slash or China suffix.
-pub fn looks_like_sts_audience(text: &str) -> bool {
+/// An audience as a host name: trimmed, lower-case, without `http(s)://` and trailing `/`.
+pub fn bare_audience(text: &str) -> String {
     let lower = text.trim().to_ascii_lowercase();
-    let bare = lower
+    lower
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
         .unwrap_or(&lower)
-        .trim_end_matches('/');
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The STS audience, written with or without scheme, trailing slash or China suffix.
+pub fn looks_like_sts_audience(text: &str) -> bool {
+    let bare = bare_audience(text);
     bare == STS_AUDIENCE || bare == "sts.amazonaws.com.cn"
 }
 

@@ -9,8 +9,7 @@
 
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
-use crate::engine::ASSUME_ROLE_WITH_WEB_IDENTITY;
-use crate::engine::action_matches;
+use crate::engine::{ASSUME_ROLE_WITH_WEB_IDENTITY, action_matches};
 use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::registry;
 use crate::source::Span;

@@ -16,7 +16,7 @@
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
 };
-use crate::check::support::subjects::looks_like_subject;
+use crate::check::support::subjects::{bare_audience, looks_like_subject};
 use crate::diagnostic::Diagnostic;
 use crate::engine::STS_AUDIENCE;
 use crate::engine::matcher::value_matches;
@@ -74,12 +74,8 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
 /// A value that is recognisably meant to be `sts.amazonaws.com`: the same host with a scheme,
 /// trailing slash, other case or whitespace, a small misspelling, or another STS host name.
 pub fn looks_like_sts_attempt(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    let bare = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or(&lower)
-        .trim_end_matches('/');
+    let bare = bare_audience(text);
+    let bare = bare.as_str();
     bare == "sts"
         || bare == "amazonaws.com"
         || (bare.starts_with("sts.") && (bare.contains("amazon") || bare.contains("aws")))

@@ -8,8 +8,7 @@
 //! the statement never applies and no pod can assume the role through it. Under a negated
 //! operator or `...IfExists`, the absent key makes the check always true: it restricts nothing.
 
-use crate::check::support::statement::provider_claim_key;
-use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, provider_claim_key, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::{parse_provider_arn, same_issuer};
 use crate::model::policy::{BaseOperator, PolicyValue, Principal, Statement, TrustPolicy};

@@ -8,8 +8,7 @@
 //! the qualifier only ever weakens the statement. Deny statements are not reported: there
 //! `IfExists` makes the Deny apply to a token without the key, which is the safe direction.
 
-use crate::check::support::statement::sub_or_aud_entries;
-use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
 use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{SetQualifier, TrustPolicy};

@@ -25,10 +25,9 @@
 //!   be anything once rendered; IRSA114/IRSA003 report the placeholder.
 
 use crate::check::support::placeholders::is_placeholder_provider;
-use crate::check::support::statement::names_oidc_provider;
 use crate::check::support::statement::{
     allows_web_identity_action, is_eks_key, key_matches_principal, logical_path,
-    loose_claim_entries,
+    loose_claim_entries, names_oidc_provider,
 };
 use crate::check::support::subjects::looks_like_subject;
 use crate::diagnostic::Diagnostic;

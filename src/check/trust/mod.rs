@@ -1,8 +1,9 @@
 //! Trust-policy rules (IRSA1xx), one file per rule; what they share is in `check::support`.
 //!
-//! A rule sees one [`TrustPolicy`](crate::model::policy::TrustPolicy). Most rules only concern web-identity statements (an OIDC
-//! Federated principal or the `sts:AssumeRoleWithWebIdentity` action); EKS-specific rules further
-//! require the provider to be an EKS issuer (`oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`).
+//! A rule sees one [`TrustPolicy`](crate::model::policy::TrustPolicy). Most rules only concern
+//! web-identity statements (an OIDC Federated principal or the `sts:AssumeRoleWithWebIdentity`
+//! action); EKS-specific rules further require the provider to be an EKS issuer
+//! (`oidc.eks.<region>.amazonaws.com[.cn]/id/<ID>`).
 
 pub mod action_mismatch;
 pub mod aud_holds_subject;

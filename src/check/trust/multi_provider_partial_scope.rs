@@ -14,8 +14,7 @@
 //! fires only when the statement definitely admits both probes.
 
 use crate::check::support::statement::{logical_path, web_identity_statements};
-use crate::check::support::subjects::subject_example;
-use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values};
+use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values, subject_example};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{STS_AUDIENCE, Tri, WebIdentityRequest, evaluate_statement, federated_matches};
 use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};

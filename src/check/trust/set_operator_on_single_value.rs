@@ -8,8 +8,7 @@
 //! operator: nothing goes wrong at run time, but it misleads the reader (info).
 //! Deny statements are not reported (an always-true condition in a Deny only denies more).
 
-use crate::check::support::statement::sub_or_aud_entries;
-use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
 use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::policy::{SetQualifier, TrustPolicy};
