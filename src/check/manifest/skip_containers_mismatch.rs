@@ -14,7 +14,7 @@
 //!   webhook logs it and skips no container at all.
 //!
 //! The value is parsed with the same rules by `check::support::skip_containers`
-//! ([`parse_skip_containers`]), the parser IRSA213 and IRSA216 use too to leave skipped
+//! ([`parse_skip_containers`]), the parser IRSA207, IRSA213 and IRSA216 use too to leave skipped
 //! containers alone.
 
 use crate::check::support::annotations::pod_annotation_path;

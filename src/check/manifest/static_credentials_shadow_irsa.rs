@@ -14,16 +14,18 @@
 //! Kubernetes. Containers listed in the pod's `eks.amazonaws.com/skip-containers` are left alone:
 //! the webhook gives them no role, so their keys shadow nothing.
 //!
-//! The environment lookup ([`lookup_env`]) is in `check::support::env`, shared with IRSA208.
+//! The environment lookup ([`lookup_env`]) and the skip-containers parser ([`skipped_containers`])
+//! are in `check::support`, shared with IRSA208 and IRSA212.
 
 use crate::check::support::env::{
     EnvLookup, EnvOrigin, container_label, container_path, lookup_env,
 };
 use crate::check::support::objects::{irsa_service_account, irsa_workloads, workload_label};
 use crate::check::support::role_arn::role_display;
+use crate::check::support::skip_containers::skipped_containers;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::{EnvSource, Workload, annotations};
+use crate::model::k8s::EnvSource;
 use crate::registry;
 use crate::source::Span;
 
@@ -41,35 +43,13 @@ fn is_set(lookup: &EnvLookup) -> bool {
     }
 }
 
-/// The container names listed in a pod's `eks.amazonaws.com/skip-containers`, parsed like the
-/// webhook does: the first line as one CSV record (no trimming, double quotes removed).
-fn skipped_containers(workload: &Workload) -> Vec<String> {
-    let Some(a) = workload
-        .pod
-        .annotations
-        .iter()
-        .find(|a| a.key.value == annotations::SKIP_CONTAINERS)
-    else {
-        return Vec::new();
-    };
-    let line = a.text().lines().next().unwrap_or("");
-    line.split(',')
-        .map(|f| {
-            f.strip_prefix('"')
-                .and_then(|f| f.strip_suffix('"'))
-                .unwrap_or(f)
-                .replace("\"\"", "\"")
-        })
-        .collect()
-}
-
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in irsa_workloads(linked) {
         let Some(sa) = irsa_service_account(linked, w) else {
             continue;
         };
         let Some(role) = sa.role_arn() else { continue };
-        let skipped = skipped_containers(workload);
+        let skipped = skipped_containers(&workload.pod);
         for c in &workload.pod.containers {
             if skipped.contains(&c.name.value) {
                 continue;

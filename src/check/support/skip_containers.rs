@@ -4,9 +4,9 @@
 //! The webhook (`getContainersToSkip` in amazon-eks-pod-identity-webhook's `pkg/handler`) reads
 //! the value with Go's `encoding/csv` reader, default settings, and takes its first record: fields
 //! split on `,`, not trimmed, quotes strict. When the reader returns an error the webhook logs it
-//! and skips no container at all. IRSA212 reports what this parser finds, and the rules that leave
-//! skipped containers alone (IRSA213, IRSA216) ask [`skipped_containers`], so they agree with each
-//! other and with the webhook.
+//! and skips no container at all. This module is the one parser of the annotation: IRSA212 reports
+//! what it finds, and the rules that leave skipped containers alone (IRSA207, IRSA213, IRSA216)
+//! ask [`skipped_containers`], so they agree with each other and with the webhook.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
