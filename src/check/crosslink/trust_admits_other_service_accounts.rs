@@ -15,7 +15,7 @@
 //! that admits the first such ServiceAccount.
 
 use crate::check::support::objects::{
-    describe_with_workloads, name_span, sa_label, sa_with_workloads, workloads_of_sa,
+    describe_with_workloads, name_span, sa_label, sa_with_workloads,
 };
 use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
 use crate::check::support::roles::{carriers, entry_span, role_name};
@@ -119,7 +119,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                         format!(
                             "ServiceAccount `{}` is admitted but does not carry this role{}",
                             sa_label(linked, i),
-                            if workloads_of_sa(linked, i).is_empty() {
+                            if linked.workloads_of_service_account(i).is_empty() {
                                 ""
                             } else {
                                 "; workloads run as it"

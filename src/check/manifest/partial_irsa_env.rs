@@ -12,7 +12,7 @@
 //! silences the rule, and so does an `envFrom` of one the input does not hold (it might).
 
 use crate::check::support::env::{container_label, container_path, lookup_env};
-use crate::check::support::objects::{uses_irsa, workload_label};
+use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry;
@@ -24,7 +24,7 @@ const TOKEN_PATH: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/toke
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let irsa = uses_irsa(linked, w);
+        let irsa = linked.workload_uses_irsa(w);
         for c in &workload.pod.containers {
             let role = c.env.iter().find(|e| e.name.value == ROLE_ARN);
             let token = c.env.iter().find(|e| e.name.value == TOKEN_FILE);

@@ -14,7 +14,7 @@
 //! alone; variables from `envFrom` of a ConfigMap/Secret of the input count too.
 
 use crate::check::support::env::env_from_vars;
-use crate::check::support::objects::{irsa_workloads, workload_label};
+use crate::check::support::objects::workload_label;
 use crate::check::support::skip_containers::skipped_containers;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
@@ -31,7 +31,7 @@ pub fn is_aws_dir(path: &str) -> bool {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in irsa_workloads(linked) {
+    for (w, workload) in linked.irsa_workloads() {
         let skipped = skipped_containers(&workload.pod);
         let label = workload_label(linked, w);
         let source = &workload.meta.source;

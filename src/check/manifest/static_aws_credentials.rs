@@ -14,7 +14,7 @@
 //! ignored (the SDKs treat an empty variable as unset).
 
 use crate::check::support::env::env_from_vars;
-use crate::check::support::objects::{uses_irsa, workload_label};
+use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Container, EnvSourceKind, Workload};
@@ -100,7 +100,7 @@ fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Containe
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.model.workloads.iter().enumerate() {
-        if uses_irsa(linked, w) {
+        if linked.workload_uses_irsa(w) {
             continue;
         }
         let sa = &linked.workload_service_accounts[w].name;

@@ -20,7 +20,7 @@
 use crate::check::support::env::{
     EnvLookup, EnvOrigin, container_label, container_path, lookup_env,
 };
-use crate::check::support::objects::{irsa_service_account, irsa_workloads, workload_label};
+use crate::check::support::objects::workload_label;
 use crate::check::support::role_arn::role_display;
 use crate::check::support::skip_containers::skipped_containers;
 use crate::diagnostic::Diagnostic;
@@ -44,8 +44,8 @@ fn is_set(lookup: &EnvLookup) -> bool {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in irsa_workloads(linked) {
-        let Some(sa) = irsa_service_account(linked, w) else {
+    for (w, workload) in linked.irsa_workloads() {
+        let Some(sa) = linked.irsa_service_account_of_workload(w) else {
             continue;
         };
         let Some(role) = sa.role_arn() else { continue };

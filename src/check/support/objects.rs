@@ -1,9 +1,9 @@
 //! The linked model's objects as rules name them: labels (`payments/api`, a workload's kind,
-//! namespace and name), name spans and paths, and who runs as whom (a workload's ServiceAccounts,
-//! a ServiceAccount's workloads, the workloads that use IRSA).
+//! namespace and name, a ServiceAccount with the workloads that run as it), name spans and paths.
+//! Who runs as whom is the link stage's answer (`Linked::service_accounts_of_workload`, ...).
 
 use crate::link::Linked;
-use crate::model::k8s::{ObjectMeta, ServiceAccount, Workload};
+use crate::model::k8s::{ObjectMeta, Workload};
 use crate::source::Span;
 
 /// `namespace/name` of ServiceAccount `sa` (effective namespace).
@@ -28,17 +28,9 @@ pub fn workload_label(linked: &Linked, w: usize) -> String {
     )
 }
 
-/// The workloads of the input that run as ServiceAccount `sa`.
-pub fn workloads_of_sa(linked: &Linked, sa: usize) -> &[usize] {
-    linked.workloads_of(
-        &linked.sa_namespaces[sa].name,
-        linked.model.service_accounts[sa].meta.name_str(),
-    )
-}
-
 /// "`payments/api` (run by Deployment `payments/api`)" for messages.
 pub fn sa_with_workloads(linked: &Linked, sa: usize) -> String {
-    let workloads = workloads_of_sa(linked, sa);
+    let workloads = linked.workloads_of_service_account(sa);
     describe_with_workloads(linked, &sa_label(linked, sa), workloads)
 }
 
@@ -81,39 +73,4 @@ pub fn name_span(meta: &ObjectMeta) -> Span {
         .map(|n| n.span)
         .or(meta.metadata_key)
         .unwrap_or(meta.span)
-}
-
-/// The ServiceAccounts of the input a workload runs as (its effective ServiceAccount in its
-/// effective namespace; several when the input defines it more than once).
-pub fn service_accounts_of<'a>(
-    linked: &'a Linked,
-    workload: usize,
-) -> impl Iterator<Item = &'a ServiceAccount> + 'a {
-    let ns = &linked.workload_namespaces[workload].name;
-    let sa = &linked.workload_service_accounts[workload].name;
-    linked
-        .service_accounts_named(ns, sa)
-        .iter()
-        .map(|&i| &linked.model.service_accounts[i])
-}
-
-/// True when a workload runs as a ServiceAccount of the input that carries a role-arn
-/// annotation: the webhook will inject IRSA credentials into its pods.
-pub fn uses_irsa(linked: &Linked, workload: usize) -> bool {
-    service_accounts_of(linked, workload).any(ServiceAccount::is_irsa)
-}
-
-/// The workloads that use IRSA, with their index.
-pub fn irsa_workloads(linked: &Linked) -> impl Iterator<Item = (usize, &Workload)> {
-    linked
-        .model
-        .workloads
-        .iter()
-        .enumerate()
-        .filter(move |(i, _)| uses_irsa(linked, *i))
-}
-
-/// The IRSA ServiceAccount a workload runs as.
-pub fn irsa_service_account(linked: &Linked, w: usize) -> Option<&ServiceAccount> {
-    service_accounts_of(linked, w).find(|sa| sa.is_irsa())
 }
