@@ -18,8 +18,7 @@
 use crate::check::support::objects::sa_label;
 use crate::check::support::role_arn::role_arn_annotation;
 use crate::check::support::roles::{
-    carriers, cluster_issuers, foreign_cluster_principals, issuer_host, policy_value_part_span,
-    role_name,
+    carriers, foreign_cluster_principals, issuer_host, policy_value_part_span, role_name,
 };
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
@@ -28,7 +27,7 @@ use crate::model::oidc::parse_provider_arn;
 use crate::registry::IRSA307;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    let issuers = cluster_issuers(linked);
+    let issuers = linked.options.cluster_issuers();
     if issuers.is_empty() {
         return;
     }

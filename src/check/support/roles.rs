@@ -131,11 +131,6 @@ pub fn foreign_cluster_principals<'p>(
     eks.into_iter().map(|(s, v, _)| (s, v)).collect()
 }
 
-/// The configured cluster issuers: `--cluster-issuer` and the configuration's `clusters`.
-pub fn cluster_issuers(linked: &Linked) -> Vec<&str> {
-    linked.options.cluster_issuers()
-}
-
 /// One OIDC principal of a trust policy registered in another account than the role's.
 pub struct ForeignAccountPrincipal<'p> {
     pub stmt: &'p Statement,
@@ -177,7 +172,11 @@ pub fn other_account_principals(
 /// provider (IRSA307: another cluster; IRSA314: another account): those rules explain a denial
 /// that comes from the principal, so IRSA304 does not repeat it.
 pub fn provider_rules_explain(linked: &Linked, policy: usize) -> bool {
-    !foreign_cluster_principals(&linked.model.policies[policy], &cluster_issuers(linked)).is_empty()
+    !foreign_cluster_principals(
+        &linked.model.policies[policy],
+        &linked.options.cluster_issuers(),
+    )
+    .is_empty()
         || !other_account_principals(linked, policy).is_empty()
 }
 
