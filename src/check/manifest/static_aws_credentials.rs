@@ -13,16 +13,13 @@
 //! role there), so the two rules never report the same container. Empty literal values are
 //! ignored (the SDKs treat an empty variable as unset).
 
-use crate::check::support::env::env_from_vars;
+use crate::check::support::env::{STATIC_KEY_VARS, env_from_vars};
 use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Container, EnvSourceKind, Workload};
 use crate::registry::IRSA220;
 use crate::source::{SourceRef, Span};
-
-/// The static-key variables.
-pub const KEY_VARS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
 /// True for a literal shaped like a long-term access key id (`AKIA[0-9A-Z]{16}`).
 pub fn looks_like_access_key_id(value: &str) -> bool {
@@ -54,7 +51,7 @@ struct Found {
 fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Container) -> Vec<Found> {
     let mut found = Vec::new();
     for var in &container.env {
-        if !KEY_VARS.contains(&var.name.value.as_str()) {
+        if !STATIC_KEY_VARS.contains(&var.name.value.as_str()) {
             continue;
         }
         match (&var.value, var.value_from) {
@@ -77,7 +74,7 @@ fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Containe
     }
     for var in env_from_vars(linked, w, container) {
         // An explicit `env` entry wins over `envFrom`.
-        if !KEY_VARS.contains(&var.name.as_str()) || container.env_var(&var.name).is_some() {
+        if !STATIC_KEY_VARS.contains(&var.name.as_str()) || container.env_var(&var.name).is_some() {
             continue;
         }
         let kind = match var.source.kind {
@@ -182,7 +179,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             }
             // The keys of the Secret/ConfigMap an envFrom pulls them from.
             for var in env_from_vars(linked, w, container) {
-                if KEY_VARS.contains(&var.name.as_str()) && container.env_var(&var.name).is_none() {
+                if STATIC_KEY_VARS.contains(&var.name.as_str())
+                    && container.env_var(&var.name).is_none()
+                {
                     diag = diag.related(
                         &var.source.meta.source,
                         var.key.span,

@@ -18,7 +18,7 @@
 //! are in `check::support`, shared with IRSA208 and IRSA212.
 
 use crate::check::support::env::{
-    EnvLookup, EnvOrigin, container_label, container_path, lookup_env,
+    EnvLookup, EnvOrigin, STATIC_KEY_VARS, container_label, container_path, lookup_env,
 };
 use crate::check::support::objects::workload_label;
 use crate::check::support::role_arn::role_display;
@@ -28,9 +28,6 @@ use crate::link::Linked;
 use crate::model::k8s::EnvSource;
 use crate::registry;
 use crate::source::Span;
-
-/// The static-key variables of the SDKs' environment provider.
-const STATIC_KEYS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
 /// True when the lookup found a value the SDK will use (an empty literal is treated as unset).
 fn is_set(lookup: &EnvLookup) -> bool {
@@ -54,14 +51,15 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             if skipped.contains(&c.name.value) {
                 continue;
             }
-            let found: Vec<(&str, EnvLookup)> = STATIC_KEYS
+            let found: Vec<(&str, EnvLookup)> = STATIC_KEY_VARS
                 .iter()
                 .map(|&k| (k, lookup_env(linked, w, c, k)))
                 .filter(|(_, l)| is_set(l))
                 .collect();
             // A lone secret key is ignored by the SDKs' environment providers (they start from
             // the key id): it shadows nothing.
-            let Some((name, lookup)) = found.first().filter(|(n, _)| *n == STATIC_KEYS[0]) else {
+            let Some((name, lookup)) = found.first().filter(|(n, _)| *n == STATIC_KEY_VARS[0])
+            else {
                 continue;
             };
             let effect = if found.len() == 2 {

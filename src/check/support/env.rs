@@ -5,6 +5,15 @@ use crate::link::Linked;
 use crate::model::k8s::{Container, EnvFrom, EnvSource, EnvVar, Workload};
 use crate::model::policy::Located;
 
+/// The role the webhook injects (`AWS_ROLE_ARN`), read by every SDK's web-identity provider.
+pub const ROLE_ARN_VAR: &str = "AWS_ROLE_ARN";
+
+/// Where the webhook mounts the projected token (`AWS_WEB_IDENTITY_TOKEN_FILE`).
+pub const TOKEN_FILE_VAR: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+
+/// A long-term access key, id first: the SDKs' environment providers start from the id.
+pub const STATIC_KEY_VARS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
 /// Where a container's environment variable comes from.
 #[derive(Clone, Copy, Debug)]
 pub enum EnvOrigin<'a> {
