@@ -6,6 +6,7 @@
 
 pub mod crosslink;
 pub mod manifest;
+pub mod support;
 pub mod trust;
 
 use crate::diagnostic::Diagnostic;

@@ -1,7 +1,7 @@
 //! Reading `.irsa-lint.yaml`: walk the spanned tree, check every key and value, collect every
 //! error with its position.
 
-use crate::check::trust::unknown_condition_operator::edit_distance;
+use crate::check::support::text::edit_distance;
 use crate::diagnostic::Severity;
 use crate::extract::aws::parse_role_arn;
 use crate::limits;

@@ -299,6 +299,49 @@ impl Linked {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// The workloads that run as ServiceAccount `sa` (its effective namespace and name).
+    pub fn workloads_of_service_account(&self, sa: usize) -> &[usize] {
+        self.workloads_of(
+            &self.sa_namespaces[sa].name,
+            self.model.service_accounts[sa].meta.name_str(),
+        )
+    }
+
+    /// The ServiceAccounts of the input a workload runs as (its effective ServiceAccount in its
+    /// effective namespace; several when the input defines it more than once).
+    pub fn service_accounts_of_workload(
+        &self,
+        workload: usize,
+    ) -> impl Iterator<Item = &ServiceAccount> + '_ {
+        let ns = &self.workload_namespaces[workload].name;
+        let sa = &self.workload_service_accounts[workload].name;
+        self.service_accounts_named(ns, sa)
+            .iter()
+            .map(|&i| &self.model.service_accounts[i])
+    }
+
+    /// The IRSA ServiceAccount (one with a role-arn annotation) a workload runs as.
+    pub fn irsa_service_account_of_workload(&self, workload: usize) -> Option<&ServiceAccount> {
+        self.service_accounts_of_workload(workload)
+            .find(|sa| sa.is_irsa())
+    }
+
+    /// True when a workload runs as a ServiceAccount of the input that carries a role-arn
+    /// annotation: the webhook will inject IRSA credentials into its pods.
+    pub fn workload_uses_irsa(&self, workload: usize) -> bool {
+        self.service_accounts_of_workload(workload)
+            .any(ServiceAccount::is_irsa)
+    }
+
+    /// The workloads that use IRSA, with their index.
+    pub fn irsa_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
+        self.model
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| self.workload_uses_irsa(*i))
+    }
+
     /// True when the input defines any ServiceAccount in `namespace`.
     pub fn defines_service_accounts_in(&self, namespace: &str) -> bool {
         self.namespaces_with_sas.contains_key(namespace)

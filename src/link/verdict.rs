@@ -7,11 +7,10 @@
 //! annotation or `sts.amazonaws.com`.
 
 use super::Linked;
-use crate::check::trust::{is_allow, oidc_principals};
 use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::annotations;
-use crate::model::policy::TrustPolicy;
+use crate::model::policy::{Statement, TrustPolicy};
 
 /// One request a ServiceAccount's pods would make.
 #[derive(Clone, Debug)]
@@ -81,8 +80,8 @@ pub fn candidate_providers(
     let mut providers: Vec<String> = policy
         .statements
         .iter()
-        .filter(|s| is_allow(s))
-        .flat_map(oidc_principals)
+        .filter(|s| s.is_allow())
+        .flat_map(Statement::oidc_principals)
         .filter(|v| !v.has_unknown())
         .map(|v| v.text.clone())
         .collect();
@@ -234,8 +233,8 @@ impl SubjectPrefilter {
 pub fn subject_prefilter(policy: &TrustPolicy) -> Option<SubjectPrefilter> {
     use crate::model::policy::{BaseOperator, SetQualifier};
     let mut prefixes: Vec<(String, bool)> = Vec::new();
-    for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
-        let bounding = crate::check::trust::claim_entries(stmt, "sub").find(|(block, entry)| {
+    for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
+        let bounding = stmt.claim_entries("sub").find(|(block, entry)| {
             let Some(op) = block.operator else {
                 return false;
             };

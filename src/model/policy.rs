@@ -5,6 +5,7 @@
 //! matched case-insensitively there, as IAM does. Nothing here is evaluated: that is
 //! `crate::engine`'s job.
 
+use crate::model::oidc;
 use crate::model::value::{self, Part, Parts, ValuePart};
 use crate::parse::tree::Node;
 use crate::source::{SourceRef, Span};
@@ -140,6 +141,58 @@ pub struct Statement {
     pub resource: Option<Span>,
     pub not_resource: Option<Span>,
     pub condition: Option<ConditionElement>,
+}
+
+/// What rules and the link stage ask of a statement. These read the model only; what a statement
+/// *means* for a request is the engine's business.
+impl Statement {
+    /// True when the statement's effect is `Allow`.
+    pub fn is_allow(&self) -> bool {
+        matches!(self.effect.as_ref().map(|e| &e.value), Some(Effect::Allow))
+    }
+
+    /// True when the statement's effect is `Deny`.
+    pub fn is_deny(&self) -> bool {
+        matches!(self.effect.as_ref().map(|e| &e.value), Some(Effect::Deny))
+    }
+
+    /// The Federated principal values that name an OIDC provider.
+    pub fn oidc_principals(&self) -> impl Iterator<Item = &PolicyValue> {
+        let entries = match self.principal.as_ref().map(|p| &p.principal) {
+            Some(Principal::Map(entries)) => entries.as_slice(),
+            _ => &[],
+        };
+        entries
+            .iter()
+            .filter(|e| e.is_federated())
+            .flat_map(|e| e.values.iter())
+            .filter(|v| oidc::is_oidc_principal(&v.text))
+    }
+
+    /// The provider names (`oidc.eks.../id/X`) of the statement's OIDC principals.
+    pub fn principal_providers(&self) -> impl Iterator<Item = &str> {
+        self.oidc_principals()
+            .filter_map(|v| oidc::parse_provider_arn(&v.text).map(|p| p.provider))
+    }
+
+    /// Every (operator block, entry) of the statement's Condition element.
+    pub fn condition_entries(&self) -> impl Iterator<Item = (&ConditionBlock, &ConditionEntry)> {
+        self.condition
+            .iter()
+            .flat_map(|c| c.operators.iter())
+            .flat_map(|b| b.entries.iter().map(move |e| (b, e)))
+    }
+
+    /// The condition entries on a provider claim (`sub`, `aud`, ...), matched case-insensitively.
+    pub fn claim_entries<'a>(
+        &'a self,
+        claim: &'a str,
+    ) -> impl Iterator<Item = (&'a ConditionBlock, &'a ConditionEntry)> + 'a {
+        self.condition_entries().filter(move |(_, e)| {
+            oidc::parse_provider_key(&e.key.value)
+                .is_some_and(|k| k.claim.eq_ignore_ascii_case(claim))
+        })
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -10,10 +10,10 @@
 //!
 //! Skipped like IRSA304: name-only role links, Unknown verdicts.
 
-use super::{
-    admitting_audience, annotated_role, aud_entries, entry_span, role_arn_annotation,
-    role_arn_path, role_name, sa_label,
-};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::roles::{admitting_audience, aud_entries, entry_span, role_name};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{STS_AUDIENCE, Tri};
 use crate::link::verdict::audience_of;
@@ -51,7 +51,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let (span, path, origin) = match audience_annotation {
             Some(a) => (
                 a.value.span,
-                super::annotation_path(&sa.meta, annotations::AUDIENCE),
+                annotation_path(&sa.meta, annotations::AUDIENCE),
                 "its `eks.amazonaws.com/audience` annotation",
             ),
             None => (

@@ -10,7 +10,9 @@
 //! Containers the webhook skips (`eks.amazonaws.com/skip-containers` on the pod) are left alone,
 //! as are values that are not literal (`valueFrom`, `$(VAR)` references).
 
-use super::{role_arn_annotation, sa_label, workload_label};
+use crate::check::support::env::ROLE_ARN_VAR;
+use crate::check::support::objects::{sa_label, workload_label};
+use crate::check::support::role_arn::role_arn_annotation;
 use crate::diagnostic::Diagnostic;
 use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;
@@ -50,7 +52,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             if skipped.contains(&container.name.value.as_str()) {
                 continue;
             }
-            let Some(var) = container.env_var("AWS_ROLE_ARN") else {
+            let Some(var) = container.env_var(ROLE_ARN_VAR) else {
                 continue;
             };
             let Some(value) = &var.value else { continue };

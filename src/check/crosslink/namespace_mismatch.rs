@@ -10,9 +10,11 @@
 //!
 //! `default` is never reported: Kubernetes creates a `default` ServiceAccount in every namespace.
 
-use super::{
-    describe_with_workloads, name_span, quote_list, role_arn_annotation, service_account_name_path,
+use crate::check::support::objects::{
+    describe_with_workloads, name_span, service_account_name_path,
 };
+use crate::check::support::role_arn::role_arn_annotation;
+use crate::check::support::text::quote_list;
 use crate::diagnostic::Diagnostic;
 use crate::extract::aws::parse_role_arn;
 use crate::link::{Linked, NamespaceOrigin};

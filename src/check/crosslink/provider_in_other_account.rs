@@ -12,11 +12,12 @@
 //! The role's account comes from its identity (`aws iam` output), else from the annotation of a
 //! ServiceAccount linked to it. Documentation accounts (111122223333, 123456789012) are IRSA114's.
 
-use super::{
-    carriers, other_account_principals, policy_value_part_span, role_arn_annotation,
-    role_arn_part_span, role_name, sa_label,
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_part_span};
+use crate::check::support::roles::{
+    carriers, other_account_principals, policy_value_part_span, role_name,
 };
-use crate::check::trust::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA314;
@@ -58,7 +59,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             } else {
                 for i in carriers(linked, p).take(2) {
                     let sa = &linked.model.service_accounts[i];
-                    let Some(arn) = super::annotated_role(sa) else {
+                    let Some(arn) = annotated_role(sa) else {
                         continue;
                     };
                     let span = role_arn_part_span(sa, arn.account)

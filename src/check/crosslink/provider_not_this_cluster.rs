@@ -15,18 +15,19 @@
 //! trust must name at least one of them. Messages name a configured cluster by its `name`, and the
 //! help builds the provider ARN in the role's account (else the cluster's `account`).
 
-use super::{
-    carriers, cluster_issuers, foreign_cluster_principals, issuer_host, policy_value_part_span,
-    role_arn_annotation, role_name, sa_label,
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::role_arn_annotation;
+use crate::check::support::roles::{
+    carriers, foreign_cluster_principals, issuer_host, policy_value_part_span, role_name,
 };
-use crate::check::trust::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::oidc::parse_provider_arn;
 use crate::registry::IRSA307;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    let issuers = cluster_issuers(linked);
+    let issuers = linked.options.cluster_issuers();
     if issuers.is_empty() {
         return;
     }

@@ -14,7 +14,8 @@
 //!
 //! Points at the differing part of the annotation value.
 
-use super::{role_arn_annotation, role_arn_part_span, role_arn_path, sa_label};
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{role_arn_annotation, role_arn_part_span, role_arn_path};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;

@@ -9,10 +9,12 @@
 //! worth saying once, as information. Quiet when the input has no trust policy at all, and for
 //! annotations that are not role ARNs or still hold placeholders (IRSA201/IRSA114 report those).
 
-use super::{
-    annotated_role, role_arn_annotation, role_arn_part_span, role_arn_path, sa_label, similar_name,
+use crate::check::support::objects::sa_label;
+use crate::check::support::placeholders::looks_like_placeholder;
+use crate::check::support::role_arn::{
+    annotated_role, role_arn_annotation, role_arn_part_span, role_arn_path,
 };
-use crate::check::trust::sub_wildcard_namespace::looks_like_placeholder;
+use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA305;

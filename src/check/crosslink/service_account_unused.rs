@@ -8,7 +8,8 @@
 //! Quiet when the input has no workload at all (a ServiceAccounts-only directory), and when a
 //! workload names it from another namespace (IRSA302 reports that, at the workload).
 
-use super::{name_span, role_arn_annotation, sa_label, workloads_of_sa};
+use crate::check::support::objects::{name_span, sa_label};
+use crate::check::support::role_arn::role_arn_annotation;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA310;
@@ -22,7 +23,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = sa.meta.name_str();
-        if name.is_empty() || !workloads_of_sa(linked, i).is_empty() {
+        if name.is_empty() || !linked.workloads_of_service_account(i).is_empty() {
             continue;
         }
         let named_elsewhere = linked

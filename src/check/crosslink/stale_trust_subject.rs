@@ -11,11 +11,11 @@
 //! without wildcard) in Allow statements; `default` always exists; a subject some workload of the
 //! input runs as is IRSA301's concern (the ServiceAccount is missing, not the subject stale).
 
-use super::{name_span, similar_name};
-use crate::check::trust::sub_wildcard_namespace::{
-    entry_path, looks_like_placeholder, wildcard_offsets,
-};
-use crate::check::trust::{claim_entries, is_allow};
+use crate::check::support::objects::name_span;
+use crate::check::support::placeholders::looks_like_placeholder;
+use crate::check::support::statement::entry_path;
+use crate::check::support::subjects::wildcard_offsets;
+use crate::check::support::text::{quote_list, similar_name};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::policy::BaseOperator;
@@ -26,8 +26,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         return;
     }
     for policy in &linked.model.policies {
-        for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
-            for (block, entry) in claim_entries(stmt, "sub") {
+        for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
+            for (block, entry) in stmt.claim_entries("sub") {
                 let Some(op) = block.operator else { continue };
                 let ignore_case = match op.base {
                     BaseOperator::StringEquals | BaseOperator::StringLike => false,
@@ -75,7 +75,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     let message = format!(
                         "the trust policy admits `{}`, but namespace `{ns}` has no ServiceAccount `{name}` in the input (it defines {}): the subject is stale or misspelt, and whoever creates `{ns}/{name}` later gets this role",
                         value.text,
-                        super::quote_list(&names().collect::<Vec<_>>(), 3)
+                        quote_list(&names().collect::<Vec<_>>(), 3)
                     );
                     let help = match suggestion {
                         Some(s) => format!(

@@ -14,12 +14,13 @@
 //! ServiceAccount (workloads without `serviceAccountName`) count too. Reported at the `:sub` value
 //! that admits the first such ServiceAccount.
 
-use super::{
-    MAX_LISTED, annotated_role, carriers, describe_with_workloads, entry_span, name_span,
-    role_arn_annotation, role_name, sa_label, workloads_of_sa,
+use crate::check::support::objects::{
+    describe_with_workloads, name_span, sa_label, sa_with_workloads,
 };
-use crate::check::trust::sub_wildcard_namespace::entry_path;
-use crate::check::trust::{claim_entries, logical_path};
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::roles::{carriers, entry_span, role_name};
+use crate::check::support::statement::{entry_path, logical_path};
+use crate::check::support::text::{MAX_LISTED, quote_list};
 use crate::diagnostic::Diagnostic;
 use crate::engine::matcher::value_matches;
 use crate::engine::{Reason, STS_AUDIENCE, statement_at};
@@ -54,7 +55,7 @@ fn admitting_location(
         _ => None,
     })?;
     let stmt = statement_at(policy, statement)?;
-    for (block, entry) in claim_entries(stmt, "sub") {
+    for (block, entry) in stmt.claim_entries("sub") {
         let Some(op) = block.operator else { continue };
         if op.base.is_negated() {
             continue;
@@ -109,7 +110,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             .map(|i| {
                 let meta = &linked.model.service_accounts[i].meta;
                 Intruder {
-                    label: super::sa_with_workloads(linked, i),
+                    label: sa_with_workloads(linked, i),
                     subject: subject(&linked.sa_namespaces[i].name, meta.name_str()),
                     audience: audience_of(linked, i),
                     at: (
@@ -118,7 +119,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                         format!(
                             "ServiceAccount `{}` is admitted but does not carry this role{}",
                             sa_label(linked, i),
-                            if workloads_of_sa(linked, i).is_empty() {
+                            if linked.workloads_of_service_account(i).is_empty() {
                                 ""
                             } else {
                                 "; workloads run as it"
@@ -168,7 +169,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     let Some((annotation, _)) = role_arn_annotation(sa) else {
                         continue;
                     };
-                    (annotation.value.span, super::role_arn_path(&sa.meta))
+                    (annotation.value.span, role_arn_path(&sa.meta))
                 }
             };
         let labels: Vec<&str> = intruders.iter().map(|x| x.label.as_str()).collect();
@@ -184,7 +185,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let carried_by: Vec<String> = carrying.iter().map(|&i| sa_label(linked, i)).collect();
         let message = format!(
             "the trust policy of role `{role}` (meant for {}) also admits {}: {listed}; pods running as {} can assume the role with their own token",
-            super::quote_list(&carried_by, 2),
+            quote_list(&carried_by, 2),
             if intruders.len() == 1 {
                 "a ServiceAccount that does not carry it".to_string()
             } else {
@@ -194,7 +195,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         );
         let help = format!(
             "list only the intended subjects ({}) with `StringEquals` on `<issuer>:sub`",
-            super::quote_list(
+            quote_list(
                 &carrying
                     .iter()
                     .map(|&i| subject(

@@ -20,11 +20,11 @@
 //!   kustomization) while the trust admits it in a namespace the trust names: it is probably
 //!   applied there, and IRSA217 reports the assumption.
 
-use super::{
-    Denial, admitting_audience, annotated_role, explain_denial, provider_rules_explain,
-    role_arn_annotation, role_arn_path, role_name, sa_label,
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::roles::{
+    Denial, admitting_audience, explain_denial, provider_rules_explain, role_name,
 };
-use crate::check::trust::{claim_entries, is_allow};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;
 use crate::link::verdict::{SaVerdict, evaluate_subject, subject};
@@ -113,8 +113,8 @@ fn admitted_in_named_namespace(
     let mut namespaces: Vec<&str> = policy
         .statements
         .iter()
-        .filter(|s| is_allow(s))
-        .flat_map(|s| claim_entries(s, "sub"))
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.claim_entries("sub"))
         .flat_map(|(_, e)| e.values.iter())
         .filter_map(|v| {
             v.text

@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{name_span, workloads_of_sa};
+use crate::check::support::objects::name_span;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{EnvVar, ServiceAccount, Workload};
@@ -128,7 +128,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     // Per namespace, the first IRSA ServiceAccount (not `default`) that nothing runs as.
     let mut unused_irsa: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        if sa.is_irsa() && sa.meta.name_str() != "default" && workloads_of_sa(linked, i).is_empty()
+        if sa.is_irsa()
+            && sa.meta.name_str() != "default"
+            && linked.workloads_of_service_account(i).is_empty()
         {
             unused_irsa
                 .entry(linked.sa_namespaces[i].name.as_str())

@@ -14,8 +14,8 @@
 //! webhook reads, or is a known alias (`role`, `token-expiry`, `regional-sts`). The exact keys and
 //! unrelated `eks.amazonaws.com/*` keys (`compute-type`) are left alone.
 
-use crate::check::manifest::{AnnotationOwner, annotation_sites};
-use crate::check::trust::unknown_condition_operator::edit_distance;
+use crate::check::support::annotations::{AnnotationOwner, annotation_sites};
+use crate::check::support::text::edit_distance;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, ObjectMeta, annotations};

@@ -14,8 +14,7 @@
 //! with a YAML tag are left alone (`!!str 86400` is a string; a CloudFormation `!Ref` is resolved
 //! before Kubernetes sees it).
 
-use crate::check::crosslink::annotation_path;
-use crate::check::manifest::annotation_sites;
+use crate::check::support::annotations::{annotation_path, annotation_sites};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, ObjectMeta, annotations};

@@ -16,8 +16,8 @@
 //! what the ServiceAccount the pods run as already says (same key, same value), which is harmless
 //! clutter.
 
-use super::{pod_annotations_path, service_accounts_of};
-use crate::check::crosslink::{annotation_path, name_span, sa_label, workload_label};
+use crate::check::support::annotations::{annotation_path, pod_annotations_path};
+use crate::check::support::objects::{name_span, sa_label, workload_label};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, annotations};
@@ -68,7 +68,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         // The ServiceAccount annotation this one repeats, if the pods' ServiceAccount already
         // carries it with the same value.
         let on_service_account = |a: &Annotation| {
-            service_accounts_of(linked, w).find_map(|sa| {
+            linked.service_accounts_of_workload(w).find_map(|sa| {
                 let own = sa.meta.annotation(&a.key.value)?;
                 (own.text().trim() == a.text().trim()).then_some((sa, own))
             })
@@ -112,7 +112,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     own.key.span,
                     "the ServiceAccount's annotation, which is read",
                 );
-            } else if let Some(sa) = service_accounts_of(linked, w).next() {
+            } else if let Some(sa) = linked.service_accounts_of_workload(w).next() {
                 diag = diag.related(
                     &sa.meta.source,
                     name_span(&sa.meta),

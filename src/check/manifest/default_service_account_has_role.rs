@@ -10,8 +10,10 @@
 //! An empty annotation is not a role (IRSA201 reports it). The message lists the input's workloads
 //! that get the role implicitly, because they set no `serviceAccountName`.
 
-use super::role_arn_invalid::role_display;
-use crate::check::crosslink::{MAX_LISTED, annotation_path, name_span, quote_list};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::name_span;
+use crate::check::support::role_arn::role_display;
+use crate::check::support::text::{MAX_LISTED, quote_list};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::annotations;

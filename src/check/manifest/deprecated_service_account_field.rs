@@ -14,7 +14,8 @@
 //!
 //! An empty `serviceAccount: ""` is ignored, as Kubernetes does.
 
-use crate::check::crosslink::{annotated_role, workload_label};
+use crate::check::support::objects::workload_label;
+use crate::check::support::role_arn::annotated_role;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::link::Linked;
 use crate::registry::IRSA214;

@@ -13,7 +13,8 @@
 //! finding points at the later definition's first differing `eks.amazonaws.com/*` annotation, with
 //! the first definition as related location.
 
-use crate::check::crosslink::{annotation_path, name_span, sa_label};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::{name_span, sa_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, Kustomization, ObjectMeta, annotations};

@@ -7,20 +7,18 @@
 //! 169.254.169.254 like the node itself and gets the node role (ECR pulls, EC2 describe calls,
 //! whatever else the node role grants) next to its own.
 
-use super::irsa_workloads;
-use super::role_arn_invalid::role_display;
-use super::static_credentials_shadow_irsa::irsa_service_account;
-use crate::check::crosslink::workload_label;
+use crate::check::support::objects::workload_label;
+use crate::check::support::role_arn::role_display;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in irsa_workloads(linked) {
+    for (w, workload) in linked.irsa_workloads() {
         let Some(host) = workload.pod.host_network.as_ref().filter(|h| h.value) else {
             continue;
         };
-        let Some(sa) = irsa_service_account(linked, w) else {
+        let Some(sa) = linked.irsa_service_account_of_workload(w) else {
             continue;
         };
         let mut diag = Diagnostic::new(

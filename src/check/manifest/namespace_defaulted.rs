@@ -16,7 +16,8 @@
 //! It points at the `metadata` key (where `namespace:` belongs), or at the kind when there is no
 //! `metadata`. Info: nothing may be wrong once the object is applied with the right `-n`.
 
-use crate::check::crosslink::{name_span, role_name, sa_label, workload_label};
+use crate::check::support::objects::{name_span, sa_label, workload_label};
+use crate::check::support::roles::role_name;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::ObjectMeta;

@@ -11,27 +11,25 @@
 //! container would still have both at run time, so a ConfigMap or Secret of the input providing it
 //! silences the rule, and so does an `envFrom` of one the input does not hold (it might).
 
-use super::static_credentials_shadow_irsa::{container_label, container_path, lookup_env};
-use super::uses_irsa;
-use crate::check::crosslink::workload_label;
+use crate::check::support::env::{ROLE_ARN_VAR, TOKEN_FILE_VAR};
+use crate::check::support::env::{container_label, container_path, lookup_env};
+use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry;
 
-const ROLE_ARN: &str = "AWS_ROLE_ARN";
-const TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
 /// Where the webhook mounts the projected token (Linux containers).
 const TOKEN_PATH: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let irsa = uses_irsa(linked, w);
+        let irsa = linked.workload_uses_irsa(w);
         for c in &workload.pod.containers {
-            let role = c.env.iter().find(|e| e.name.value == ROLE_ARN);
-            let token = c.env.iter().find(|e| e.name.value == TOKEN_FILE);
+            let role = c.env.iter().find(|e| e.name.value == ROLE_ARN_VAR);
+            let token = c.env.iter().find(|e| e.name.value == TOKEN_FILE_VAR);
             let (present, missing) = match (role, token) {
-                (Some(var), None) => (var, TOKEN_FILE),
-                (None, Some(var)) => (var, ROLE_ARN),
+                (Some(var), None) => (var, TOKEN_FILE_VAR),
+                (None, Some(var)) => (var, ROLE_ARN_VAR),
                 _ => continue,
             };
             let other = lookup_env(linked, w, c, missing);
@@ -46,22 +44,22 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 ""
             };
             let help = match (set, irsa) {
-                (ROLE_ARN, true) => format!(
-                    "remove `{ROLE_ARN}` and let the webhook inject both from the ServiceAccount's \
-                     role, or also set `{TOKEN_FILE}: {TOKEN_PATH}`"
+                (ROLE_ARN_VAR, true) => format!(
+                    "remove `{ROLE_ARN_VAR}` and let the webhook inject both from the ServiceAccount's \
+                     role, or also set `{TOKEN_FILE_VAR}: {TOKEN_PATH}`"
                 ),
-                (ROLE_ARN, false) => format!(
-                    "also set `{TOKEN_FILE}` to a projected ServiceAccount token (`{TOKEN_PATH}` \
+                (ROLE_ARN_VAR, false) => format!(
+                    "also set `{TOKEN_FILE_VAR}` to a projected ServiceAccount token (`{TOKEN_PATH}` \
                      when the webhook mounts it), or move the role to the ServiceAccount's \
-                     `eks.amazonaws.com/role-arn` and remove `{ROLE_ARN}`"
+                     `eks.amazonaws.com/role-arn` and remove `{ROLE_ARN_VAR}`"
                 ),
                 (_, true) => format!(
-                    "remove `{TOKEN_FILE}` and let the webhook inject both, or also set \
-                     `{ROLE_ARN}` to the role's ARN"
+                    "remove `{TOKEN_FILE_VAR}` and let the webhook inject both, or also set \
+                     `{ROLE_ARN_VAR}` to the role's ARN"
                 ),
                 (_, false) => format!(
-                    "also set `{ROLE_ARN}` to the role's ARN, or move the role to the \
-                     ServiceAccount's `eks.amazonaws.com/role-arn` and remove `{TOKEN_FILE}`"
+                    "also set `{ROLE_ARN_VAR}` to the role's ARN, or move the role to the \
+                     ServiceAccount's `eks.amazonaws.com/role-arn` and remove `{TOKEN_FILE_VAR}`"
                 ),
             };
             out.push(

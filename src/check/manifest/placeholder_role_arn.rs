@@ -4,16 +4,16 @@
 //!
 //! `kubectl apply` stores the text as written and the webhook copies it into `AWS_ROLE_ARN`: no
 //! role has that ARN, so `AssumeRoleWithWebIdentity` fails and the pods get no AWS credentials.
-//! The placeholders are recognised by the trust side's
-//! [`find_placeholders`](crate::check::trust::placeholder_value::find_placeholders), so a
-//! ServiceAccount and its role's trust policy are judged alike; IRSA201 and IRSA204 leave values
-//! with placeholders to this rule.
+//! The placeholders are recognised by [`find_placeholders`] (`check::support::placeholders`), as
+//! on the trust side (IRSA114), so a ServiceAccount and its role's trust policy are judged alike;
+//! IRSA201 and IRSA204 leave values with placeholders to this rule.
 
 use std::ops::Range;
 
-use super::role_arn_invalid::{role_arn_values, split_arn};
-use crate::check::crosslink::{annotation_path, sa_label};
-use crate::check::trust::placeholder_value::{DOCUMENTATION_ACCOUNTS, find_placeholders};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::sa_label;
+use crate::check::support::placeholders::{DOCUMENTATION_ACCOUNTS, find_placeholders};
+use crate::check::support::role_arn::{role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::annotations;

@@ -13,10 +13,9 @@
 //! Containers listed in `eks.amazonaws.com/skip-containers` get no IRSA credentials and are left
 //! alone; variables from `envFrom` of a ConfigMap/Secret of the input count too.
 
-use crate::check::crosslink::workload_label;
-use crate::check::manifest::irsa_workloads;
-use crate::check::manifest::skip_containers_mismatch::skipped_containers;
-use crate::check::manifest::static_aws_credentials::env_from_vars;
+use crate::check::support::env::env_from_vars;
+use crate::check::support::objects::workload_label;
+use crate::check::support::skip_containers::skipped_containers;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::EnvSourceKind;
@@ -32,7 +31,7 @@ pub fn is_aws_dir(path: &str) -> bool {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in irsa_workloads(linked) {
+    for (w, workload) in linked.irsa_workloads() {
         let skipped = skipped_containers(&workload.pod);
         let label = workload_label(linked, w);
         let source = &workload.meta.source;

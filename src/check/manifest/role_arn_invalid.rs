@@ -15,144 +15,23 @@
 //! rules: placeholders (`[AWS_ACCOUNT_ID]`, `111122223333`: IRSA114), ARNs of something other than
 //! a role (a user, a policy, an `sts` assumed-role: IRSA204) and non-string values (IRSA205).
 //!
-//! The shared helpers ([`split_arn`], [`not_a_role`], [`role_arn_values`]) are used by IRSA204 and
-//! the manifest side of IRSA114, so that each problem of a value is reported by exactly one rule.
+//! The ARN helpers ([`split_arn`], [`not_a_role`], [`role_arn_values`]) are in
+//! `check::support::role_arn`, shared with IRSA204 and the manifest side of IRSA114, so that each
+//! problem of a value is reported by exactly one rule.
 
 use std::ops::Range;
 
-use crate::check::crosslink::{annotation_path, sa_label};
-use crate::check::trust::placeholder_value::find_placeholders;
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::sa_label;
+use crate::check::support::placeholders::find_placeholders;
+use crate::check::support::role_arn::{not_a_role, resource_type, role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
-use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;
-use crate::model::k8s::{Annotation, ServiceAccount, annotations};
+use crate::model::k8s::annotations;
 use crate::model::oidc::PARTITIONS;
 use crate::parse::tree::{Node, ScalarStyle};
 use crate::registry;
 use crate::source::{SourceRef, Span};
-
-/// The six fields of `arn:partition:service:region:account:resource`, as byte ranges into the text
-/// that was split. The resource keeps any further `:`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArnFields {
-    pub partition: Range<usize>,
-    pub service: Range<usize>,
-    pub region: Range<usize>,
-    pub account: Range<usize>,
-    pub resource: Range<usize>,
-}
-
-/// Split an ARN into its fields; None when the text does not start with `arn:` or has fewer than
-/// six fields.
-pub fn split_arn(text: &str) -> Option<ArnFields> {
-    if !text.starts_with("arn:") {
-        return None;
-    }
-    let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i).take(5).collect();
-    if colons.len() < 5 {
-        return None;
-    }
-    Some(ArnFields {
-        partition: colons[0] + 1..colons[1],
-        service: colons[1] + 1..colons[2],
-        region: colons[2] + 1..colons[3],
-        account: colons[3] + 1..colons[4],
-        resource: colons[4] + 1..text.len(),
-    })
-}
-
-/// What an ARN that is not a role's names, for IRSA204.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NotARole {
-    /// "an IAM user", "an STS assumed-role session", "an `s3` resource".
-    pub what: String,
-    /// The part to point at: the resource type (`user`), or the service for other services.
-    pub range: Range<usize>,
-    /// The resource type as written (`user`, `assumed-role`), or the service.
-    pub kind: String,
-}
-
-/// IAM and STS resource types that are not roles, with how a message names them.
-const NON_ROLE_TYPES: [(&str, &str); 11] = [
-    ("user", "an IAM user"),
-    ("group", "an IAM group"),
-    ("policy", "an IAM managed policy"),
-    ("instance-profile", "an EC2 instance profile"),
-    ("oidc-provider", "an IAM OIDC identity provider"),
-    ("saml-provider", "an IAM SAML identity provider"),
-    ("server-certificate", "an IAM server certificate"),
-    ("mfa", "an IAM MFA device"),
-    ("root", "an account root user"),
-    ("assumed-role", "an STS assumed-role session"),
-    ("federated-user", "an STS federated user session"),
-];
-
-/// The resource type of an ARN's resource field: what comes before the first `/` (or `:`).
-fn resource_type(resource: &str) -> &str {
-    resource.split(['/', ':']).next().unwrap_or(resource)
-}
-
-/// When `text` is a well-formed ARN of something other than an IAM role (a user, a policy, an
-/// instance profile, an OIDC provider, an STS session, another service's resource), what it
-/// names. A mangled role ARN (`arn:aws:iam:eu-west-1:...:role/x`) is not this: it is IRSA201's.
-pub fn not_a_role(text: &str) -> Option<NotARole> {
-    let fields = split_arn(text)?;
-    let service = &text[fields.service.clone()];
-    let resource = &text[fields.resource.clone()];
-    let kind = resource_type(resource);
-    if let Some((_, what)) = NON_ROLE_TYPES.iter().find(|(t, _)| *t == kind)
-        && matches!(service, "iam" | "sts")
-    {
-        let start = fields.resource.start;
-        return Some(NotARole {
-            what: (*what).to_string(),
-            range: start..start + kind.len(),
-            kind: kind.to_string(),
-        });
-    }
-    // Another service's resource (`arn:aws:s3:::bucket`, `arn:aws:eks:...:cluster/x`). A value
-    // whose resource is still `role/...` is a role ARN with a mangled service: IRSA201.
-    let service_like = !service.is_empty()
-        && service
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if service_like && !matches!(service, "iam" | "sts") && kind != "role" {
-        return Some(NotARole {
-            what: format!("an `{service}` resource"),
-            range: fields.service.clone(),
-            kind: service.to_string(),
-        });
-    }
-    None
-}
-
-/// Every ServiceAccount's role-arn annotation whose value is a string, with the ServiceAccount's
-/// index. Values with a YAML tag (`!GetAtt Role.Arn`, `!Sub ...`) are skipped: a preprocessor
-/// computes them, so their text is not what the API server will see.
-pub fn role_arn_values(
-    linked: &Linked,
-) -> impl Iterator<Item = (usize, &ServiceAccount, &Annotation, &str)> {
-    linked
-        .model
-        .service_accounts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, sa)| {
-            let annotation = sa.meta.annotation(annotations::ROLE_ARN)?;
-            if annotation.value.tag.is_some() {
-                return None;
-            }
-            let text = annotation.value.as_str()?;
-            Some((i, sa, annotation, text))
-        })
-}
-
-/// A role-arn value as messages name it: the role's name when the value is a role ARN
-/// (`payments-api`), else the trimmed value.
-pub fn role_display(text: &str) -> &str {
-    let text = text.trim();
-    parse_role_arn(text).map_or(text, |r| r.name)
-}
 
 /// The header of a block scalar (`|`, `|+`, `>-`...): the place that decides whether the final
 /// newline is kept.

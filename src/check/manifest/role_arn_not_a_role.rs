@@ -8,8 +8,9 @@
 //! attached to it, the OIDC provider ARN from the trust policy) or `aws sts get-caller-identity`
 //! output, which shows an `assumed-role` session ARN rather than the role's own ARN.
 
-use super::role_arn_invalid::{not_a_role, role_arn_values, split_arn};
-use crate::check::crosslink::{annotation_path, sa_label};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::objects::sa_label;
+use crate::check::support::role_arn::{ArnFields, not_a_role, role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::annotations;
@@ -18,9 +19,8 @@ use crate::registry;
 /// A concrete fix for each kind of ARN.
 fn help_for(kind: &str, arn: &str) -> String {
     let fields = split_arn(arn);
-    let part = |f: fn(&super::role_arn_invalid::ArnFields) -> std::ops::Range<usize>| {
-        fields.as_ref().map_or("", |x| &arn[f(x)])
-    };
+    let part =
+        |f: fn(&ArnFields) -> std::ops::Range<usize>| fields.as_ref().map_or("", |x| &arn[f(x)]);
     let partition = match part(|f| f.partition.clone()) {
         "" => "aws",
         p => p,

@@ -17,10 +17,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::crosslink::{
-    annotated_role, quote_list, role_arn_annotation, role_arn_path, sa_label,
-};
-use crate::check::trust::placeholder_value::find_placeholders;
+use crate::check::support::objects::sa_label;
+use crate::check::support::placeholders::find_placeholders;
+use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::text::quote_list;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::registry::IRSA219;

@@ -13,56 +13,13 @@
 //! role there), so the two rules never report the same container. Empty literal values are
 //! ignored (the SDKs treat an empty variable as unset).
 
-use crate::check::crosslink::workload_label;
-use crate::check::manifest::uses_irsa;
+use crate::check::support::env::{STATIC_KEY_VARS, env_from_vars};
+use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::{Container, EnvFrom, EnvSource, EnvSourceKind, Workload};
-use crate::model::policy::Located;
+use crate::model::k8s::{Container, EnvSourceKind, Workload};
 use crate::registry::IRSA220;
 use crate::source::{SourceRef, Span};
-
-/// The static-key variables.
-pub const KEY_VARS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
-
-/// One variable a container gets from `envFrom`: its name (prefix applied), the `envFrom`
-/// reference, and the ConfigMap/Secret key it comes from.
-pub struct EnvFromVar<'a> {
-    pub name: String,
-    pub reference: &'a EnvFrom,
-    pub source: &'a EnvSource,
-    pub key: &'a Located<String>,
-}
-
-/// The variables a container of workload `w` gets through `envFrom` from the ConfigMaps and
-/// Secrets of the input (same effective namespace, same name and kind), in order.
-pub fn env_from_vars<'a>(
-    linked: &'a Linked,
-    w: usize,
-    container: &'a Container,
-) -> Vec<EnvFromVar<'a>> {
-    let ns = &linked.workload_namespaces[w].name;
-    let mut vars = Vec::new();
-    for reference in &container.env_from {
-        for (i, source) in linked.model.env_sources.iter().enumerate() {
-            if source.kind != reference.kind
-                || source.meta.name_str() != reference.name.value
-                || &linked.env_source_namespaces[i].name != ns
-            {
-                continue;
-            }
-            for key in &source.keys {
-                vars.push(EnvFromVar {
-                    name: format!("{}{}", reference.prefix.as_deref().unwrap_or(""), key.value),
-                    reference,
-                    source,
-                    key,
-                });
-            }
-        }
-    }
-    vars
-}
 
 /// True for a literal shaped like a long-term access key id (`AKIA[0-9A-Z]{16}`).
 pub fn looks_like_access_key_id(value: &str) -> bool {
@@ -94,7 +51,7 @@ struct Found {
 fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Container) -> Vec<Found> {
     let mut found = Vec::new();
     for var in &container.env {
-        if !KEY_VARS.contains(&var.name.value.as_str()) {
+        if !STATIC_KEY_VARS.contains(&var.name.value.as_str()) {
             continue;
         }
         match (&var.value, var.value_from) {
@@ -117,7 +74,7 @@ fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Containe
     }
     for var in env_from_vars(linked, w, container) {
         // An explicit `env` entry wins over `envFrom`.
-        if !KEY_VARS.contains(&var.name.as_str()) || container.env_var(&var.name).is_some() {
+        if !STATIC_KEY_VARS.contains(&var.name.as_str()) || container.env_var(&var.name).is_some() {
             continue;
         }
         let kind = match var.source.kind {
@@ -140,7 +97,7 @@ fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Containe
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.model.workloads.iter().enumerate() {
-        if uses_irsa(linked, w) {
+        if linked.workload_uses_irsa(w) {
             continue;
         }
         let sa = &linked.workload_service_accounts[w].name;
@@ -222,7 +179,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             }
             // The keys of the Secret/ConfigMap an envFrom pulls them from.
             for var in env_from_vars(linked, w, container) {
-                if KEY_VARS.contains(&var.name.as_str()) && container.env_var(&var.name).is_none() {
+                if STATIC_KEY_VARS.contains(&var.name.as_str())
+                    && container.env_var(&var.name).is_none()
+                {
                     diag = diag.related(
                         &var.source.meta.source,
                         var.key.span,

@@ -16,8 +16,9 @@
 //! Non-string annotation values (`true` unquoted) are IRSA205's; the annotation on a pod is
 //! IRSA203's.
 
-use crate::check::crosslink::{annotation_path, sa_label, workload_label};
-use crate::check::manifest::static_credentials_shadow_irsa::{container_label, container_path};
+use crate::check::support::annotations::annotation_path;
+use crate::check::support::env::{container_label, container_path};
+use crate::check::support::objects::{sa_label, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::annotations;

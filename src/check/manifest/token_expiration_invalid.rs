@@ -17,8 +17,8 @@
 //! Either way the token lifetime is not the one written. The value must be a string (an unquoted
 //! number is IRSA205's finding, but its range is still checked here).
 
-use super::pod_annotation_path;
-use crate::check::crosslink::{annotation_path, sa_label, workload_label};
+use crate::check::support::annotations::{annotation_path, pod_annotation_path};
+use crate::check::support::objects::{sa_label, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, annotations};

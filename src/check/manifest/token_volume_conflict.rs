@@ -22,8 +22,8 @@
 //! not reported. Workloads whose ServiceAccount is not an IRSA ServiceAccount of the input are not
 //! mutated by the webhook and are left alone.
 
-use crate::check::crosslink::{sa_label, workload_label};
-use crate::check::manifest::skip_containers_mismatch::skipped_containers;
+use crate::check::support::objects::{sa_label, workload_label};
+use crate::check::support::skip_containers::skipped_containers;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::link::verdict::audience_of;

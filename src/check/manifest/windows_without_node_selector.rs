@@ -24,8 +24,7 @@
 //! explicitly (`kubernetes.io/os: linux`) is not reported. Only workloads running as an IRSA
 //! ServiceAccount of the input are checked; one finding per workload, at the first signal.
 
-use crate::check::crosslink::workload_label;
-use crate::check::manifest::irsa_workloads;
+use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::parse::tree::{Node, NodeKind};
@@ -162,7 +161,7 @@ pub fn windows_signals(spec: &Node) -> Vec<WindowsSignal> {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in irsa_workloads(linked) {
+    for (w, workload) in linked.irsa_workloads() {
         let pod = &workload.pod;
         // Any OS named in the nodeSelector the webhook reads decides (Windows: the webhook
         // already writes the Windows path).

@@ -7,16 +7,16 @@
 //! Conversely, only federated identities make web-identity calls: an `AWS` or `Service` principal
 //! paired with `sts:AssumeRoleWithWebIdentity` names a caller that never makes that request.
 
-use super::{WEB_IDENTITY_ACTION, is_allow, logical_path, oidc_principals};
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
-use crate::engine::action_matches;
+use crate::engine::{ASSUME_ROLE_WITH_WEB_IDENTITY, action_matches};
 use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::registry;
 use crate::source::Span;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
-        if oidc_principals(stmt).next().is_some() {
+    for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
+        if stmt.oidc_principals().next().is_some() {
             oidc_without_web_identity_action(policy, stmt, out);
         } else {
             web_identity_action_without_federated(policy, stmt, out);
@@ -37,7 +37,7 @@ fn oidc_without_web_identity_action(
             || action
                 .values
                 .iter()
-                .any(|v| action_matches(&v.text, WEB_IDENTITY_ACTION))
+                .any(|v| action_matches(&v.text, ASSUME_ROLE_WITH_WEB_IDENTITY))
         {
             return;
         }
@@ -59,7 +59,7 @@ fn oidc_without_web_identity_action(
         let Some(excluding) = not_action
             .values
             .iter()
-            .find(|v| action_matches(&v.text, WEB_IDENTITY_ACTION))
+            .find(|v| action_matches(&v.text, ASSUME_ROLE_WITH_WEB_IDENTITY))
         else {
             return;
         };
@@ -84,7 +84,7 @@ fn oidc_without_web_identity_action(
     .label("not sts:AssumeRoleWithWebIdentity")
     .help("allow the web-identity call: \"Action\": \"sts:AssumeRoleWithWebIdentity\"")
     .at_path(logical_path(policy, Some(stmt), path));
-    if let Some(principal) = oidc_principals(stmt).next() {
+    if let Some(principal) = stmt.oidc_principals().next() {
         diag = diag.related(
             &policy.source,
             principal.span,
@@ -124,7 +124,7 @@ fn web_identity_action_without_federated(
     for value in action
         .values
         .iter()
-        .filter(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(WEB_IDENTITY_ACTION))
+        .filter(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(ASSUME_ROLE_WITH_WEB_IDENTITY))
     {
         out.push(
             Diagnostic::new(
@@ -156,7 +156,7 @@ mod tests {
 
     fn run(statement: &str) -> Vec<String> {
         let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         out.iter()
             .map(|d| d.primary.source.slice(d.primary.span).to_string())
             .collect()

@@ -9,21 +9,22 @@
 //! a namespace while no `:sub` condition exists at all (the tutorial this tool was seeded from
 //! does exactly that).
 
-use super::sub_wildcard_namespace::{
-    STS_AUDIENCE, dead_entry_effect, entry_path, is_eks_key, is_opaque,
+use crate::check::support::statement::{
+    dead_entry_effect, entry_path, is_eks_key, is_opaque, web_identity_statements,
 };
-use super::{claim_entries, web_identity_statements};
+use crate::check::support::subjects::{looks_like_sts_audience, looks_like_subject};
 use crate::diagnostic::Diagnostic;
+use crate::engine::STS_AUDIENCE;
 use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy};
 use crate::registry::IRSA101;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
-        for (block, entry) in claim_entries(stmt, "aud") {
+        for (block, entry) in stmt.claim_entries("aud") {
             report(policy, stmt, block, entry, Misplaced::SubjectInAud, out);
         }
-        for (block, entry) in claim_entries(stmt, "sub") {
+        for (block, entry) in stmt.claim_entries("sub") {
             report(policy, stmt, block, entry, Misplaced::AudienceInSub, out);
         }
     }
@@ -33,23 +34,6 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
 enum Misplaced {
     SubjectInAud,
     AudienceInSub,
-}
-
-/// A service-account subject (or a GitHub Actions subject), plural typo included.
-pub fn looks_like_subject(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    lower.starts_with("system:serviceaccount") || lower.starts_with("repo:")
-}
-
-/// The STS audience, written with or without scheme, trailing slash or China suffix.
-pub fn looks_like_sts_audience(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    let bare = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or(&lower)
-        .trim_end_matches('/');
-    bare == STS_AUDIENCE || bare == "sts.amazonaws.com.cn"
 }
 
 fn report(

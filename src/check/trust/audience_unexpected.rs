@@ -13,19 +13,19 @@
 //! is not. Nothing is reported when some value of the entry matches `sts.amazonaws.com`, when a
 //! value is not known statically, or when the entry holds service-account subjects (IRSA101).
 
-use super::aud_holds_subject::looks_like_subject;
-use super::sub_wildcard_namespace::{
-    STS_AUDIENCE, dead_entry_effect, entry_path, is_eks_key, is_opaque, string_mode,
+use crate::check::support::statement::{
+    dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
 };
-use super::{claim_entries, is_eks};
+use crate::check::support::subjects::{bare_audience, looks_like_subject};
 use crate::diagnostic::Diagnostic;
+use crate::engine::STS_AUDIENCE;
 use crate::engine::matcher::value_matches;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA122;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
-        for (block, entry) in claim_entries(stmt, "aud") {
+        for (block, entry) in stmt.claim_entries("aud") {
             let Some(op) = block.operator else { continue };
             if string_mode(op.base).is_none() || !is_eks_key(&entry.key.value) {
                 continue;
@@ -74,20 +74,17 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
 /// A value that is recognisably meant to be `sts.amazonaws.com`: the same host with a scheme,
 /// trailing slash, other case or whitespace, a small misspelling, or another STS host name.
 pub fn looks_like_sts_attempt(text: &str) -> bool {
-    let lower = text.trim().to_ascii_lowercase();
-    let bare = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .unwrap_or(&lower)
-        .trim_end_matches('/');
+    let bare = bare_audience(text);
+    let bare = bare.as_str();
     bare == "sts"
         || bare == "amazonaws.com"
         || (bare.starts_with("sts.") && (bare.contains("amazon") || bare.contains("aws")))
-        || edit_distance(bare, STS_AUDIENCE) <= 3
+        || levenshtein_distance(bare, STS_AUDIENCE) <= 3
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance over characters. Kept apart from `support::text::edit_distance` (which
+/// counts a transposition as one edit) so that this rule's threshold of 3 keeps its meaning.
+fn levenshtein_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -129,6 +126,6 @@ mod tests {
         ] {
             assert!(!looks_like_sts_attempt(custom), "{custom}");
         }
-        assert_eq!(edit_distance("sts.amazon.com", STS_AUDIENCE), 3);
+        assert_eq!(levenshtein_distance("sts.amazon.com", STS_AUDIENCE), 3);
     }
 }

@@ -11,7 +11,7 @@
 //! web-identity statement (GitHub Actions' `token.actions.githubusercontent.com:sub` too) are
 //! checked; a key with a scheme is reported here rather than as a provider mismatch (IRSA110).
 
-use super::{is_deny, logical_path, oidc_principals, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Tri, WebIdentityRequest, evaluate_entry};
 use crate::model::oidc::{parse_eks_issuer, parse_provider_arn, same_provider};
@@ -133,13 +133,13 @@ fn diagnostic(
         }
     };
     let consequence = match absent_key_outcome(block, entry) {
-        Tri::False if is_deny(stmt) => {
+        Tri::False if stmt.is_deny() => {
             "it is never in the request, so this condition is always false and the Deny never applies"
         }
         Tri::False => {
             "it is never in the request, so this condition is false for every token: no pod can assume the role through this statement"
         }
-        Tri::True if is_deny(stmt) => {
+        Tri::True if stmt.is_deny() => {
             "it is never in the request, so this condition always holds and restricts nothing"
         }
         Tri::True => {
@@ -176,7 +176,7 @@ fn diagnostic(
             &format!("Condition.{}.{key}", block.operator_name.value),
         ));
     // Point at the principal the key should name, when it is recognisable.
-    if let Some((provider, principal)) = oidc_principals(stmt).find_map(|v| {
+    if let Some((provider, principal)) = stmt.oidc_principals().find_map(|v| {
         let provider = parse_provider_arn(&v.text)?.provider;
         let (key_provider, _) = repaired.rsplit_once(':')?;
         (*problem != KeyProblem::MissingEksId && same_provider(key_provider, provider))
@@ -193,7 +193,7 @@ fn diagnostic(
 
 /// The EKS issuer named by the statement's principal, for the help text.
 fn principal_issuer(stmt: &Statement) -> Option<String> {
-    oidc_principals(stmt).find_map(|v| {
+    stmt.oidc_principals().find_map(|v| {
         let provider = parse_provider_arn(&v.text)?.provider;
         parse_eks_issuer(provider).map(|_| provider.to_string())
     })
@@ -265,7 +265,7 @@ mod tests {
     }
 
     fn run(text: &str) -> Vec<Diagnostic> {
-        super::super::run_check(check, text)
+        crate::check::support::run_check(check, text)
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //! the statement never applies and no pod can assume the role through it. Under a negated
 //! operator or `...IfExists`, the absent key makes the check always true: it restricts nothing.
 
-use super::{condition_entries, logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, provider_claim_key, web_identity_statements};
 use crate::diagnostic::Diagnostic;
-use crate::model::oidc::{ProviderKey, parse_provider_arn, parse_provider_key, same_issuer};
+use crate::model::oidc::{parse_provider_arn, same_issuer};
 use crate::model::policy::{BaseOperator, PolicyValue, Principal, Statement, TrustPolicy};
 use crate::registry;
 
@@ -38,20 +38,6 @@ pub fn federated_providers(stmt: &Statement) -> Option<Vec<(&str, &PolicyValue)>
         }
     }
     (!providers.is_empty()).then_some(providers)
-}
-
-/// A condition key naming an identity provider's claim (`<issuer>:<claim>`), or None. Unlike
-/// [`parse_provider_key`] alone, this rejects service keys whose tag name holds a `.` and a `:`
-/// (`aws:RequestTag/kubernetes.io:cluster`): an issuer never contains a `:` once its scheme is
-/// removed.
-pub fn provider_claim_key(key: &str) -> Option<ProviderKey<'_>> {
-    let parsed = parse_provider_key(key)?;
-    let bare = parsed
-        .provider
-        .strip_prefix("https://")
-        .or_else(|| parsed.provider.strip_prefix("http://"))
-        .unwrap_or(parsed.provider);
-    (!bare.contains(':')).then_some(parsed)
 }
 
 /// A principal's provider as a condition key spells it: without a scheme, a trailing `/` or a
@@ -88,7 +74,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        for (block, entry) in condition_entries(stmt) {
+        for (block, entry) in stmt.condition_entries() {
             let Some(key) = provider_claim_key(&entry.key.value) else {
                 continue;
             };
@@ -105,7 +91,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             });
             let effect = if void {
                 "so this negated or IfExists check is always true and restricts nothing"
-            } else if super::is_deny(stmt) {
+            } else if stmt.is_deny() {
                 "so this condition never matches and the Deny never takes effect"
             } else {
                 "so this condition never matches and no pod can assume the role through this \
@@ -149,7 +135,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<String> {
-        let out = super::super::run_check(check, text);
+        let out = crate::check::support::run_check(check, text);
         out.iter()
             .map(|d| d.primary.source.slice(d.primary.span).to_string())
             .collect()

@@ -23,91 +23,22 @@
 
 use std::collections::BTreeMap;
 
-use super::{is_allow, logical_path, oidc_principals, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Reason, STS_AUDIENCE, Tri, WebIdentityRequest, evaluate, evaluate_statement};
 use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};
-use crate::model::policy::{BaseOperator, Statement, TrustPolicy};
+use crate::model::policy::{Statement, TrustPolicy};
 use crate::registry::IRSA126;
-
-/// Two probe subjects that no sensible condition names: an EKS service account and a GitHub
-/// Actions workflow. A condition that admits both admits any subject.
-pub const PROBE_SUBJECTS: [&str; 2] = [
-    "system:serviceaccount:irsa-lint-probe:probe",
-    "repo:irsa-lint-probe/probe:ref:refs/heads/main",
-];
 
 /// Cap on the candidate requests derived from one statement and provider.
 pub const MAX_CANDIDATES: usize = 256;
-
-/// How `*` and `?` are filled when a `StringLike` pattern is instantiated.
-const FILLS: [(&str, char); 3] = [("x", 'x'), ("irsa-lint-probe", 'q'), ("", 'z')];
-
-/// One concrete string matched by an IAM wildcard pattern: every `*` replaced by `star`, every `?`
-/// by `one`.
-pub fn instantiate(pattern: &str, star: &str, one: char) -> String {
-    let mut out = String::with_capacity(pattern.len());
-    for c in pattern.chars() {
-        match c {
-            '*' => out.push_str(star),
-            '?' => out.push(one),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Concrete values that the statement's positive string conditions on `<provider>:<claim>` admit
-/// (exact values as written, `StringLike` patterns instantiated several ways), deduplicated, in
-/// order. Empty when no such condition exists. Unresolved values and values with policy variables
-/// are skipped.
-pub fn admitted_values(stmt: &Statement, provider: &str, claim: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let Some(condition) = &stmt.condition else {
-        return out;
-    };
-    for block in &condition.operators {
-        let Some(op) = block.operator else { continue };
-        let like = match op.base {
-            BaseOperator::StringEquals | BaseOperator::StringEqualsIgnoreCase => false,
-            BaseOperator::StringLike => true,
-            _ => continue,
-        };
-        for entry in &block.entries {
-            let on_key = parse_provider_key(&entry.key.value).is_some_and(|k| {
-                k.claim.eq_ignore_ascii_case(claim) && same_provider(k.provider, provider)
-            });
-            if !on_key {
-                continue;
-            }
-            for value in entry.values.iter().filter(|v| !v.has_unknown()) {
-                if value.text.contains("${") {
-                    continue;
-                }
-                let texts: Vec<String> = if like {
-                    FILLS
-                        .iter()
-                        .map(|(star, one)| instantiate(&value.text, star, *one))
-                        .collect()
-                } else {
-                    vec![value.text.clone()]
-                };
-                for text in texts {
-                    if !out.contains(&text) {
-                        out.push(text);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
 
 /// The claims the statement's conditions on `provider` mention (lower-cased), `sub` and `aud`
 /// first.
 fn constrained_claims(stmt: &Statement, provider: &str) -> Vec<String> {
     let mut claims = vec!["sub".to_string(), "aud".to_string()];
-    for (_, entry) in super::condition_entries(stmt) {
+    for (_, entry) in stmt.condition_entries() {
         if let Some(k) = parse_provider_key(&entry.key.value) {
             let claim = k.claim.to_ascii_lowercase();
             if same_provider(k.provider, provider) && !claims.contains(&claim) {
@@ -166,7 +97,7 @@ fn blocking_denies(policy: &TrustPolicy, allow: &Statement) -> Option<Vec<usize>
     let mut denies: Vec<usize> = Vec::new();
     let mut admitted_any = false;
     let mut analysed_any = false;
-    for principal in oidc_principals(allow).filter(|v| !v.has_unknown()) {
+    for principal in allow.oidc_principals().filter(|v| !v.has_unknown()) {
         let requests = candidate_requests(allow, &principal.text)?;
         analysed_any = true;
         for request in requests {
@@ -185,16 +116,16 @@ fn blocking_denies(policy: &TrustPolicy, allow: &Statement) -> Option<Vec<usize>
         }
     }
     // An unresolved principal might name a provider whose requests pass: not provable.
-    let unresolved = oidc_principals(allow).any(|v| v.has_unknown());
+    let unresolved = allow.oidc_principals().any(|v| v.has_unknown());
     (analysed_any && admitted_any && !unresolved).then_some(denies)
 }
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    if !policy.statements.iter().any(super::is_deny) {
+    if !policy.statements.iter().any(Statement::is_deny) {
         return;
     }
     let allows: Vec<&Statement> = web_identity_statements(policy)
-        .filter(|s| is_allow(s))
+        .filter(|s| s.is_allow())
         .collect();
     // Deny statement index → the Allow statements it (with the first Deny listed) makes dead.
     let mut by_deny: BTreeMap<usize, Vec<&Statement>> = BTreeMap::new();
@@ -258,7 +189,7 @@ mod tests {
 
     fn run(statements: &str) -> Vec<Diagnostic> {
         let text = format!(r#"{{"Version": "2012-10-17", "Statement": [{statements}]}}"#);
-        super::super::run_check(check, &text)
+        crate::check::support::run_check(check, &text)
     }
 
     fn allow(condition: &str) -> String {
@@ -273,15 +204,6 @@ mod tests {
             r#"{{"Effect": "Deny", "Principal": {{"Federated": "arn:aws:iam::483920175566:oidc-provider/{ID}"}},
  "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {condition}}}"#
         )
-    }
-
-    #[test]
-    fn instantiation() {
-        assert_eq!(
-            instantiate("system:serviceaccount:ns:*", "x", 'x'),
-            "system:serviceaccount:ns:x"
-        );
-        assert_eq!(instantiate("a?c*", "", 'z'), "azc");
     }
 
     #[test]

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use super::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::parse::tree::{Node, NodeKind};
@@ -117,7 +117,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<(String, String)> {
-        let out = super::super::run_check(check, text);
+        let out = crate::check::support::run_check(check, text);
         out.iter()
             .map(|d| {
                 (

@@ -13,8 +13,8 @@
 //! written as `{}` or `[]` is reported: a `null` or a scalar where a mapping belongs is another
 //! rule's finding.
 
-use super::multi_provider_partial_scope::subject_example;
-use super::{is_deny, logical_path, principal_providers, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::subjects::subject_example;
 use crate::diagnostic::Diagnostic;
 use crate::extract::policy::element;
 use crate::model::oidc::{parse_eks_issuer, same_provider};
@@ -61,7 +61,7 @@ fn is_empty_map(node: &Node) -> bool {
 
 /// The provider named by the statement's principal, for messages.
 fn provider_label(stmt: &Statement) -> String {
-    principal_providers(stmt)
+    stmt.principal_providers()
         .next()
         .map(|p| format!("`{p}`"))
         .unwrap_or_else(|| "its provider".to_string())
@@ -69,7 +69,7 @@ fn provider_label(stmt: &Statement) -> String {
 
 /// Who holds a token from the statement's provider, for messages.
 fn anyone(stmt: &Statement) -> &'static str {
-    let provider = principal_providers(stmt).next().unwrap_or_default();
+    let provider = stmt.principal_providers().next().unwrap_or_default();
     if parse_eks_issuer(provider).is_some() {
         "any service account in the cluster"
     } else if same_provider(provider, "token.actions.githubusercontent.com") {
@@ -80,7 +80,8 @@ fn anyone(stmt: &Statement) -> &'static str {
 }
 
 fn subject_help(stmt: &Statement) -> String {
-    let provider = principal_providers(stmt)
+    let provider = stmt
+        .principal_providers()
         .next()
         .unwrap_or("<PROVIDER>")
         .to_string();
@@ -101,7 +102,7 @@ fn no_condition(
         None => "this `Condition` is empty".to_string(),
         Some(name) => format!("`{name}` lists no key and the statement has no other condition"),
     };
-    let (message, label) = if is_deny(stmt) {
+    let (message, label) = if stmt.is_deny() {
         (
             format!("{what}, so this Deny refuses every matching request unconditionally"),
             "checks nothing",
@@ -176,7 +177,7 @@ fn empty_list(
             "excludes nothing",
         )
     } else {
-        let consequence = if is_deny(stmt) {
+        let consequence = if stmt.is_deny() {
             "this Deny never applies"
         } else {
             "no token passes this statement, so no pod can assume the role through it"
@@ -213,7 +214,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<(String, String)> {
-        let out = super::super::run_check(check, text);
+        let out = crate::check::support::run_check(check, text);
         out.into_iter()
             .map(|d| (text[d.primary.span.range()].to_string(), d.message))
             .collect()

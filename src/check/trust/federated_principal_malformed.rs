@@ -14,11 +14,10 @@
 
 use std::ops::Range;
 
-use super::logical_path;
-use super::placeholder_value::find_placeholders;
+use crate::check::support::placeholders::find_placeholders;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
-use crate::model::oidc::PARTITIONS;
-use crate::model::oidc::is_account_id;
+use crate::model::oidc::{PARTITIONS, is_account_id};
 use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
 use crate::registry;
 

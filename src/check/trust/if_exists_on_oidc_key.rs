@@ -8,14 +8,14 @@
 //! the qualifier only ever weakens the statement. Deny statements are not reported: there
 //! `IfExists` makes the Deny apply to a token without the key, which is the safe direction.
 
-use super::sub_wildcard_namespace::text_sub_span;
-use super::{is_allow, logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
+use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{SetQualifier, TrustPolicy};
 use crate::registry::IRSA108;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
+    for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         let Some(condition) = &stmt.condition else {
             continue;
         };
@@ -24,7 +24,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             if !op.if_exists {
                 continue;
             }
-            let keys = super::sub_or_aud_entries(block);
+            let keys = sub_or_aud_entries(block);
             let Some(first) = keys.first() else { continue };
             let name = &block.operator_name.value;
             let suffix = "IfExists".len();

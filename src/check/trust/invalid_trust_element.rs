@@ -7,7 +7,7 @@
 //! the deployment that tried to change it errors out. This applies to every statement, web identity
 //! or not.
 
-use super::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{Statement, TrustPolicy};
 use crate::registry::IRSA120;
@@ -66,7 +66,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<Diagnostic> {
-        super::super::run_check(check, text)
+        crate::check::support::run_check(check, text)
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //! known statically are skipped (they may hold a wildcard); `ArnLike` is not reported (ARN
 //! operators behave the same with or without wildcards).
 
-use super::sub_wildcard_namespace::wildcard_offsets;
-use super::{logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::subjects::wildcard_offsets;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{BaseOperator, SetQualifier, TrustPolicy};
 use crate::registry::IRSA107;

@@ -12,19 +12,19 @@
 //! counts (whatever its qualifier: IRSA108/IRSA109 report those; whatever its value: IRSA101 and
 //! IRSA122 report wrong values).
 
-use super::missing_sub_condition::names_oidc_provider;
-use super::sub_wildcard_namespace::{STS_AUDIENCE, is_placeholder_provider, loose_claim_entries};
-use super::{
-    allows_web_identity_action, is_allow, logical_path, oidc_principals, principal_providers,
+use crate::check::support::placeholders::is_placeholder_provider;
+use crate::check::support::statement::{
+    allows_web_identity_action, logical_path, loose_claim_entries, names_oidc_provider,
 };
 use crate::diagnostic::Diagnostic;
+use crate::engine::STS_AUDIENCE;
 use crate::model::oidc::parse_eks_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA103;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
-        if !is_allow(stmt) || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
+        if !stmt.is_allow() || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
             continue;
         }
         let has_aud = loose_claim_entries(stmt, "aud").any(|(b, e)| {
@@ -35,7 +35,8 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
         if has_aud {
             continue;
         }
-        let provider = principal_providers(stmt)
+        let provider = stmt
+            .principal_providers()
             .next()
             .filter(|p| parse_eks_issuer(p).is_some() || !is_placeholder_provider(p))
             .unwrap_or("<provider>");
@@ -55,7 +56,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             "add `\"{provider}:aud\": \"{STS_AUDIENCE}\"` under `StringEquals` in the Condition"
         ))
         .at_path(logical_path(policy, Some(stmt), path));
-        if let Some(principal) = oidc_principals(stmt).next() {
+        if let Some(principal) = stmt.oidc_principals().next() {
             diag = diag.related(
                 &policy.source,
                 principal.span,

@@ -24,44 +24,27 @@
 //!   part is a placeholder or empty (`<OIDC_PROVIDER>:sub`, `${oidc_provider}:sub`): the key may
 //!   be anything once rendered; IRSA114/IRSA003 report the placeholder.
 
-use super::aud_holds_subject::looks_like_subject;
-use super::sub_wildcard_namespace::{
-    STS_AUDIENCE, is_eks_key, is_placeholder_provider, key_matches_principal, loose_claim_entries,
+use crate::check::support::placeholders::is_placeholder_provider;
+use crate::check::support::statement::{
+    allows_web_identity_action, is_eks_key, key_matches_principal, logical_path,
+    loose_claim_entries, names_oidc_provider,
 };
-use super::{
-    allows_web_identity_action, is_allow, logical_path, oidc_principals, principal_providers,
-};
+use crate::check::support::subjects::looks_like_subject;
 use crate::diagnostic::Diagnostic;
+use crate::engine::STS_AUDIENCE;
 use crate::model::oidc::parse_eks_issuer;
-use crate::model::policy::{
-    ConditionBlock, ConditionEntry, Principal, SetQualifier, Statement, TrustPolicy,
-};
+use crate::model::policy::{ConditionBlock, ConditionEntry, SetQualifier, Statement, TrustPolicy};
 use crate::registry::IRSA102;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
-        if !is_allow(stmt) || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
+        if !stmt.is_allow() || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
             continue;
         }
         if loose_claim_entries(stmt, "sub").any(|(b, e)| restricts_sub(stmt, b, e)) {
             continue;
         }
         out.push(diagnostic(policy, stmt));
-    }
-}
-
-/// The statement trusts an OIDC provider: a Federated OIDC provider ARN, or a Federated value not
-/// known statically (it may be one).
-pub fn names_oidc_provider(stmt: &Statement) -> bool {
-    if oidc_principals(stmt).next().is_some() {
-        return true;
-    }
-    match stmt.principal.as_ref().map(|p| &p.principal) {
-        Some(Principal::Map(entries)) => entries
-            .iter()
-            .filter(|e| e.is_federated())
-            .any(|e| e.values.iter().any(|v| v.has_unknown())),
-        _ => false,
     }
 }
 
@@ -86,7 +69,8 @@ pub fn restricts_sub(stmt: &Statement, block: &ConditionBlock, entry: &Condition
 }
 
 fn diagnostic(policy: &TrustPolicy, stmt: &Statement) -> Diagnostic {
-    let provider = principal_providers(stmt)
+    let provider = stmt
+        .principal_providers()
         .next()
         .filter(|p| parse_eks_issuer(p).is_some() || !is_placeholder_provider(p));
     let who = match provider {
@@ -155,7 +139,7 @@ fn diagnostic(policy: &TrustPolicy, stmt: &Statement) -> Diagnostic {
         .label(label)
         .help(help)
         .at_path(logical_path(policy, Some(stmt), path));
-    if let Some(principal) = oidc_principals(stmt).next() {
+    if let Some(principal) = stmt.oidc_principals().next() {
         diag = diag.related(
             &policy.source,
             principal.span,

@@ -13,19 +13,19 @@
 //! and each audience the statement admits for A (`sts.amazonaws.com` when unconstrained). The rule
 //! fires only when the statement definitely admits both probes.
 
-use super::deny_blocks_all::{PROBE_SUBJECTS, admitted_values};
-use super::{claim_entries, is_allow, logical_path, oidc_principals, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values, subject_example};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{STS_AUDIENCE, Tri, WebIdentityRequest, evaluate_statement, federated_matches};
-use crate::model::oidc::{parse_eks_issuer, parse_provider_arn, parse_provider_key, same_provider};
+use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};
 use crate::model::policy::{ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy};
 use crate::registry::IRSA123;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
+    for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         // Distinct, resolved OIDC provider principals.
         let mut providers: Vec<(&PolicyValue, &str)> = Vec::new();
-        for value in oidc_principals(stmt).filter(|v| !v.has_unknown()) {
+        for value in stmt.oidc_principals().filter(|v| !v.has_unknown()) {
             let Some(arn) = parse_provider_arn(&value.text) else {
                 continue;
             };
@@ -39,7 +39,7 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
         if providers.len() < 2 {
             continue;
         }
-        let subs: Vec<(&ConditionBlock, &ConditionEntry)> = claim_entries(stmt, "sub").collect();
+        let subs: Vec<(&ConditionBlock, &ConditionEntry)> = stmt.claim_entries("sub").collect();
         for (principal, provider) in &providers {
             let own = subs.iter().any(|(_, e)| key_names(e, provider));
             if own {
@@ -85,18 +85,6 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A placeholder subject in the provider's own format, for help texts: a service account for an
-/// EKS issuer, a repository ref for GitHub Actions, `<subject>` otherwise.
-pub fn subject_example(provider: &str) -> &'static str {
-    if parse_eks_issuer(provider).is_some() {
-        "system:serviceaccount:<namespace>:<service-account>"
-    } else if same_provider(provider, "token.actions.githubusercontent.com") {
-        "repo:<owner>/<repo>:ref:refs/heads/<branch>"
-    } else {
-        "<subject>"
-    }
-}
-
 /// True when the entry's key is `<provider>:<claim>` for this provider.
 fn key_names(entry: &ConditionEntry, provider: &str) -> bool {
     parse_provider_key(&entry.key.value).is_some_and(|k| same_provider(k.provider, provider))
@@ -130,7 +118,7 @@ mod tests {
  "Principal": {{"Federated": ["arn:aws:iam::483920175566:oidc-provider/{A}", "arn:aws:iam::483920175566:oidc-provider/{B}"]}},
  "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {condition}}}]}}"#
         );
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         out.iter()
             .map(|d| text[d.primary.span.range()].to_string())
             .collect()

@@ -8,7 +8,7 @@
 //! positive `sub` condition it only carves exceptions out of an already-scoped set, which is
 //! fine, so such statements are not reported.
 
-use super::{claim_entries, is_allow, is_eks, logical_path, web_identity_statements};
+use crate::check::support::statement::{is_eks, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::{parse_provider_key, same_provider};
 use crate::model::policy::{BaseOperator, ConditionBlock, TrustPolicy};
@@ -27,8 +27,8 @@ fn is_negated_string(block: &ConditionBlock) -> bool {
 }
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
-        let subs: Vec<_> = claim_entries(stmt, "sub").collect();
+    for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
+        let subs: Vec<_> = stmt.claim_entries("sub").collect();
         for block in stmt.condition.iter().flat_map(|c| c.operators.iter()) {
             if !is_negated_string(block) {
                 continue;
@@ -107,7 +107,7 @@ mod tests {
         let text = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"{effect}","Principal":{{"Federated":"arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AAAA"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{condition}}}]}}"#
         );
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         out.iter()
             .map(|d| d.primary.source.slice(d.primary.span).to_string())
             .collect()

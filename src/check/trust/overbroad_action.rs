@@ -9,7 +9,7 @@
 //! action *except* the ones listed. Only wildcard patterns and `NotAction` are reported here; an
 //! explicitly named wrong action is IRSA111's business.
 
-use super::{is_allow, is_web_identity, logical_path, web_identity_statements};
+use crate::check::support::statement::{is_web_identity, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::engine::action_matches;
 use crate::model::policy::{PolicyValue, Statement, TrustPolicy};
@@ -28,7 +28,7 @@ const EXTRA: [&str; 4] = [
 ];
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
+    for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         debug_assert!(is_web_identity(stmt));
         if let Some(not_action) = &stmt.not_action {
             out.push(
@@ -130,7 +130,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> Vec<Diagnostic> {
-        super::super::run_check(check, text)
+        crate::check::support::run_check(check, text)
     }
 
     fn policy(effect: &str, action: &str) -> String {

@@ -9,7 +9,7 @@
 //! document, not of one statement). A missing `Version` is reported at the document's opening
 //! brace, the only place that exists to point at.
 
-use super::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::policy::TrustPolicy;
 use crate::registry;
@@ -81,7 +81,7 @@ mod tests {
         let text = format!(
             r#"{{{version}"Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::483920175566:oidc-provider/x.example.com"}},"Action":"sts:AssumeRoleWithWebIdentity"}}]}}"#
         );
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         out.iter()
             .map(|d| {
                 (

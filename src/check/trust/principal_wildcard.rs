@@ -6,13 +6,13 @@
 //! so `.../id/*` never equals a real provider ARN (no pod can assume the role), and what it was
 //! meant to say — trust every cluster or every provider — is overbroad anyway.
 
-use super::{is_allow, logical_path};
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::registry;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in policy.statements.iter().filter(|s| is_allow(s)) {
+    for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
         let Some(element) = &stmt.principal else {
             continue;
         };
@@ -126,7 +126,7 @@ mod tests {
 
     fn run(statement: &str) -> Vec<String> {
         let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#);
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         out.iter()
             .map(|d| d.primary.source.slice(d.primary.span).to_string())
             .collect()

@@ -8,21 +8,21 @@
 //! operator: nothing goes wrong at run time, but it misleads the reader (info).
 //! Deny statements are not reported (an always-true condition in a Deny only denies more).
 
-use super::sub_wildcard_namespace::text_sub_span;
-use super::{is_allow, logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
+use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::policy::{SetQualifier, TrustPolicy};
 use crate::registry::IRSA109;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    for stmt in web_identity_statements(policy).filter(|s| is_allow(s)) {
+    for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         let Some(condition) = &stmt.condition else {
             continue;
         };
         for block in &condition.operators {
             let Some(op) = block.operator else { continue };
             let Some(set) = op.set else { continue };
-            let keys = super::sub_or_aud_entries(block);
+            let keys = sub_or_aud_entries(block);
             let Some(first) = keys.first() else { continue };
             let name = &block.operator_name.value;
             let qualifier = match set {

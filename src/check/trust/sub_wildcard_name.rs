@@ -6,8 +6,9 @@
 //! existing one) in the namespace gets these credentials, which defeats per-workload least
 //! privilege. It stays inside one namespace, so it is a warning, not an error like IRSA104.
 
-use super::sub_wildcard_namespace::{
-    SUBJECT_PREFIX, SubjectScope, broad_subjects, entry_path, value_sub_span,
+use crate::check::support::statement::entry_path;
+use crate::check::support::subjects::{
+    SUBJECT_PREFIX, SubjectScope, broad_subjects, value_sub_span,
 };
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;

@@ -13,19 +13,21 @@
 //! (IRSA101), placeholders such as `<namespace>` or `$name` (IRSA114/IRSA003), values not known
 //! statically. `Arn*` operators are not analysed.
 
-use super::aud_holds_subject::looks_like_sts_audience;
-use super::sub_wildcard_namespace::{
-    SUBJECT_PREFIX, SubjectScope, analyse_subject, dead_entry_effect, entry_path, is_eks_key,
-    is_opaque, looks_like_placeholder, string_mode, value_sub_span, wildcard_offsets,
+use crate::check::support::placeholders::looks_like_placeholder;
+use crate::check::support::statement::{
+    dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
 };
-use super::{claim_entries, is_eks};
+use crate::check::support::subjects::{
+    SUBJECT_PREFIX, SubjectScope, analyse_subject, looks_like_sts_audience, value_sub_span,
+    wildcard_offsets,
+};
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA121;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
-        for (block, entry) in claim_entries(stmt, "sub") {
+        for (block, entry) in stmt.claim_entries("sub") {
             let Some(op) = block.operator else { continue };
             let Some((ignore_case, like)) = string_mode(op.base) else {
                 continue;

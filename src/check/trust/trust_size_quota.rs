@@ -13,7 +13,7 @@
 //! much longer than the policy). White space inside strings is not counted either, which can only
 //! under-count: the rule never fires on a policy IAM would accept.
 
-use super::logical_path;
+use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
@@ -159,7 +159,7 @@ mod tests {
  "Condition": {{"StringEquals": {{"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub": [{}]}}}}}}]}}"#,
             subjects.join(", ")
         );
-        let out = super::super::run_check(check, &text);
+        let out = crate::check::support::run_check(check, &text);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].primary.span, Span::new(2, 3));
         assert_eq!(thousands(2266), "2,266");

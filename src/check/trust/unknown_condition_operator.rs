@@ -7,7 +7,8 @@
 //! it case-insensitively to keep evaluating the rest. Either way the role cannot be created or
 //! updated with this policy, so whatever the pipeline applies next is not this document.
 
-use super::{logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, web_identity_statements};
+use crate::check::support::text::edit_distance;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{BaseOperator, Operator, SetQualifier, TrustPolicy};
 use crate::registry;
@@ -122,27 +123,6 @@ fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters, with adjacent transpositions counted as one edit
-/// (`Strnig` → `String`).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

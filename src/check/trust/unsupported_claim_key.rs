@@ -8,8 +8,7 @@
 //! under a negated operator or `...IfExists` it is always true and restricts nothing.
 //! An EKS token's namespace and service-account name are only available inside `sub`.
 
-use super::condition_provider_mismatch::provider_claim_key;
-use super::{condition_entries, logical_path, web_identity_statements};
+use crate::check::support::statement::{logical_path, provider_claim_key, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::parse_eks_issuer;
 use crate::model::policy::{BaseOperator, TrustPolicy};
@@ -65,7 +64,7 @@ pub fn supported_claims(provider: &str) -> Option<Vec<&'static str>> {
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
-        for (block, entry) in condition_entries(stmt) {
+        for (block, entry) in stmt.condition_entries() {
             let Some(key) = provider_claim_key(&entry.key.value) else {
                 continue;
             };

@@ -10,10 +10,10 @@
 //! Wildcards inside policy variables (`${*}` is IAM's escape for a literal `*`) are not wildcards
 //! and are skipped, as are values not known statically.
 
-use super::sub_wildcard_namespace::{
-    dead_entry_effect, entry_path, is_eks_key, value_sub_span, wildcard_offsets,
+use crate::check::support::statement::{
+    dead_entry_effect, entry_path, is_eks_key, web_identity_statements,
 };
-use super::{condition_entries, web_identity_statements};
+use crate::check::support::subjects::{value_sub_span, wildcard_offsets};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{BaseOperator, Operator, SetQualifier, TrustPolicy};
@@ -21,7 +21,7 @@ use crate::registry::IRSA106;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
-        for (block, entry) in condition_entries(stmt) {
+        for (block, entry) in stmt.condition_entries() {
             let Some(op) = block.operator else { continue };
             if !matches!(
                 op.base,

@@ -1,0 +1,37 @@
+//! The support layer: what rules share. Rules are leaves: a rule file uses this layer, the model,
+//! the engine and the link stage, never another rule file (`tests/architecture.rs` checks it), so
+//! a rule can be changed or deleted without touching another.
+//!
+//! One module per theme. A helper moves here the moment a second rule needs it; a helper only one
+//! rule uses stays in that rule's file.
+
+pub mod annotations;
+pub mod env;
+pub mod objects;
+pub mod placeholders;
+pub mod role_arn;
+pub mod roles;
+pub mod skip_containers;
+pub mod statement;
+pub mod subjects;
+pub mod text;
+
+/// Test support for trust-rule modules: lint a JSON policy text with one trust rule.
+#[cfg(test)]
+pub(crate) fn run_check(
+    check: crate::check::TrustCheck,
+    text: &str,
+) -> Vec<crate::diagnostic::Diagnostic> {
+    use crate::parse::{FileKind, parse, tree::Limits};
+    let source = std::sync::Arc::new(crate::source::SourceFile::new(
+        "t.json",
+        None,
+        text.to_string(),
+    ));
+    let parsed = parse(&source.text, FileKind::Json, Limits::default());
+    let mut out = Vec::new();
+    for policy in crate::extract::extract(&source, &parsed).policies {
+        check(&policy, &mut out);
+    }
+    out
+}
