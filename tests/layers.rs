@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 /// The crate's top-level modules, each allowed to use only the ones before it.
 ///
 /// Beside the stages (discover → parse → extract → link → check → report) sit the modules they
-/// share: spans and source text first, then rule metadata and diagnostics, the model, and the IAM
-/// engine; suppressions and the baseline act on the checked findings; the configuration is read
+/// share: spans and source text first, then rule metadata and diagnostics, the model (before the
+/// frontends that fill it), and the IAM engine; suppressions and the baseline act on the checked findings; the configuration is read
 /// into every stage's options, so it comes after the stages it configures; the driver and the
 /// command line come last.
 const LAYERS: &[&str] = &[
@@ -19,8 +19,8 @@ const LAYERS: &[&str] = &[
     "discover",
     "registry",
     "diagnostic",
-    "parse",
     "model",
+    "parse",
     "extract",
     "engine",
     "link",
@@ -50,16 +50,9 @@ const SYNTAX_FREE: &[&str] = &[
     "report",
 ];
 
-/// Syntax-free modules that still read the tree today (issue 8: a format-neutral model). Like
-/// [`KNOWN_BACK_EDGES`], the list only shrinks.
-const KNOWN_SYNTAX_READERS: &[&str] = &[
-    // `TrustPolicy.document`, `Statement.node`, `Annotation.value`, `PodSpec.node`, `Volume.node`.
-    "model", // The engine's test builders make the nodes the model asks for.
-    "engine",
-    // The rules that read those nodes (IRSA115, 118, 125, 127, 201, 205, 211, 213, 218).
-    "check", // Through the ServiceAccount and pod-spec nodes.
-    "link",
-];
+/// Syntax-free modules that still read the tree, while a refactor removes it. Like
+/// [`KNOWN_BACK_EDGES`], the list only shrinks. Empty: there are none.
+const KNOWN_SYNTAX_READERS: &[&str] = &[];
 
 /// The files of a top-level module: `src/<name>.rs` or everything under `src/<name>/`.
 fn files_of(module: &str) -> Vec<PathBuf> {
@@ -144,7 +137,9 @@ fn no_module_uses_a_later_one() {
     for module in SYNTAX_FREE {
         for file in files_of(module) {
             let text = std::fs::read_to_string(&file).unwrap();
-            if !references(&text).contains("parse") {
+            // Unit tests may make their input with a frontend: only the module's own code counts.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            if !references(code).contains("parse") {
                 continue;
             }
             syntax_readers.insert(*module);

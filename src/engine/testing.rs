@@ -18,7 +18,7 @@ use crate::model::policy::{
     PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement, TrustPolicy,
 };
 use crate::model::value::{Part, ValuePart};
-use crate::parse::tree::{Node, NodeKind};
+use crate::model::written::{Written, WrittenKind};
 use crate::source::{SourceFile, SourceRef, Span};
 
 use super::request::{STS_AUDIENCE, WebIdentityRequest};
@@ -54,10 +54,11 @@ pub fn source() -> SourceRef {
 }
 
 /// A dummy node (an empty mapping).
-pub fn empty_node() -> Node {
-    Node {
+/// A value written as a mapping of `len` entries, or a list of `len` items.
+fn written(kind: WrittenKind) -> Written {
+    Written {
         span: Span::default(),
-        kind: NodeKind::Map(Vec::new()),
+        kind,
         tag: None,
     }
 }
@@ -121,7 +122,6 @@ pub fn statement(effect: Option<Effect>) -> StatementBuilder {
         stmt: Statement {
             index: 0,
             span: Span::default(),
-            node: empty_node(),
             sid: None,
             effect: effect.map(located),
             principal: None,
@@ -241,11 +241,13 @@ impl StatementBuilder {
         let entry = ConditionEntry {
             key: located(key.to_string()),
             values_span: Span::default(),
+            written: written(WrittenKind::Seq { len: vals.len() }),
             values: vals,
         };
         let element = self.stmt.condition.get_or_insert_with(|| ConditionElement {
             key_span: Span::default(),
             span: Span::default(),
+            written: written(WrittenKind::Map { len: 1 }),
             operators: Vec::new(),
         });
         match element
@@ -258,6 +260,7 @@ impl StatementBuilder {
                 operator_name: located(operator.to_string()),
                 operator: Operator::parse(operator),
                 span: Span::default(),
+                written: written(WrittenKind::Map { len: 1 }),
                 entries: vec![entry],
             }),
         }
@@ -269,15 +272,18 @@ impl StatementBuilder {
         let element = self.stmt.condition.get_or_insert_with(|| ConditionElement {
             key_span: Span::default(),
             span: Span::default(),
+            written: written(WrittenKind::Map { len: 1 }),
             operators: Vec::new(),
         });
         element.operators.push(ConditionBlock {
             operator_name: located(operator.to_string()),
             operator: Operator::parse(operator),
             span: Span::default(),
+            written: written(WrittenKind::Map { len: 1 }),
             entries: vec![ConditionEntry {
                 key: located(key.to_string()),
                 values_span: Span::default(),
+                written: written(WrittenKind::Seq { len: texts.len() }),
                 values: values(texts),
             }],
         });
@@ -316,7 +322,9 @@ pub fn policy<S: Into<Statement>>(statements: impl IntoIterator<Item = S>) -> Tr
         logical_path: String::new(),
         role: None,
         candidate_role_name: Some("t".to_string()),
-        document: empty_node(),
+        document_span: Span::default(),
+        size: 0,
+        duplicate_keys: Vec::new(),
         encoded: false,
         version: Some(located("2012-10-17".to_string())),
         version_key: None,

@@ -5,12 +5,13 @@
 //! business.
 
 use crate::model::k8s::{
-    Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, Kustomization, ObjectMeta,
-    PodSpec, ServiceAccount, Volume, VolumeMount, Workload,
+    Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, Kustomization,
+    NodeSelectorExpression, ObjectMeta, PodSpec, ServiceAccount, TokenProjection, Volume,
+    VolumeMount, Workload,
 };
 use crate::model::policy::Located;
-use crate::parse::tree::{Node, ScalarType};
-use crate::source::SourceRef;
+use crate::parse::tree::{Node, NodeKind, ScalarType};
+use crate::source::{SourceRef, Span};
 
 /// The Kubernetes objects of one file.
 #[derive(Debug, Default)]
@@ -178,7 +179,7 @@ fn annotations_of(node: &Node) -> Vec<Annotation> {
         .filter_map(|e| {
             Some(Annotation {
                 key: located_str(Some(&e.key))?,
-                value: e.value.clone(),
+                value: e.value.written(),
             })
         })
         .collect()
@@ -205,7 +206,6 @@ fn pod_spec(template: &Node, path: &str, annotations: Vec<Annotation>) -> Option
     }
     Some(PodSpec {
         span: spec.span,
-        node: spec.clone(),
         spec_key: spec_entry.key.span,
         path: path.to_string(),
         service_account_name: located_str(spec.get("serviceAccountName")),
@@ -227,13 +227,81 @@ fn pod_spec(template: &Node, path: &str, annotations: Vec<Annotation>) -> Option
             .filter_map(|v| {
                 Some(Volume {
                     name: located_str(v.get("name"))?,
-                    node: v.clone(),
+                    source_kind: v
+                        .as_map()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|e| e.key.as_str())
+                        .find(|k| *k != "name")
+                        .map(str::to_string),
+                    token_projections: v
+                        .path(&["projected", "sources"])
+                        .and_then(Node::as_seq)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|s| s.get("serviceAccountToken"))
+                        .map(|t| TokenProjection {
+                            audience: t.get("audience").and_then(scalar_string),
+                            path: t.get("path").and_then(scalar_string),
+                        })
+                        .collect(),
                 })
             })
             .collect(),
         containers,
         annotations,
+        os_name: spec
+            .path(&["os", "name"])
+            .and_then(|n| located_text(Some(n))),
+        node_affinity: node_affinity(spec),
+        windows_options: windows_options(spec),
     })
+}
+
+fn scalar_string(node: &Node) -> Option<String> {
+    node.scalar_text().map(str::to_string)
+}
+
+/// The key span of `securityContext.windowsOptions` under `node`.
+fn windows_options(node: &Node) -> Option<Span> {
+    node.get("securityContext")
+        .and_then(|s| s.entry("windowsOptions"))
+        .map(|e| e.key.span)
+}
+
+/// Every mapping with `key` and `operator` anywhere under `affinity.nodeAffinity` (required and
+/// preferred terms alike), in source order.
+fn node_affinity(spec: &Node) -> Vec<NodeSelectorExpression> {
+    let Some(affinity) = spec.path(&["affinity", "nodeAffinity"]) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut stack = vec![affinity];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Map(entries) => {
+                let key = located_text(node.get("key"));
+                let operator = node.get("operator").and_then(scalar_string);
+                if let (Some(key), Some(operator)) = (key, operator) {
+                    found.push(NodeSelectorExpression {
+                        key,
+                        operator,
+                        values: node
+                            .get("values")
+                            .and_then(Node::as_seq)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|v| located_text(Some(v)))
+                            .collect(),
+                    });
+                }
+                stack.extend(entries.iter().rev().map(|e| &e.value));
+            }
+            NodeKind::Seq(items) => stack.extend(items.iter().rev()),
+            _ => {}
+        }
+    }
+    found
 }
 
 fn container(node: &Node, init: bool, index: usize) -> Option<Container> {
@@ -295,6 +363,8 @@ fn container(node: &Node, init: bool, index: usize) -> Option<Container> {
         env_from,
         volume_mounts,
         index,
+        image: located_text(node.get("image")),
+        windows_options: windows_options(node),
     })
 }
 

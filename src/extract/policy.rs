@@ -4,9 +4,12 @@
 //! values) and a single object where `Statement` is a list: both are normalised here, so rules never
 //! see the difference. Element names are looked up exactly first, then ignoring case.
 
+use std::collections::HashMap;
+
 use crate::model::policy::{
-    ActionElement, ConditionBlock, ConditionElement, ConditionEntry, Effect, Located, Operator,
-    PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement, TrustPolicy,
+    ActionElement, ConditionBlock, ConditionElement, ConditionEntry, DuplicateKey, Effect, Located,
+    Operator, PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement,
+    TrustPolicy,
 };
 use crate::parse::tree::{Entry, Node, NodeKind, ScalarType};
 use crate::source::SourceRef;
@@ -58,7 +61,9 @@ pub fn read_policy(
         logical_path,
         role: None,
         candidate_role_name: None,
-        document: document.clone(),
+        document_span: document.span,
+        size: policy_size(document),
+        duplicate_keys: duplicate_keys(document),
         encoded,
         version: version.and_then(|e| {
             Some(Located {
@@ -93,7 +98,6 @@ fn read_statement(index: usize, node: &Node) -> Statement {
     Statement {
         index,
         span: node.span,
-        node: node.clone(),
         sid: element(node, "Sid").and_then(|e| {
             Some(Located {
                 value: e.value.scalar_text()?.to_string(),
@@ -155,6 +159,7 @@ fn read_condition(entry: &Entry) -> ConditionElement {
                 },
                 operator: Operator::parse(name),
                 span: block.value.span,
+                written: block.value.written(),
                 entries: block
                     .value
                     .as_map()
@@ -167,6 +172,7 @@ fn read_condition(entry: &Entry) -> ConditionElement {
                                 span: e.key.span,
                             },
                             values_span: e.value.span,
+                            written: e.value.written(),
                             values: values(&e.value).collect(),
                         })
                     })
@@ -177,8 +183,117 @@ fn read_condition(entry: &Entry) -> ConditionElement {
     ConditionElement {
         key_span: entry.key.span,
         span: entry.value.span,
+        written: entry.value.written(),
         operators,
     }
+}
+
+/// Keys written twice in one object of `document`, names compared ignoring case (IAM reads policy
+/// elements and condition keys so), in document order. An iterative walk: nesting is bounded by
+/// the parser's limit, but a stack keeps this independent of it.
+pub fn duplicate_keys(document: &Node) -> Vec<DuplicateKey> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&Node, String)> = vec![(document, String::new())];
+    while let Some((node, path)) = stack.pop() {
+        match &node.kind {
+            NodeKind::Map(entries) => {
+                let mut first: HashMap<String, usize> = HashMap::new();
+                for (i, entry) in entries.iter().enumerate() {
+                    let Some(name) = entry.key.scalar_text() else {
+                        continue;
+                    };
+                    match first.get(&name.to_lowercase()) {
+                        Some(&j) => {
+                            let earlier = &entries[j].key;
+                            found.push(DuplicateKey {
+                                object_path: path.clone(),
+                                earlier: Located {
+                                    value: earlier.scalar_text().unwrap_or_default().to_string(),
+                                    span: earlier.span,
+                                },
+                                later: Located {
+                                    value: name.to_string(),
+                                    span: entry.key.span,
+                                },
+                            });
+                        }
+                        None => {
+                            first.insert(name.to_lowercase(), i);
+                        }
+                    }
+                    let child = if path.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    stack.push((&entry.value, child));
+                }
+            }
+            NodeKind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    stack.push((item, format!("{path}[{i}]")));
+                }
+            }
+            NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
+        }
+    }
+    found
+}
+
+/// The non-whitespace characters of `node` serialised as compact JSON: what IAM counts against the
+/// role trust-policy quota. The same for a raw JSON file, a YAML-embedded policy and a URL-encoded
+/// `AssumeRolePolicyDocument` (whose host-file text is much longer than the policy). White space
+/// inside strings is not counted either, which can only under-count.
+pub fn policy_size(node: &Node) -> usize {
+    let mut size = 0;
+    let mut stack = vec![node];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Scalar(scalar) => {
+                size += match scalar.ty {
+                    ScalarType::String => json_string_size(&scalar.text),
+                    ScalarType::Null => 4,
+                    ScalarType::Bool(true) => 4,
+                    ScalarType::Bool(false) => 5,
+                    ScalarType::Int | ScalarType::Float => non_whitespace(&scalar.text),
+                };
+            }
+            NodeKind::Seq(items) => {
+                // `[` `]` and the commas between items.
+                size += 2 + items.len().saturating_sub(1);
+                stack.extend(items.iter());
+            }
+            NodeKind::Map(entries) => {
+                // `{` `}`, a `:` per entry and the commas between entries.
+                size += 2 + entries.len() + entries.len().saturating_sub(1);
+                for entry in entries {
+                    // Keys are strings in JSON, whatever they resolve to in YAML.
+                    size += entry.key.scalar_text().map_or(2, json_string_size);
+                    stack.push(&entry.value);
+                }
+            }
+            // An unexpanded YAML alias: its target is counted where it is defined.
+            NodeKind::Alias(_) => {}
+        }
+    }
+    size
+}
+
+fn non_whitespace(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// A string as a JSON literal: quotes, plus escapes for `"`, `\` and control characters.
+fn json_string_size(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c if c.is_whitespace() => 0,
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// A policy element by name: exact match first, then ignoring ASCII case.

@@ -128,7 +128,7 @@ impl Model {
             (m.file(), m.span.start)
         }
         self.policies.sort_by(|a, b| {
-            (a.file(), a.document.span.start).cmp(&(b.file(), b.document.span.start))
+            (a.file(), a.document_span.start).cmp(&(b.file(), b.document_span.start))
         });
         self.service_accounts
             .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));

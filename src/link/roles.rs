@@ -36,8 +36,8 @@ pub fn configured_identity(policy: &TrustPolicy, roles: &[RoleMapping]) -> Optio
         .arn_for(&stem)?;
     let parsed = parse_role_arn(&arn)?;
     let at = Span::new(
-        policy.document.span.start as usize,
-        policy.document.span.start as usize,
+        policy.document_span.start as usize,
+        policy.document_span.start as usize,
     );
     let located = |value: &str| Located {
         value: value.to_string(),

@@ -5,7 +5,7 @@
 //! the effective namespace (kustomization, `--default-namespace`), because that needs other files.
 
 use crate::model::policy::Located;
-use crate::parse::tree::Node;
+use crate::model::written::Written;
 use crate::source::{SourceRef, Span};
 
 /// What every object has: where it is, its kind, name and namespace as written.
@@ -61,12 +61,12 @@ impl ObjectMeta {
     }
 }
 
-/// One `metadata.annotations` entry. The value is kept as a node: a YAML author may have written
+/// One `metadata.annotations` entry. The value is kept as written: a YAML author may have written
 /// an unquoted boolean or number, which the API server rejects (IRSA205).
 #[derive(Clone, Debug)]
 pub struct Annotation {
     pub key: Located<String>,
-    pub value: Node,
+    pub value: Written,
 }
 
 impl Annotation {
@@ -116,9 +116,6 @@ pub struct Workload {
 pub struct PodSpec {
     /// Span of the pod `spec` node.
     pub span: Span,
-    /// The pod `spec` node itself, for the rare rule that reads fields the model does not lift
-    /// (node affinity, images, `windowsOptions`).
-    pub node: Node,
     /// Span of the `spec` key of the pod (where to point at "this pod").
     pub spec_key: Span,
     /// Dotted path from the object root to the pod spec (`spec.template.spec`).
@@ -134,12 +131,39 @@ pub struct PodSpec {
     pub containers: Vec<Container>,
     /// The template's own `metadata.annotations` (for a Pod: the object's annotations).
     pub annotations: Vec<Annotation>,
+    /// `os.name`.
+    pub os_name: Option<Located<String>>,
+    /// Every `{key, operator, values}` expression under `affinity.nodeAffinity`, in source order.
+    pub node_affinity: Vec<NodeSelectorExpression>,
+    /// Span of the pod's `securityContext.windowsOptions` key.
+    pub windows_options: Option<Span>,
+}
+
+/// One node-affinity match expression: `key` `operator` `values`.
+#[derive(Clone, Debug)]
+pub struct NodeSelectorExpression {
+    pub key: Located<String>,
+    pub operator: String,
+    pub values: Vec<Located<String>>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Volume {
     pub name: Located<String>,
-    pub node: Node,
+    /// The volume source's key (`projected`, `secret`, `hostPath`, …): the first key other than
+    /// `name`.
+    pub source_kind: Option<String>,
+    /// The `serviceAccountToken` sources of a `projected` volume, in order.
+    pub token_projections: Vec<TokenProjection>,
+}
+
+/// A projected ServiceAccount token: `projected.sources[].serviceAccountToken`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenProjection {
+    /// `audience` (None: the API server's default audience).
+    pub audience: Option<String>,
+    /// `path`, the file name inside the volume.
+    pub path: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +176,10 @@ pub struct Container {
     pub volume_mounts: Vec<VolumeMount>,
     /// The container's index in its list (for logical paths).
     pub index: usize,
+    /// `image`.
+    pub image: Option<Located<String>>,
+    /// Span of the container's `securityContext.windowsOptions` key.
+    pub windows_options: Option<Span>,
 }
 
 #[derive(Clone, Debug)]

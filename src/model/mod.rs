@@ -4,3 +4,4 @@ pub mod k8s;
 pub mod oidc;
 pub mod policy;
 pub mod value;
+pub mod written;

@@ -7,7 +7,7 @@
 
 use crate::model::oidc;
 use crate::model::value::{self, Part, Parts, ValuePart};
-use crate::parse::tree::Node;
+use crate::model::written::Written;
 use crate::source::{SourceRef, Span};
 
 /// A string with the span it came from.
@@ -105,8 +105,14 @@ pub struct TrustPolicy {
     pub role: Option<RoleIdentity>,
     /// For a raw policy file: its file stem, a candidate role name for cross-linking.
     pub candidate_role_name: Option<String>,
-    /// The policy document node (for rules that look at raw structure: duplicate keys, size).
-    pub document: Node,
+    /// Span of the whole policy document.
+    pub document_span: Span,
+    /// The document's size as IAM counts it against the trust-policy quota: its non-whitespace
+    /// characters once serialised as compact JSON (see `extract::policy::policy_size`).
+    pub size: usize,
+    /// Keys written twice in one object of the document (names compared ignoring case, as IAM
+    /// reads policy elements and condition keys), in document order.
+    pub duplicate_keys: Vec<DuplicateKey>,
     /// True when the policy was given as a URL-encoded or JSON-in-a-string value: spans inside it
     /// then point at the whole string (positions inside an encoded string cannot be mapped).
     pub encoded: bool,
@@ -124,12 +130,22 @@ pub enum Effect {
     Invalid(String),
 }
 
+/// A key written twice in one object of a policy document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DuplicateKey {
+    /// Dotted path of the object holding both (`Statement[0].Condition`), empty for the root.
+    pub object_path: String,
+    /// The first occurrence: its name as written and the key's span.
+    pub earlier: Located<String>,
+    /// The later occurrence.
+    pub later: Located<String>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Statement {
     /// Position in the `Statement` list (0-based).
     pub index: usize,
     pub span: Span,
-    pub node: Node,
     pub sid: Option<Located<String>>,
     pub effect: Option<Located<Effect>>,
     pub principal: Option<PrincipalElement>,
@@ -235,6 +251,8 @@ impl PrincipalEntry {
 pub struct ConditionElement {
     pub key_span: Span,
     pub span: Span,
+    /// The element's value as written (`{}` is an empty mapping).
+    pub written: Written,
     pub operators: Vec<ConditionBlock>,
 }
 
@@ -247,6 +265,8 @@ pub struct ConditionBlock {
     pub operator: Option<Operator>,
     /// Span of the block's value (the mapping of keys).
     pub span: Span,
+    /// The block's value as written (`{}` is an empty mapping).
+    pub written: Written,
     pub entries: Vec<ConditionEntry>,
 }
 
@@ -256,6 +276,8 @@ pub struct ConditionEntry {
     pub key: Located<String>,
     /// Span of the value (a string or the list).
     pub values_span: Span,
+    /// The value as written (`[]` is an empty list).
+    pub written: Written,
     pub values: Vec<PolicyValue>,
 }
 

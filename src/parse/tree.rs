@@ -4,6 +4,8 @@
 //! in source order and keep duplicate keys, so a rule can point at both occurrences. YAML aliases are
 //! kept as [`NodeKind::Alias`] and never expanded: an alias bomb costs one node per alias.
 
+pub use crate::model::written::{Scalar, ScalarStyle, ScalarType};
+use crate::model::written::{Written, WrittenKind};
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -27,38 +29,6 @@ pub enum NodeKind {
 pub struct Entry {
     pub key: Node,
     pub value: Node,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scalar {
-    /// The scalar's value after unescaping (for YAML: after folding and chomping).
-    pub text: String,
-    pub style: ScalarStyle,
-    pub ty: ScalarType,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScalarStyle {
-    /// An unquoted YAML scalar, or a JSON literal (number, true, false, null).
-    Plain,
-    SingleQuoted,
-    /// A double-quoted YAML scalar or a JSON string.
-    DoubleQuoted,
-    /// `|` block scalar.
-    Literal,
-    /// `>` block scalar.
-    Folded,
-}
-
-/// What a scalar resolves to. YAML plain scalars resolve like Kubernetes' YAML decoder (YAML 1.1
-/// booleans `yes`/`no`/`on`/`off` included), because that is what the API server will see.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScalarType {
-    String,
-    Bool(bool),
-    Int,
-    Float,
-    Null,
 }
 
 impl Node {
@@ -133,16 +103,21 @@ impl Node {
 
     /// Short description of the node's kind, for messages ("a mapping", "a boolean").
     pub fn kind_name(&self) -> &'static str {
-        match &self.kind {
-            NodeKind::Scalar(s) => match s.ty {
-                ScalarType::String => "a string",
-                ScalarType::Bool(_) => "a boolean",
-                ScalarType::Int | ScalarType::Float => "a number",
-                ScalarType::Null => "null",
+        self.written().kind_name()
+    }
+
+    /// The node as the model keeps a value as written: its span, tag and scalar, or just that it
+    /// is a list, a mapping or an alias (children are not kept).
+    pub fn written(&self) -> Written {
+        Written {
+            span: self.span,
+            tag: self.tag.clone(),
+            kind: match &self.kind {
+                NodeKind::Scalar(s) => WrittenKind::Scalar(s.clone()),
+                NodeKind::Seq(items) => WrittenKind::Seq { len: items.len() },
+                NodeKind::Map(entries) => WrittenKind::Map { len: entries.len() },
+                NodeKind::Alias(_) => WrittenKind::Alias,
             },
-            NodeKind::Seq(_) => "a list",
-            NodeKind::Map(_) => "a mapping",
-            NodeKind::Alias(_) => "an alias",
         }
     }
 }

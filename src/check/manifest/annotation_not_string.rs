@@ -18,7 +18,7 @@ use crate::check::support::annotations::{annotation_path, annotation_sites};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, ObjectMeta, annotations};
-use crate::parse::tree::{NodeKind, ScalarType};
+use crate::model::written::{ScalarType, WrittenKind};
 use crate::registry;
 
 /// What an empty (or absent) value of a webhook annotation does.
@@ -43,16 +43,16 @@ fn report(meta: &ObjectMeta, a: &Annotation, what: &str, path: String, out: &mut
         return;
     }
     let (kind, null) = match &a.value.kind {
-        NodeKind::Scalar(s) => match s.ty {
+        WrittenKind::Scalar(s) => match s.ty {
             ScalarType::String => return,
             ScalarType::Bool(_) => ("a boolean", false),
             ScalarType::Int | ScalarType::Float => ("a number", false),
             ScalarType::Null => ("null", true),
         },
-        NodeKind::Seq(_) => ("a list", false),
-        NodeKind::Map(_) => ("a mapping", false),
+        WrittenKind::Seq { .. } => ("a list", false),
+        WrittenKind::Map { .. } => ("a mapping", false),
         // An alias's target is not known here.
-        NodeKind::Alias(_) => return,
+        WrittenKind::Alias => return,
     };
     let text = a.text();
     let (message, help, label) = if null {
@@ -67,7 +67,7 @@ fn report(meta: &ObjectMeta, a: &Annotation, what: &str, path: String, out: &mut
         )
     } else {
         let quoted = match &a.value.kind {
-            NodeKind::Scalar(_) => format!("`{key}: \"{text}\"`"),
+            WrittenKind::Scalar(_) => format!("`{key}: \"{text}\"`"),
             _ => "a single quoted string".to_string(),
         };
         (

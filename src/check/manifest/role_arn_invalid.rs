@@ -29,13 +29,13 @@ use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::annotations;
 use crate::model::oidc::PARTITIONS;
-use crate::parse::tree::{Node, ScalarStyle};
+use crate::model::written::{ScalarStyle, Written};
 use crate::registry;
 use crate::source::{SourceRef, Span};
 
 /// The header of a block scalar (`|`, `|+`, `>-`...): the place that decides whether the final
 /// newline is kept.
-fn block_header_span(source: &SourceRef, value: &Node) -> Span {
+fn block_header_span(source: &SourceRef, value: &Written) -> Span {
     let raw = source.slice(value.span);
     let len = raw.find(['\n', '\r', ' ', '#']).unwrap_or(raw.len()).max(1);
     Span::new(value.span.start as usize, value.span.start as usize + len)
@@ -60,7 +60,7 @@ fn is_path_char(c: char) -> bool {
 }
 
 /// Leading or trailing whitespace: the webhook copies it into `AWS_ROLE_ARN`.
-fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Problem> {
+fn whitespace_problem(source: &SourceRef, value: &Written, text: &str) -> Option<Problem> {
     let lead = text.len() - text.trim_start().len();
     let trail_start = text.trim_end().len();
     if lead == 0 && trail_start == text.len() {
@@ -114,7 +114,12 @@ fn whitespace_problem(source: &SourceRef, value: &Node, text: &str) -> Option<Pr
 }
 
 /// The first structural problem of a trimmed role-arn value (`base` is its offset in `text`).
-fn structure_problem(source: &SourceRef, value: &Node, text: &str, base: usize) -> Option<Problem> {
+fn structure_problem(
+    source: &SourceRef,
+    value: &Written,
+    text: &str,
+    base: usize,
+) -> Option<Problem> {
     let arn = &text[base..text.trim_end().len()];
     let span_of = |r: Range<usize>| source.sub_span(value.span, text, base + r.start..base + r.end);
     let runtime = "STS rejects the ARN when the pods call `AssumeRoleWithWebIdentity`, so they get \

@@ -22,7 +22,7 @@ use crate::check::support::objects::{sa_label, workload_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::k8s::{Annotation, annotations};
-use crate::parse::tree::ScalarType;
+use crate::model::written::ScalarType;
 use crate::registry::IRSA211;
 use crate::source::SourceRef;
 

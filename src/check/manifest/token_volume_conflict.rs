@@ -28,7 +28,6 @@ use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::link::verdict::audience_of;
 use crate::model::k8s::Volume;
-use crate::parse::tree::Node;
 use crate::registry::IRSA213;
 
 /// The name of the webhook's projected token volume.
@@ -42,28 +41,14 @@ pub const TOKEN_FILE: &str = "token";
 /// written to `token`.
 pub fn is_webhook_volume(volume: &Volume, audience: &str) -> bool {
     volume
-        .node
-        .path(&["projected", "sources"])
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
+        .token_projections
         .iter()
-        .filter_map(|s| s.get("serviceAccountToken"))
-        .any(|t| {
-            t.get("audience").and_then(Node::scalar_text) == Some(audience)
-                && t.get("path").and_then(Node::scalar_text) == Some(TOKEN_FILE)
-        })
+        .any(|t| t.audience.as_deref() == Some(audience) && t.path.as_deref() == Some(TOKEN_FILE))
 }
 
-/// What kind of volume a volume node declares, for messages (`hostPath`, `secret`, …).
+/// What kind of volume a volume declares, for messages (`hostPath`, `secret`, …).
 fn volume_source(volume: &Volume) -> &str {
-    volume
-        .node
-        .as_map()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.key.as_str())
-        .find(|k| *k != "name")
-        .unwrap_or("unknown")
+    volume.source_kind.as_deref().unwrap_or("unknown")
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
@@ -177,18 +162,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
 
 /// `a hostPath volume`, `a projected token for audience `vault``.
 fn describe_volume(volume: &Volume) -> String {
-    let tokens: Vec<Option<&str>> = volume
-        .node
-        .path(&["projected", "sources"])
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s.get("serviceAccountToken"))
-        .map(|t| t.get("audience").and_then(Node::scalar_text))
-        .collect();
-    match tokens.first() {
-        Some(Some(aud)) => format!("a projected token for audience `{aud}`"),
-        Some(None) => "a projected token for the API server's default audience".to_string(),
+    match volume.token_projections.first() {
+        Some(t) => match &t.audience {
+            Some(aud) => format!("a projected token for audience `{aud}`"),
+            None => "a projected token for the API server's default audience".to_string(),
+        },
         None => format!("a `{}` volume", volume_source(volume)),
     }
 }

@@ -27,7 +27,7 @@
 use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::parse::tree::{Node, NodeKind};
+use crate::model::k8s::PodSpec;
 use crate::registry::IRSA218;
 use crate::source::Span;
 
@@ -56,105 +56,70 @@ pub fn is_windows_image(image: &str) -> bool {
         || image.contains("nanoserver")
 }
 
-/// The Windows signals of a pod spec node, in source order of kind (see the module doc).
-pub fn windows_signals(spec: &Node) -> Vec<WindowsSignal> {
+/// The Windows signals of a pod spec, in source order of kind (see the module doc).
+pub fn windows_signals(pod: &PodSpec) -> Vec<WindowsSignal> {
     let mut found = Vec::new();
-    if let Some(name) = spec.path(&["os", "name"])
-        && name.scalar_text() == Some("windows")
-    {
+    if let Some(name) = pod.os_name.as_ref().filter(|n| n.value == "windows") {
         found.push(WindowsSignal {
             span: name.span,
             what: "`os.name: windows`".to_string(),
             path: "os.name".to_string(),
         });
     }
-    for e in spec
-        .get("nodeSelector")
-        .and_then(Node::as_map)
-        .unwrap_or_default()
-    {
-        let Some(key) = e.key.scalar_text() else {
-            continue;
-        };
+    for (key_at, value) in &pod.node_selector {
+        let (key, value) = (key_at.value.as_str(), value.value.as_str());
         if OS_KEYS.contains(&key) {
             continue;
         }
-        let value = e.value.scalar_text().unwrap_or("");
         if key == "node.kubernetes.io/windows-build" || value.eq_ignore_ascii_case("windows") {
             found.push(WindowsSignal {
-                span: e.key.span,
+                span: key_at.span,
                 what: format!("`nodeSelector` `{key}: {value}`"),
                 path: format!("nodeSelector.{key}"),
             });
         }
     }
-    if let Some(affinity) = spec.path(&["affinity", "nodeAffinity"]) {
-        let mut stack = vec![affinity];
-        while let Some(node) = stack.pop() {
-            match &node.kind {
-                NodeKind::Map(entries) => {
-                    let key = node.get("key").and_then(Node::scalar_text);
-                    let op = node.get("operator").and_then(Node::scalar_text);
-                    if let (Some(key), Some("In")) = (key, op)
-                        && OS_KEYS.contains(&key)
-                        && let Some(v) = node
-                            .get("values")
-                            .and_then(Node::as_seq)
-                            .unwrap_or_default()
-                            .iter()
-                            .find(|v| v.scalar_text() == Some("windows"))
-                    {
-                        found.push(WindowsSignal {
-                            span: v.span,
-                            what: format!("node affinity `{key} In [windows]`"),
-                            path: "affinity.nodeAffinity".to_string(),
-                        });
-                    }
-                    stack.extend(entries.iter().rev().map(|e| &e.value));
-                }
-                NodeKind::Seq(items) => stack.extend(items.iter().rev()),
-                _ => {}
-            }
+    for expression in &pod.node_affinity {
+        let key = expression.key.value.as_str();
+        if expression.operator == "In"
+            && OS_KEYS.contains(&key)
+            && let Some(v) = expression.values.iter().find(|v| v.value == "windows")
+        {
+            found.push(WindowsSignal {
+                span: v.span,
+                what: format!("node affinity `{key} In [windows]`"),
+                path: "affinity.nodeAffinity".to_string(),
+            });
         }
     }
-    if let Some(e) = spec
-        .get("securityContext")
-        .and_then(|s| s.entry("windowsOptions"))
-    {
+    if let Some(span) = pod.windows_options {
         found.push(WindowsSignal {
-            span: e.key.span,
+            span,
             what: "`securityContext.windowsOptions`".to_string(),
             path: "securityContext.windowsOptions".to_string(),
         });
     }
-    for list in ["initContainers", "containers"] {
-        for (i, c) in spec
-            .get(list)
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-        {
-            if let Some(e) = c
-                .get("securityContext")
-                .and_then(|s| s.entry("windowsOptions"))
-            {
-                found.push(WindowsSignal {
-                    span: e.key.span,
-                    what: "`securityContext.windowsOptions`".to_string(),
-                    path: format!("{list}[{i}].securityContext.windowsOptions"),
-                });
-            }
-            if let Some(image) = c.get("image")
-                && let Some(text) = image.scalar_text()
-                && is_windows_image(text)
-            {
-                found.push(WindowsSignal {
-                    span: image.span,
-                    what: format!("Windows image `{text}`"),
-                    path: format!("{list}[{i}].image"),
-                });
-            }
+    // Init containers first, then containers: the model's order.
+    for c in &pod.containers {
+        let list = if c.init {
+            "initContainers"
+        } else {
+            "containers"
+        };
+        let i = c.index;
+        if let Some(span) = c.windows_options {
+            found.push(WindowsSignal {
+                span,
+                what: "`securityContext.windowsOptions`".to_string(),
+                path: format!("{list}[{i}].securityContext.windowsOptions"),
+            });
+        }
+        if let Some(image) = c.image.as_ref().filter(|i| is_windows_image(&i.value)) {
+            found.push(WindowsSignal {
+                span: image.span,
+                what: format!("Windows image `{}`", image.value),
+                path: format!("{list}[{i}].image"),
+            });
         }
     }
     found
@@ -173,7 +138,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let source = &workload.meta.source;
-        let signals = windows_signals(&pod.node);
+        let signals = windows_signals(pod);
         let Some(first) = signals.first() else {
             continue;
         };

@@ -9,50 +9,18 @@
 //! or `...:sub` and `...:SUB`, are the same entry to IAM and one of them does not count as
 //! written.
 //!
-//! Every trust policy is walked, whatever its statements: a duplicated `Statement` or `Effect`
-//! can hide the very statement other rules would look at.
-
-use std::collections::HashMap;
+//! Every trust policy's duplicates are reported, whatever its statements: a duplicated `Statement`
+//! or `Effect` can hide the very statement other rules would look at. The frontend finds them
+//! while reading the document (`TrustPolicy::duplicate_keys`).
 
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
-use crate::model::policy::TrustPolicy;
-use crate::parse::tree::{Node, NodeKind};
+use crate::model::policy::{DuplicateKey, TrustPolicy};
 use crate::registry;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    // Iterative walk: documents nest at most 256 levels (the parser's limit), but a stack keeps
-    // the rule independent of that.
-    let mut stack: Vec<(&Node, String)> = vec![(&policy.document, String::new())];
-    while let Some((node, path)) = stack.pop() {
-        match &node.kind {
-            NodeKind::Map(entries) => {
-                let mut first: HashMap<String, usize> = HashMap::new();
-                for (i, entry) in entries.iter().enumerate() {
-                    let Some(name) = entry.key.scalar_text() else {
-                        continue;
-                    };
-                    let child = join(&path, name);
-                    match first.get(&name.to_lowercase()) {
-                        Some(&j) => {
-                            let earlier = &entries[j];
-                            let earlier_name = earlier.key.scalar_text().unwrap_or_default();
-                            out.push(report(policy, &path, earlier, entry, earlier_name, name));
-                        }
-                        None => {
-                            first.insert(name.to_lowercase(), i);
-                        }
-                    }
-                    stack.push((&entry.value, child));
-                }
-            }
-            NodeKind::Seq(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    stack.push((item, format!("{path}[{i}]")));
-                }
-            }
-            NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
-        }
+    for duplicate in &policy.duplicate_keys {
+        out.push(report(policy, duplicate));
     }
 }
 
@@ -64,16 +32,15 @@ fn join(path: &str, name: &str) -> String {
     }
 }
 
-fn report(
-    policy: &TrustPolicy,
-    path: &str,
-    earlier: &crate::parse::tree::Entry,
-    later: &crate::parse::tree::Entry,
-    earlier_name: &str,
-    name: &str,
-) -> Diagnostic {
+fn report(policy: &TrustPolicy, duplicate: &DuplicateKey) -> Diagnostic {
+    let (path, earlier, later) = (
+        duplicate.object_path.as_str(),
+        &duplicate.earlier,
+        &duplicate.later,
+    );
+    let (earlier_name, name) = (earlier.value.as_str(), later.value.as_str());
     let exact = earlier_name == name;
-    let line = policy.source.line_col(earlier.key.span.start).line;
+    let line = policy.source.line_col(earlier.span.start).line;
     let message = if exact {
         format!(
             "`{name}` appears twice in this object: IAM keeps only the last one, so the \
@@ -96,10 +63,10 @@ fn report(
     } else {
         format!("keep one `{earlier_name}` and merge what the other held into it")
     };
-    Diagnostic::new(registry::IRSA118, &policy.source, later.key.span, message)
+    Diagnostic::new(registry::IRSA118, &policy.source, later.span, message)
         .label("duplicate key")
         .help(help)
-        .related(&policy.source, earlier.key.span, "first written here")
+        .related(&policy.source, earlier.span, "first written here")
         .at_path(logical_path(policy, None, &join(path, name)))
 }
 

@@ -9,54 +9,54 @@
 //! passes the statement, while a negated one (`StringNotEquals`) always holds and excludes
 //! nothing.
 //!
-//! The raw statement node is read (not the model's normalised lists) so that only what is really
+//! The forms as written are read (not the model's normalised lists) so that only what is really
 //! written as `{}` or `[]` is reported: a `null` or a scalar where a mapping belongs is another
 //! rule's finding.
 
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::subject_example;
 use crate::diagnostic::Diagnostic;
-use crate::extract::policy::element;
 use crate::model::oidc::{parse_eks_issuer, same_provider};
 use crate::model::policy::{Operator, SetQualifier, Statement, TrustPolicy};
-use crate::parse::tree::{Node, NodeKind};
+use crate::model::written::{Written, WrittenKind};
 use crate::registry::IRSA125;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
-        let Some(condition) = element(&stmt.node, "Condition") else {
+        let Some(condition) = &stmt.condition else {
             continue;
         };
-        let Some(blocks) = condition.value.as_map() else {
-            continue;
-        };
-        if blocks.is_empty() {
-            out.push(no_condition(policy, stmt, condition.value.span, None));
+        if !matches!(condition.written.kind, WrittenKind::Map { .. }) {
             continue;
         }
-        let all_empty = blocks.iter().all(|b| is_empty_map(&b.value));
+        let blocks = &condition.operators;
+        if blocks.is_empty() {
+            out.push(no_condition(policy, stmt, condition.written.span, None));
+            continue;
+        }
+        let all_empty = blocks.iter().all(|b| is_empty_map(&b.written));
         for block in blocks {
-            let name = block.key.scalar_text().unwrap_or_default();
-            if is_empty_map(&block.value) {
+            let name = block.operator_name.value.as_str();
+            if is_empty_map(&block.written) {
                 if all_empty {
-                    out.push(no_condition(policy, stmt, block.value.span, Some(name)));
+                    out.push(no_condition(policy, stmt, block.span, Some(name)));
                 } else {
-                    out.push(empty_block(policy, stmt, block.value.span, name));
+                    out.push(empty_block(policy, stmt, block.span, name));
                 }
                 continue;
             }
-            for entry in block.value.as_map().unwrap_or_default() {
-                if matches!(&entry.value.kind, NodeKind::Seq(items) if items.is_empty()) {
-                    let key = entry.key.scalar_text().unwrap_or_default();
-                    out.push(empty_list(policy, stmt, entry.value.span, name, key));
+            for entry in &block.entries {
+                if entry.written.kind == (WrittenKind::Seq { len: 0 }) {
+                    let key = entry.key.value.as_str();
+                    out.push(empty_list(policy, stmt, entry.values_span, name, key));
                 }
             }
         }
     }
 }
 
-fn is_empty_map(node: &Node) -> bool {
-    matches!(&node.kind, NodeKind::Map(entries) if entries.is_empty())
+fn is_empty_map(written: &Written) -> bool {
+    written.kind == WrittenKind::Map { len: 0 }
 }
 
 /// The provider named by the statement's principal, for messages.

@@ -59,8 +59,8 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
             registry::IRSA115,
             &policy.source,
             Span::new(
-                policy.document.span.start as usize,
-                policy.document.span.start as usize + 1,
+                policy.document_span.start as usize,
+                policy.document_span.start as usize + 1,
             ),
             "without `Version`, IAM evaluates this policy as the legacy 2008-10-17 \
                  language: policy variables such as `${aws:PrincipalTag/team}` stay literal text \

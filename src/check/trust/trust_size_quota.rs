@@ -6,9 +6,9 @@
 //! (`LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048`), typically after a list of
 //! service-account subjects has grown one entry too many; the role keeps its old trust policy.
 //!
-//! The size is measured on the document as IAM receives it: the policy node is re-serialised as
-//! compact JSON (strings with JSON escapes, numbers and literals as written) and every
-//! non-whitespace character is counted. This measures the same thing for a raw JSON file, a
+//! The size is measured on the document as IAM receives it (the frontend computes it,
+//! `extract::policy::policy_size`): the policy is re-serialised as compact JSON (strings with JSON
+//! escapes, numbers and literals as written) and every non-whitespace character is counted. This measures the same thing for a raw JSON file, a
 //! YAML-embedded policy and a URL-encoded `AssumeRolePolicyDocument` (whose host-file text is
 //! much longer than the policy). White space inside strings is not counted either, which can only
 //! under-count: the rule never fires on a policy IAM would accept.
@@ -16,7 +16,6 @@
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
-use crate::parse::tree::{Node, NodeKind, ScalarType};
 use crate::registry::IRSA127;
 use crate::source::Span;
 
@@ -27,13 +26,13 @@ pub const DEFAULT_QUOTA: usize = 2048;
 pub const MAX_QUOTA: usize = 8192;
 
 pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
-    let size = policy_size(&policy.document);
+    let size = policy.size;
     if size <= DEFAULT_QUOTA {
         return;
     }
     // Point at the document's opening brace: the finding is about the whole document.
-    let start = policy.document.span.start as usize;
-    let span = Span::new(start, (start + 1).min(policy.document.span.end as usize));
+    let start = policy.document_span.start as usize;
+    let span = Span::new(start, (start + 1).min(policy.document_span.end as usize));
     let beyond = if size > MAX_QUOTA {
         ", and over the 8,192 a quota increase allows, so IAM refuses it whatever the account's quota".to_string()
     } else {
@@ -56,42 +55,6 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
     );
 }
 
-/// Non-whitespace characters of `node` serialised as compact JSON.
-pub fn policy_size(node: &Node) -> usize {
-    let mut size = 0;
-    let mut stack = vec![node];
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Scalar(scalar) => {
-                size += match scalar.ty {
-                    ScalarType::String => json_string_size(&scalar.text),
-                    ScalarType::Null => 4,
-                    ScalarType::Bool(true) => 4,
-                    ScalarType::Bool(false) => 5,
-                    ScalarType::Int | ScalarType::Float => non_whitespace(&scalar.text),
-                };
-            }
-            NodeKind::Seq(items) => {
-                // `[` `]` and the commas between items.
-                size += 2 + items.len().saturating_sub(1);
-                stack.extend(items.iter());
-            }
-            NodeKind::Map(entries) => {
-                // `{` `}`, a `:` per entry and the commas between entries.
-                size += 2 + entries.len() + entries.len().saturating_sub(1);
-                for entry in entries {
-                    // Keys are strings in JSON, whatever they resolve to in YAML.
-                    size += entry.key.scalar_text().map_or(2, json_string_size);
-                    stack.push(&entry.value);
-                }
-            }
-            // An unexpanded YAML alias: its target is counted where it is defined.
-            NodeKind::Alias(_) => {}
-        }
-    }
-    size
-}
-
 /// `2266` → `2,266`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -105,28 +68,12 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn non_whitespace(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
-}
-
-/// A string as a JSON literal: quotes, plus escapes for `"`, `\` and control characters.
-fn json_string_size(text: &str) -> usize {
-    2 + text
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
-            c if (c as u32) < 0x20 => 6,
-            c if c.is_whitespace() => 0,
-            _ => 1,
-        })
-        .sum::<usize>()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::parse::tree::Limits;
+    use crate::extract::policy::policy_size;
+    use crate::parse::tree::{Limits, Node};
     use crate::parse::{self, FileKind};
 
     fn root(text: &str, kind: FileKind) -> Node {
