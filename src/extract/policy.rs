@@ -2,7 +2,8 @@
 //!
 //! IAM accepts a single string where a list is allowed (`Action`, principal values, condition
 //! values) and a single object where `Statement` is a list: both are normalised here, so rules never
-//! see the difference. Element names are looked up exactly first, then ignoring case.
+//! see the difference. Element names are looked up ignoring case; a key written twice in one
+//! object counts once, at its last occurrence (see [`element`]).
 
 use std::collections::HashMap;
 
@@ -122,8 +123,8 @@ fn read_principal(entry: &Entry) -> PrincipalElement {
             _ => Principal::Invalid,
         },
         NodeKind::Map(entries) => Principal::Map(
-            entries
-                .iter()
+            last_occurrences(entries)
+                .into_iter()
                 .filter_map(|e| {
                     Some(PrincipalEntry {
                         kind: Located {
@@ -145,11 +146,8 @@ fn read_principal(entry: &Entry) -> PrincipalElement {
 }
 
 fn read_condition(entry: &Entry) -> ConditionElement {
-    let operators = entry
-        .value
-        .as_map()
-        .unwrap_or_default()
-        .iter()
+    let operators = last_occurrences(entry.value.as_map().unwrap_or_default())
+        .into_iter()
         .filter_map(|block| {
             let name = block.key.scalar_text()?;
             Some(ConditionBlock {
@@ -160,11 +158,8 @@ fn read_condition(entry: &Entry) -> ConditionElement {
                 operator: Operator::parse(name),
                 span: block.value.span,
                 written: block.value.written(),
-                entries: block
-                    .value
-                    .as_map()
-                    .unwrap_or_default()
-                    .iter()
+                entries: last_occurrences(block.value.as_map().unwrap_or_default())
+                    .into_iter()
                     .filter_map(|e| {
                         Some(ConditionEntry {
                             key: Located {
@@ -296,9 +291,40 @@ fn json_string_size(text: &str) -> usize {
         .sum::<usize>()
 }
 
-/// A policy element by name: exact match first, then ignoring ASCII case.
+/// A policy element by name, ignoring ASCII case; of a name written twice, the last occurrence.
+///
+/// AWS documents neither how IAM reads an element name written in another case nor which of two
+/// occurrences of a key it keeps. JSON parsers commonly keep the last (Jackson's and Go's do), and
+/// IRSA118 reports every repetition as an error whatever IAM does; reading the last occurrence
+/// makes the model say what such a parser leaves (a second `StringEquals` block replacing the
+/// first), so the other rules judge the policy IAM most likely stores.
 pub fn element<'a>(node: &'a Node, name: &str) -> Option<&'a Entry> {
-    node.entry(name).or_else(|| node.entry_ignore_case(name))
+    node.as_map()?.iter().rev().find(|e| {
+        e.key
+            .scalar_text()
+            .is_some_and(|k| k.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The entries of a mapping with each name (compared ignoring case) kept once, at its last
+/// occurrence (see [`element`]), in source order.
+fn last_occurrences(entries: &[Entry]) -> Vec<&Entry> {
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            let Some(name) = e.key.scalar_text() else {
+                return true;
+            };
+            !entries[i + 1..].iter().any(|later| {
+                later
+                    .key
+                    .scalar_text()
+                    .is_some_and(|k| k.eq_ignore_ascii_case(name))
+            })
+        })
+        .map(|(_, e)| e)
+        .collect()
 }
 
 /// `Statement` as a list of statement objects (a single object counts as a list of one).
@@ -330,4 +356,70 @@ fn value_of(node: &Node) -> Option<PolicyValue> {
         node.span,
         scalar.ty == ScalarType::String,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::tree::Limits;
+    use crate::parse::{self, FileKind};
+    use crate::source::SourceFile;
+    use std::sync::Arc;
+
+    fn read(text: &str) -> TrustPolicy {
+        let source = Arc::new(SourceFile::new("t.json", None, text.to_string()));
+        let parsed = parse::parse(text, FileKind::Json, Limits::default());
+        let root = parsed.documents[0].root.as_ref().unwrap();
+        read_policy(&source, root, PolicyOrigin::RawFile, String::new(), false)
+    }
+
+    #[test]
+    fn a_repeated_key_counts_once_at_its_last_occurrence() {
+        let p = read(
+            r#"{"Statement": [{"Effect": "Deny"}], "statement": {"Effect": "Allow",
+              "Condition": {"StringEquals": {"k:aud": "a", "k:sub": "x", "K:SUB": "y"},
+                            "stringequals": {"k:sub": "z"}}}}"#,
+        );
+        // The second `Statement` (in another case) replaces the first.
+        assert_eq!(p.statements.len(), 1);
+        assert_eq!(
+            p.statements[0].effect.as_ref().unwrap().value,
+            Effect::Allow
+        );
+        // The second `StringEquals` block replaces the first, `k:aud` with it.
+        let blocks = &p.statements[0].condition.as_ref().unwrap().operators;
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].operator_name.value, "stringequals");
+        assert_eq!(blocks[0].entries.len(), 1);
+        assert_eq!(blocks[0].entries[0].values[0].text, "z");
+        // Every repetition is recorded for IRSA118, with both places.
+        let names: Vec<(&str, &str, &str)> = p
+            .duplicate_keys
+            .iter()
+            .map(|d| {
+                (
+                    d.object_path.as_str(),
+                    d.earlier.value.as_str(),
+                    d.later.value.as_str(),
+                )
+            })
+            .collect();
+        assert!(names.contains(&("", "Statement", "statement")), "{names:?}");
+        assert!(
+            names.contains(&("statement.Condition", "StringEquals", "stringequals")),
+            "{names:?}"
+        );
+        assert!(
+            names.contains(&("statement.Condition.StringEquals", "k:sub", "K:SUB")),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn size_and_document_span_come_from_the_document() {
+        let text = "  {\"Version\": \"2012-10-17\"}";
+        let p = read(text);
+        assert_eq!(p.document_span.start, 2);
+        assert_eq!(p.size, "{\"Version\":\"2012-10-17\"}".len());
+    }
 }
