@@ -472,12 +472,11 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             }
         }
     }
+    let context = check::RuleContext {
+        audiences: &opts.link.audiences,
+    };
     for policy in &extracted.policies {
-        check::check_policy(policy, &opts.selection, &mut diagnostics);
-    }
-    if !opts.link.audiences.is_empty() {
-        diagnostics
-            .retain(|d| !is_configured_audience(d, &extracted.policies, &opts.link.audiences));
+        check::check_policy(policy, &context, &opts.selection, &mut diagnostics);
     }
     // JSON has no comments; a `#` in it is inside a string.
     let mut items = if kind == parse::FileKind::Yaml {
@@ -496,31 +495,6 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
         extracted,
         suppressions,
     }
-}
-
-/// True for an IRSA122 (audience-unexpected) finding at a value that is one of the configured
-/// `audiences`: the organisation uses that audience on purpose, so it is not a misspelt
-/// `sts.amazonaws.com`. The value is found by its span (for a policy given as an encoded string,
-/// every value shares the string's span: then all of them must be configured audiences).
-fn is_configured_audience(
-    d: &Diagnostic,
-    policies: &[crate::model::policy::TrustPolicy],
-    audiences: &[String],
-) -> bool {
-    if d.rule.code != registry::IRSA122.code {
-        return false;
-    }
-    let mut values = policies
-        .iter()
-        .filter(|p| Arc::ptr_eq(&p.source, &d.primary.source))
-        .flat_map(|p| &p.statements)
-        .filter_map(|s| s.condition.as_ref())
-        .flat_map(|c| &c.operators)
-        .flat_map(|b| &b.entries)
-        .flat_map(|e| &e.values)
-        .filter(|v| v.span == d.primary.span)
-        .peekable();
-    values.peek().is_some() && values.all(|v| audiences.iter().any(|a| a.trim() == v.text.trim()))
 }
 
 fn too_large(len: u64, cap: u64) -> String {

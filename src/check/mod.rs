@@ -14,8 +14,18 @@ use crate::link::Linked;
 use crate::model::policy::TrustPolicy;
 use crate::registry::{self, Rule};
 
-/// A trust-policy rule: reads one policy, appends its findings.
-pub type TrustCheck = fn(&TrustPolicy, &mut Vec<Diagnostic>);
+/// What the organisation told irsa-lint that a trust-policy rule may need beside the policy
+/// (configured audiences today; clusters and the like as rules come to need them). The driver
+/// builds it once from the options, so it does no rule logic itself. Rules over the linked model
+/// read the same options from `Linked`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RuleContext<'a> {
+    /// The configuration's `audiences`: token audiences the organisation uses on purpose.
+    pub audiences: &'a [String],
+}
+
+/// A trust-policy rule: reads one policy (and the context), appends its findings.
+pub type TrustCheck = fn(&TrustPolicy, &RuleContext, &mut Vec<Diagnostic>);
 
 /// Every trust-policy rule with its registry entry.
 pub static TRUST_CHECKS: &[(&Rule, TrustCheck)] = &[
@@ -148,11 +158,16 @@ pub trait RuleFilter: Sync {
 }
 
 /// Run every enabled trust-policy rule on one policy.
-pub fn check_policy(policy: &TrustPolicy, filter: &dyn RuleFilter, out: &mut Vec<Diagnostic>) {
+pub fn check_policy(
+    policy: &TrustPolicy,
+    context: &RuleContext,
+    filter: &dyn RuleFilter,
+    out: &mut Vec<Diagnostic>,
+) {
     for (rule, check) in TRUST_CHECKS {
         if filter.enabled(rule) {
             let before = out.len();
-            check(policy, out);
+            check(policy, context, out);
             // A rule may only report under its own code.
             debug_assert!(out[before..].iter().all(|d| d.rule.code == rule.code));
             // Fingerprints (SARIF, baseline) are built from the logical path.

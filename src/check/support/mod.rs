@@ -31,7 +31,7 @@ pub(crate) fn run_check(
     let parsed = parse(&source.text, FileKind::Json, Limits::default());
     let mut out = Vec::new();
     for policy in crate::extract::extract(&source, &parsed).policies {
-        check(&policy, &mut out);
+        check(&policy, &crate::check::RuleContext::default(), &mut out);
     }
     out
 }

@@ -7,6 +7,7 @@
 //! Conversely, only federated identities make web-identity calls: an `AWS` or `Service` principal
 //! paired with `sts:AssumeRoleWithWebIdentity` names a caller that never makes that request.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{ASSUME_ROLE_WITH_WEB_IDENTITY, action_matches};
@@ -14,7 +15,7 @@ use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::registry;
 use crate::source::Span;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
         if stmt.oidc_principals().next().is_some() {
             oidc_without_web_identity_action(policy, stmt, out);
@@ -220,7 +221,7 @@ mod tests {
             .federated(PROVIDER_ARN)
             .action_values(vec![unresolved("${var.action}")])]);
         let mut out = Vec::new();
-        check(&p, &mut out);
+        check(&p, &RuleContext::default(), &mut out);
         assert!(out.is_empty());
     }
 }

@@ -9,6 +9,7 @@
 //! a namespace while no `:sub` condition exists at all (the tutorial this tool was seeded from
 //! does exactly that).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks_key, is_opaque, web_identity_statements,
 };
@@ -19,7 +20,7 @@ use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy};
 use crate::registry::IRSA101;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         for (block, entry) in stmt.claim_entries("aud") {
             report(policy, stmt, block, entry, Misplaced::SubjectInAud, out);

@@ -13,6 +13,7 @@
 //! is not. Nothing is reported when some value of the entry matches `sts.amazonaws.com`, when a
 //! value is not known statically, or when the entry holds service-account subjects (IRSA101).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
 };
@@ -23,7 +24,7 @@ use crate::engine::matcher::value_matches;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA122;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, context: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
         for (block, entry) in stmt.claim_entries("aud") {
             let Some(op) = block.operator else { continue };
@@ -49,7 +50,12 @@ pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
                 effect => effect,
             };
             for (i, value) in entry.values.iter().enumerate() {
-                if !looks_like_sts_attempt(&value.text) {
+                // A configured audience is used on purpose, however close to the STS one it is.
+                let configured = context
+                    .audiences
+                    .iter()
+                    .any(|a| a.trim() == value.text.trim());
+                if configured || !looks_like_sts_attempt(&value.text) {
                     continue;
                 }
                 out.push(

@@ -11,6 +11,7 @@
 //! web-identity statement (GitHub Actions' `token.actions.githubusercontent.com:sub` too) are
 //! checked; a key with a scheme is reported here rather than as a provider mismatch (IRSA110).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Tri, WebIdentityRequest, evaluate_entry};
@@ -94,7 +95,7 @@ fn slash_claim(key: &str) -> Option<(&str, &str)> {
         .then_some((provider, claim))
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         let Some(condition) = &stmt.condition else {
             continue;

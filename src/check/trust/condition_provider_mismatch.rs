@@ -8,6 +8,7 @@
 //! the statement never applies and no pod can assume the role through it. Under a negated
 //! operator or `...IfExists`, the absent key makes the check always true: it restricts nothing.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, provider_claim_key, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::{parse_provider_arn, same_issuer};
@@ -61,7 +62,7 @@ fn names_same_provider(principal_provider: &str, key_provider: &str) -> bool {
     same_issuer(key_form(principal_provider), key_provider)
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         let Some(providers) = federated_providers(stmt) else {
             continue;
@@ -205,7 +206,7 @@ mod tests {
                 &["x"],
             )]);
         let mut out = Vec::new();
-        check(&p, &mut out);
+        check(&p, &RuleContext::default(), &mut out);
         assert!(out.is_empty());
     }
 

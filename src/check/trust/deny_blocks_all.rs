@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values};
 use crate::diagnostic::Diagnostic;
@@ -120,7 +121,7 @@ fn blocking_denies(policy: &TrustPolicy, allow: &Statement) -> Option<Vec<usize>
     (analysed_any && admitted_any && !unresolved).then_some(denies)
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     if !policy.statements.iter().any(Statement::is_deny) {
         return;
     }

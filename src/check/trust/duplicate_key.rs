@@ -13,12 +13,13 @@
 //! or `Effect` can hide the very statement other rules would look at. The frontend finds them
 //! while reading the document (`TrustPolicy::duplicate_keys`).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{DuplicateKey, TrustPolicy};
 use crate::registry;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for duplicate in &policy.duplicate_keys {
         out.push(report(policy, duplicate));
     }

@@ -13,6 +13,7 @@
 //! written as `{}` or `[]` is reported: a `null` or a scalar where a mapping belongs is another
 //! rule's finding.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::subject_example;
 use crate::diagnostic::Diagnostic;
@@ -21,7 +22,7 @@ use crate::model::policy::{Operator, SetQualifier, Statement, TrustPolicy};
 use crate::model::written::{Written, WrittenKind};
 use crate::registry::IRSA125;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         let Some(condition) = &stmt.condition else {
             continue;

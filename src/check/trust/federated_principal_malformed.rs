@@ -14,6 +14,7 @@
 
 use std::ops::Range;
 
+use crate::check::RuleContext;
 use crate::check::support::placeholders::find_placeholders;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
@@ -38,7 +39,7 @@ struct Problem {
     label: &'static str,
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
             continue;

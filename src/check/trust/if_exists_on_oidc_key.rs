@@ -8,13 +8,14 @@
 //! the qualifier only ever weakens the statement. Deny statements are not reported: there
 //! `IfExists` makes the Deny apply to a token without the key, which is the safe direction.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
 use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{SetQualifier, TrustPolicy};
 use crate::registry::IRSA108;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         let Some(condition) = &stmt.condition else {
             continue;

@@ -7,13 +7,14 @@
 //! the deployment that tried to change it errors out. This applies to every statement, web identity
 //! or not.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{Statement, TrustPolicy};
 use crate::registry::IRSA120;
 use crate::source::Span;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         let elements: [(Option<Span>, &str); 3] = [
             (stmt.not_principal, "NotPrincipal"),

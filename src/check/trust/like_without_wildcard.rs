@@ -8,13 +8,14 @@
 //! known statically are skipped (they may hold a wildcard); `ArnLike` is not reported (ARN
 //! operators behave the same with or without wildcards).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::wildcard_offsets;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{BaseOperator, SetQualifier, TrustPolicy};
 use crate::registry::IRSA107;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         let Some(condition) = &stmt.condition else {
             continue;

@@ -12,6 +12,7 @@
 //! counts (whatever its qualifier: IRSA108/IRSA109 report those; whatever its value: IRSA101 and
 //! IRSA122 report wrong values).
 
+use crate::check::RuleContext;
 use crate::check::support::placeholders::is_placeholder_provider;
 use crate::check::support::statement::{
     allows_web_identity_action, logical_path, loose_claim_entries, names_oidc_provider,
@@ -22,7 +23,7 @@ use crate::model::oidc::parse_eks_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA103;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         if !stmt.is_allow() || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
             continue;
@@ -74,7 +75,7 @@ mod tests {
 
     fn fires(stmt: StatementBuilder) -> bool {
         let mut out = Vec::new();
-        check(&policy([stmt]), &mut out);
+        check(&policy([stmt]), &RuleContext::default(), &mut out);
         !out.is_empty()
     }
 

@@ -24,6 +24,7 @@
 //!   part is a placeholder or empty (`<OIDC_PROVIDER>:sub`, `${oidc_provider}:sub`): the key may
 //!   be anything once rendered; IRSA114/IRSA003 report the placeholder.
 
+use crate::check::RuleContext;
 use crate::check::support::placeholders::is_placeholder_provider;
 use crate::check::support::statement::{
     allows_web_identity_action, is_eks_key, key_matches_principal, logical_path,
@@ -36,7 +37,7 @@ use crate::model::oidc::parse_eks_issuer;
 use crate::model::policy::{ConditionBlock, ConditionEntry, SetQualifier, Statement, TrustPolicy};
 use crate::registry::IRSA102;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         if !stmt.is_allow() || !allows_web_identity_action(stmt) || !names_oidc_provider(stmt) {
             continue;
@@ -156,7 +157,7 @@ mod tests {
 
     fn fires(stmt: StatementBuilder) -> bool {
         let mut out = Vec::new();
-        check(&policy([stmt]), &mut out);
+        check(&policy([stmt]), &RuleContext::default(), &mut out);
         !out.is_empty()
     }
 

@@ -13,6 +13,7 @@
 //! and each audience the statement admits for A (`sts.amazonaws.com` when unconstrained). The rule
 //! fires only when the statement definitely admits both probes.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values, subject_example};
 use crate::diagnostic::Diagnostic;
@@ -21,7 +22,7 @@ use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};
 use crate::model::policy::{ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy};
 use crate::registry::IRSA123;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         // Distinct, resolved OIDC provider principals.
         let mut providers: Vec<(&PolicyValue, &str)> = Vec::new();

@@ -8,6 +8,7 @@
 //! positive `sub` condition it only carves exceptions out of an already-scoped set, which is
 //! fine, so such statements are not reported.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{is_eks, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::{parse_provider_key, same_provider};
@@ -26,7 +27,7 @@ fn is_negated_string(block: &ConditionBlock) -> bool {
     })
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         let subs: Vec<_> = stmt.claim_entries("sub").collect();
         for block in stmt.condition.iter().flat_map(|c| c.operators.iter()) {

@@ -9,6 +9,7 @@
 //! action *except* the ones listed. Only wildcard patterns and `NotAction` are reported here; an
 //! explicitly named wrong action is IRSA111's business.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{is_web_identity, logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::engine::action_matches;
@@ -27,7 +28,7 @@ const EXTRA: [&str; 4] = [
     "sts:SetContext",
 ];
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         debug_assert!(is_web_identity(stmt));
         if let Some(not_action) = &stmt.not_action {

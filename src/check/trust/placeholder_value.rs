@@ -11,6 +11,7 @@
 
 use std::ops::Range;
 
+use crate::check::RuleContext;
 use crate::check::support::placeholders::{
     DOCUMENTATION_ACCOUNTS, arn_account_field, find_placeholders,
 };
@@ -28,7 +29,7 @@ enum Place {
     Value,
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         if let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) {
             for entry in entries.iter().filter(|e| e.is_federated()) {
@@ -306,7 +307,7 @@ mod tests {
                 vec![unresolved("system:serviceaccount:${var.ns}:app")],
             )]);
         let mut out = Vec::new();
-        check(&p, &mut out);
+        check(&p, &RuleContext::default(), &mut out);
         assert!(out.is_empty());
     }
 }

@@ -9,6 +9,7 @@
 //! document, not of one statement). A missing `Version` is reported at the document's opening
 //! brace, the only place that exists to point at.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::policy::TrustPolicy;
@@ -18,7 +19,7 @@ use crate::source::Span;
 pub const CURRENT: &str = "2012-10-17";
 pub const LEGACY: &str = "2008-10-17";
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     let fix = format!("put \"Version\": \"{CURRENT}\" first in the policy document");
     let diag = match (&policy.version, policy.version_key) {
         (Some(version), _) if version.value == CURRENT => return,

@@ -6,12 +6,13 @@
 //! so `.../id/*` never equals a real provider ARN (no pod can assume the role), and what it was
 //! meant to say — trust every cluster or every provider — is overbroad anyway.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::registry;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| s.is_allow()) {
         let Some(element) = &stmt.principal else {
             continue;

@@ -8,13 +8,14 @@
 //! operator: nothing goes wrong at run time, but it misleads the reader (info).
 //! Deny statements are not reported (an always-true condition in a Deny only denies more).
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, sub_or_aud_entries, web_identity_statements};
 use crate::check::support::subjects::text_sub_span;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::policy::{SetQualifier, TrustPolicy};
 use crate::registry::IRSA109;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy).filter(|s| s.is_allow()) {
         let Some(condition) = &stmt.condition else {
             continue;

@@ -6,6 +6,7 @@
 //! existing one) in the namespace gets these credentials, which defeats per-workload least
 //! privilege. It stays inside one namespace, so it is a warning, not an error like IRSA104.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::entry_path;
 use crate::check::support::subjects::{
     SUBJECT_PREFIX, SubjectScope, broad_subjects, value_sub_span,
@@ -14,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA105;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for broad in broad_subjects(policy) {
         if broad.analysis.scope != SubjectScope::SeveralNames {
             continue;

@@ -11,6 +11,7 @@
 //! Which `:sub` values admit several service accounts is decided in
 //! `check::support::subjects` ([`broad_subjects`]), shared with IRSA105.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::entry_path;
 use crate::check::support::subjects::{
     SUBJECT_PREFIX, SubjectScope, broad_subjects, value_sub_span,
@@ -19,7 +20,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA104;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for broad in broad_subjects(policy) {
         if broad.analysis.scope != SubjectScope::SeveralNamespaces {
             continue;

@@ -13,6 +13,7 @@
 //! (IRSA101), placeholders such as `<namespace>` or `$name` (IRSA114/IRSA003), values not known
 //! statically. `Arn*` operators are not analysed.
 
+use crate::check::RuleContext;
 use crate::check::support::placeholders::looks_like_placeholder;
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks, is_eks_key, is_opaque, string_mode,
@@ -25,7 +26,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA121;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
         for (block, entry) in stmt.claim_entries("sub") {
             let Some(op) = block.operator else { continue };

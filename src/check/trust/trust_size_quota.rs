@@ -13,6 +13,7 @@
 //! much longer than the policy). White space inside strings is not counted either, which can only
 //! under-count: the rule never fires on a policy IAM would accept.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
@@ -25,7 +26,7 @@ pub const DEFAULT_QUOTA: usize = 2048;
 /// The most the quota can be raised to.
 pub const MAX_QUOTA: usize = 8192;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     let size = policy.size;
     if size <= DEFAULT_QUOTA {
         return;

@@ -7,6 +7,7 @@
 //! it case-insensitively to keep evaluating the rest. Either way the role cannot be created or
 //! updated with this policy, so whatever the pipeline applies next is not this document.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::text::edit_distance;
 use crate::diagnostic::Diagnostic;
@@ -27,7 +28,7 @@ pub fn canonical_name(op: Operator) -> String {
     format!("{set}{}{if_exists}", op.base.name())
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         for block in stmt.condition.iter().flat_map(|c| c.operators.iter()) {
             let written = block.operator_name.value.as_str();

@@ -8,6 +8,7 @@
 //! under a negated operator or `...IfExists` it is always true and restricts nothing.
 //! An EKS token's namespace and service-account name are only available inside `sub`.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, provider_claim_key, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::parse_eks_issuer;
@@ -62,7 +63,7 @@ pub fn supported_claims(provider: &str) -> Option<Vec<&'static str>> {
     Some(claims)
 }
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         for (block, entry) in stmt.condition_entries() {
             let Some(key) = provider_claim_key(&entry.key.value) else {

@@ -10,6 +10,7 @@
 //! Wildcards inside policy variables (`${*}` is IAM's escape for a literal `*`) are not wildcards
 //! and are skipped, as are values not known statically.
 
+use crate::check::RuleContext;
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks_key, web_identity_statements,
 };
@@ -19,7 +20,7 @@ use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{BaseOperator, Operator, SetQualifier, TrustPolicy};
 use crate::registry::IRSA106;
 
-pub fn check(policy: &TrustPolicy, out: &mut Vec<Diagnostic>) {
+pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
         for (block, entry) in stmt.condition_entries() {
             let Some(op) = block.operator else { continue };
