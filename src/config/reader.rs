@@ -3,8 +3,8 @@
 
 use crate::check::support::text::edit_distance;
 use crate::diagnostic::Severity;
-use crate::extract::aws::parse_role_arn;
 use crate::limits;
+use crate::model::arn::parse_role_arn;
 use crate::model::oidc::is_account_id;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
 use crate::registry;

@@ -14,7 +14,7 @@ pub mod verdict;
 use std::collections::BTreeMap;
 
 use crate::discover::PathGlobs;
-use crate::extract::aws::parse_role_arn;
+use crate::model::arn::parse_role_arn;
 use crate::model::k8s::{EnvSource, Kustomization, ObjectMeta, ServiceAccount, Workload};
 use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;

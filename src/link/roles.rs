@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::RoleMapping;
-use crate::extract::aws::parse_role_arn;
+use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::source::Span;

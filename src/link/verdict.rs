@@ -8,7 +8,7 @@
 
 use super::Linked;
 use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
-use crate::extract::aws::parse_role_arn;
+use crate::model::arn::parse_role_arn;
 use crate::model::k8s::annotations;
 use crate::model::policy::{Statement, TrustPolicy};
 

@@ -14,8 +14,8 @@ use crate::check::support::env::ROLE_ARN_VAR;
 use crate::check::support::objects::{sa_label, workload_label};
 use crate::check::support::role_arn::role_arn_annotation;
 use crate::diagnostic::Diagnostic;
-use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;
+use crate::model::arn::parse_role_arn;
 use crate::model::k8s::annotations;
 use crate::registry::IRSA313;
 

@@ -16,8 +16,8 @@ use crate::check::support::objects::{
 use crate::check::support::role_arn::role_arn_annotation;
 use crate::check::support::text::quote_list;
 use crate::diagnostic::Diagnostic;
-use crate::extract::aws::parse_role_arn;
 use crate::link::{Linked, NamespaceOrigin};
+use crate::model::arn::parse_role_arn;
 use crate::registry::IRSA302;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {

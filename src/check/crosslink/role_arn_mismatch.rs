@@ -17,8 +17,8 @@
 use crate::check::support::objects::sa_label;
 use crate::check::support::role_arn::{role_arn_annotation, role_arn_part_span, role_arn_path};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::extract::aws::parse_role_arn;
 use crate::link::Linked;
+use crate::model::arn::parse_role_arn;
 use crate::registry::IRSA308;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {

@@ -4,8 +4,8 @@
 use std::ops::Range;
 
 use super::annotations::annotation_path;
-use crate::extract::aws::{RoleArn, parse_role_arn};
 use crate::link::Linked;
+use crate::model::arn::{RoleArn, parse_role_arn};
 use crate::model::k8s::{Annotation, ObjectMeta, ServiceAccount, annotations};
 use crate::source::Span;
 
