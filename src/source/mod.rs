@@ -2,7 +2,10 @@
 //!
 //! Every span in the pipeline is a byte range into one [`SourceFile`]'s text. Lines and columns are
 //! only computed when a diagnostic is reported, and they count characters (not bytes), starting at
-//! 1, as the JSON output contract requires.
+//! 1, as the JSON output contract requires. [`embedded`] maps text decoded out of a string back to
+//! the host file.
+
+pub mod embedded;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
