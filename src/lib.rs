@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod extract;
+pub mod frontend;
 pub mod limits;
 pub mod link;
 pub mod lint;

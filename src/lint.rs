@@ -33,6 +33,7 @@ use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::discover::PathGlobs;
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::extract;
+use crate::frontend;
 use crate::link::{LinkOptions, Linked, Model, roles};
 use crate::parse;
 use crate::parse::tree::{Limits, ParseProblem, ProblemKind};
@@ -454,17 +455,17 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
     };
     let kind = kind_hint.unwrap_or_else(|| parse::sniff_kind(&text));
     let source: SourceRef = Arc::new(SourceFile::new(display, path, text));
-    let parsed = parse::parse(&source.text, kind, opts.limits);
+    let read = frontend::read(&source, kind, opts.limits, suppress::COMMENT_MARKER);
     let mut diagnostics = Vec::new();
-    if let Some(problem) = &parsed.problem {
+    if let Some(problem) = read.problem {
         diagnostics.push(input_problem(
             &source,
             problem.kind,
             problem.span,
-            problem.message.clone(),
+            problem.message,
         ));
     }
-    let mut extracted = extract::extract(&source, &parsed);
+    let mut extracted = read.extracted;
     if !opts.link.roles.is_empty() {
         for policy in &mut extracted.policies {
             if policy.role.is_none() {
@@ -478,13 +479,11 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
     for policy in &extracted.policies {
         check::check_policy(policy, &context, &opts.selection, &mut diagnostics);
     }
-    // JSON has no comments; a `#` in it is inside a string.
-    let mut items = if kind == parse::FileKind::Yaml {
-        suppress::scan_comments(&source.text)
-    } else {
-        Vec::new()
-    };
-    items.extend(suppress::scan_annotations(&source, &parsed));
+    let mut items = suppress::scan_comments(&source.text, &read.comments);
+    items.extend(suppress::scan_annotations(
+        &source,
+        &extracted.k8s.ignore_annotations,
+    ));
     let suppressions = (!items.is_empty()).then(|| FileSuppressions {
         source: source.clone(),
         items,

@@ -29,16 +29,16 @@ use std::fmt;
 
 use crate::diagnostic::Diagnostic;
 use crate::discover::PathGlobs;
-use crate::parse::tree::{Node, ParsedFile};
+use crate::model::k8s::{IgnoreAnnotation, annotations};
 use crate::registry::selector_matches;
 use crate::registry::{self, Rule};
-use crate::source::{SourceRef, Span};
+use crate::source::{Comment, SourceRef, Span};
 
 /// The marker that starts a suppression comment (after `#`).
 pub const COMMENT_MARKER: &str = "irsa-lint:";
 
 /// The annotation key of object suppressions.
-pub const ANNOTATION: &str = "irsa-lint/ignore";
+pub const ANNOTATION: &str = annotations::IGNORE;
 
 /// A calendar date (proleptic Gregorian), for suppression expiry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,45 +203,38 @@ pub struct ConfigSuppression {
     pub span: Span,
 }
 
-/// Find the suppression comments of a YAML file. Cheap for files without any: one substring
-/// search. JSON has no comments, so callers skip JSON files.
-pub fn scan_comments(text: &str) -> Vec<InlineSuppression> {
-    if !text.contains(COMMENT_MARKER) {
-        return Vec::new();
-    }
-    let mut lines: Vec<(usize, &str)> = Vec::new();
-    let mut offset = 0;
-    for raw in text.split('\n') {
-        lines.push((offset, raw.strip_suffix('\r').unwrap_or(raw)));
-        offset += raw.len() + 1;
-    }
+/// The suppressions written in a file's comments, as its frontend found them
+/// ([`crate::frontend`]: none for a format without comments, none either for a text without
+/// [`COMMENT_MARKER`]). A comment alone on its line applies to the next line that is not itself a
+/// comment-only line, so that several suppression comments can be stacked above one line.
+pub fn scan_comments(text: &str, comments: &[Comment]) -> Vec<InlineSuppression> {
+    let comment_only: std::collections::BTreeSet<u32> = comments
+        .iter()
+        .filter(|c| !c.trailing)
+        .map(|c| c.line)
+        .collect();
+    let line_count = text.split('\n').count() as u32;
     let mut out = Vec::new();
-    for (index, &(start, line)) in lines.iter().enumerate() {
-        if !line.contains(COMMENT_MARKER) {
-            continue;
-        }
-        let Some(hash) = comment_start(line) else {
+    for comment in comments {
+        let start = comment.span.start as usize + comment.marker_len;
+        let Some(after_marker) = text.get(start..comment.span.end as usize) else {
             continue;
         };
-        let after_hash = &line[hash + 1..];
-        let body = after_hash.trim_start();
+        let body = after_marker.trim_start();
         let Some(directive) = body.strip_prefix(COMMENT_MARKER) else {
             // `# see irsa-lint: docs` is prose, not a directive.
             continue;
         };
-        let directive_start = start + hash + 1 + (after_hash.len() - body.len());
-        let directive_end = start + line.trim_end().len();
+        let directive_start = start + (after_marker.len() - body.len());
+        let directive_end = comment.span.end as usize;
         let rest_start = directive_start + COMMENT_MARKER.len();
-        let trailing = !line[..hash].trim().is_empty();
-        // A comment alone on its line applies to the next line that is not itself a comment, so
-        // that several suppression comments can be stacked above one line.
+        let trailing = comment.trailing;
         let target = if trailing {
-            index
+            comment.line
         } else {
-            lines[index + 1..]
-                .iter()
-                .position(|(_, l)| !l.trim_start().starts_with('#'))
-                .map_or(lines.len(), |p| index + 1 + p)
+            (comment.line + 1..line_count)
+                .find(|l| !comment_only.contains(l))
+                .unwrap_or(line_count)
         };
         let (word, word_offset) = first_word(directive);
         let body_start = rest_start + word_offset + word.len();
@@ -251,7 +244,7 @@ pub fn scan_comments(text: &str) -> Vec<InlineSuppression> {
                 body_text,
                 |r| Span::new(body_start + r.start, body_start + r.end),
                 Scope::Line {
-                    line: target as u32 + 1,
+                    line: target + 1,
                     trailing,
                 },
             ),
@@ -278,62 +271,6 @@ pub fn scan_comments(text: &str) -> Vec<InlineSuppression> {
         out.push(suppression);
     }
     out
-}
-
-/// The byte offset of the `#` that starts a YAML comment on `line`, if any: a `#` at the start of
-/// the line or after whitespace, outside quoted scalars. A quote only opens a scalar where a
-/// scalar can start (line start, after `: `, `- `, `? `, `[`, `{` or `,`), so the apostrophe of
-/// `it's` in a plain scalar does not hide a comment after it.
-fn comment_start(line: &str) -> Option<usize> {
-    let bytes = line.as_bytes();
-    let mut quote: Option<u8> = None;
-    let mut last_significant: Option<u8> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(b'"') => {
-                if b == b'\\' {
-                    i += 2;
-                    continue;
-                }
-                if b == b'"' {
-                    quote = None;
-                }
-            }
-            Some(_) => {
-                if b == b'\'' {
-                    if bytes.get(i + 1) == Some(&b'\'') {
-                        i += 2;
-                        continue;
-                    }
-                    quote = None;
-                }
-            }
-            None => {
-                let after_space = i == 0 || matches!(bytes[i - 1], b' ' | b'\t');
-                if b == b'#' && after_space {
-                    return Some(i);
-                }
-                if b == b'"' || b == b'\'' {
-                    let opens = match last_significant {
-                        None => true,
-                        Some(b'[' | b'{' | b',') => true,
-                        Some(b':' | b'-' | b'?') => after_space,
-                        Some(_) => false,
-                    };
-                    if opens {
-                        quote = Some(b);
-                    }
-                }
-            }
-        }
-        if !matches!(b, b' ' | b'\t') {
-            last_significant = Some(b);
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The first whitespace-separated word of `s` and its byte offset.
@@ -419,69 +356,34 @@ fn tokens(s: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     out
 }
 
-/// Find the `irsa-lint/ignore` annotations of the Kubernetes objects of a parsed file (every
-/// document, and the items of a `List`).
-pub fn scan_annotations(source: &SourceRef, parsed: &ParsedFile) -> Vec<InlineSuppression> {
+/// The suppressions written as `irsa-lint/ignore` annotations, as the frontend found them on
+/// every object of the file (in a `List` too).
+pub fn scan_annotations(source: &SourceRef, found: &[IgnoreAnnotation]) -> Vec<InlineSuppression> {
     let mut out = Vec::new();
-    for doc in &parsed.documents {
-        let Some(root) = &doc.root else { continue };
-        let items: Vec<&Node> = match root.get("items").and_then(Node::as_seq) {
-            Some(items) if root.get("kind").and_then(Node::as_str) == Some("List") => {
-                items.iter().collect()
-            }
-            _ => vec![root],
+    for annotation in found {
+        let scope = Scope::Object {
+            span: annotation.object_span,
+            label: annotation.object_label.clone(),
         };
-        for object in items {
-            let Some(entry) = object
-                .path(&["metadata", "annotations"])
-                .and_then(|a| a.entry(ANNOTATION))
-            else {
-                continue;
-            };
-            let label = object_label(object);
-            let scope = Scope::Object {
-                span: object.span,
-                label,
-            };
-            let value = &entry.value;
-            let mut suppression = match value.as_str() {
-                Some(text) => parse_body(text, |r| source.sub_span(value.span, text, r), scope),
-                None => InlineSuppression {
-                    scope,
-                    selectors: Vec::new(),
-                    reason: None,
-                    until: None,
-                    span: Span::default(),
-                    problem: Some(format!(
-                        "the `{ANNOTATION}` annotation is {}, not a string: quote it, e.g. `\"IRSA206 -- reason\"`",
-                        value.kind_name()
-                    )),
-                },
-            };
-            suppression.span = value.span;
-            out.push(suppression);
-        }
+        let value = &annotation.value;
+        let mut suppression = match value.as_str() {
+            Some(text) => parse_body(text, |r| source.sub_span(value.span, text, r), scope),
+            None => InlineSuppression {
+                scope,
+                selectors: Vec::new(),
+                reason: None,
+                until: None,
+                span: Span::default(),
+                problem: Some(format!(
+                    "the `{ANNOTATION}` annotation is {}, not a string: quote it, e.g. `\"IRSA206 -- reason\"`",
+                    value.kind_name()
+                )),
+            },
+        };
+        suppression.span = value.span;
+        out.push(suppression);
     }
     out
-}
-
-/// `ServiceAccount payments/api` for messages (namespace as written).
-fn object_label(object: &Node) -> String {
-    let kind = object
-        .get("kind")
-        .and_then(Node::as_str)
-        .unwrap_or("object");
-    let name = object
-        .path(&["metadata", "name"])
-        .and_then(Node::as_str)
-        .unwrap_or("(unnamed)");
-    match object
-        .path(&["metadata", "namespace"])
-        .and_then(Node::as_str)
-    {
-        Some(ns) => format!("{kind} `{ns}/{name}`"),
-        None => format!("{kind} `{name}`"),
-    }
 }
 
 /// What [`apply`] needs besides the suppressions.
@@ -866,6 +768,11 @@ fn quoted(codes: &[&str]) -> String {
 mod tests {
     use super::*;
 
+    /// The suppressions of a YAML text, its comments found by the YAML frontend.
+    fn scan(text: &str) -> Vec<InlineSuppression> {
+        scan_comments(text, &crate::parse::yaml_comments(text))
+    }
+
     #[test]
     fn dates_parse_strictly() {
         assert_eq!(
@@ -904,19 +811,6 @@ mod tests {
     }
 
     #[test]
-    fn comment_start_ignores_quoted_hashes() {
-        assert_eq!(comment_start("a: b # c"), Some(5));
-        assert_eq!(comment_start("# c"), Some(0));
-        assert_eq!(comment_start("a: \"b # c\""), None);
-        assert_eq!(comment_start("a: 'b # c' # d"), Some(11));
-        assert_eq!(comment_start("a: b#c"), None);
-        assert_eq!(comment_start("a: it's # d"), Some(8));
-        assert_eq!(comment_start("a: 'it''s # x' # d"), Some(15));
-        assert_eq!(comment_start("- \"x\\\" # y\" # z"), Some(12));
-        assert_eq!(comment_start("{a: \"# x\"} # z"), Some(11));
-    }
-
-    #[test]
     fn comments_become_suppressions() {
         let text = "kind: ServiceAccount\n\
                     metadata:\n  # irsa-lint: ignore IRSA206, IRSA303 -- shared on purpose\n  # another comment\n  name: default\n\
@@ -925,7 +819,7 @@ mod tests {
                     # see irsa-lint: prose, not a directive\n\
                     # irsa-lint: ignore-file IRSA1\n\
                     # irsa-lint: ignroe IRSA1 -- typo\n";
-        let found = scan_comments(text);
+        let found = scan(text);
         assert_eq!(found.len(), 4, "{found:#?}");
         assert_eq!(
             found[0].scope,
@@ -964,19 +858,19 @@ mod tests {
 
     #[test]
     fn malformed_bodies_are_problems() {
-        let s = scan_comments("# irsa-lint: ignore -- no codes\n");
+        let s = scan("# irsa-lint: ignore -- no codes\n");
         assert_eq!(
             s[0].problem.as_deref(),
             Some(
                 "the suppression names no rule (write the codes or names after `ignore`, comma separated)"
             )
         );
-        let s = scan_comments("# irsa-lint: ignore IRSA1 until 2027-02-30 -- x\n");
+        let s = scan("# irsa-lint: ignore IRSA1 until 2027-02-30 -- x\n");
         assert_eq!(
             s[0].problem.as_deref(),
             Some("`until 2027-02-30` is not a date (expected `until YYYY-MM-DD`)")
         );
-        let s = scan_comments("a: 1 # irsa-lint:\n");
+        let s = scan("a: 1 # irsa-lint:\n");
         assert!(
             s[0].problem
                 .as_deref()
@@ -988,7 +882,7 @@ mod tests {
     #[test]
     fn crlf_and_last_line_comments() {
         let text = "a: 1\r\n# irsa-lint: ignore IRSA1 -- r\r\n";
-        let s = scan_comments(text);
+        let s = scan(text);
         // The target is the empty last line (line 3).
         assert_eq!(
             s[0].scope,

@@ -4,10 +4,11 @@
 //! recursively. Unknown kinds are skipped silently: most of a monorepo's YAML is not IRSA's
 //! business.
 
+use crate::model::k8s::annotations;
 use crate::model::k8s::{
-    Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, Kustomization,
-    NodeSelectorExpression, ObjectMeta, PodSpec, ServiceAccount, TokenProjection, Volume,
-    VolumeMount, Workload,
+    Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, IgnoreAnnotation,
+    Kustomization, NodeSelectorExpression, ObjectMeta, PodSpec, ServiceAccount, TokenProjection,
+    Volume, VolumeMount, Workload,
 };
 use crate::model::policy::Located;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
@@ -20,6 +21,8 @@ pub struct K8sObjects {
     pub workloads: Vec<Workload>,
     pub env_sources: Vec<EnvSource>,
     pub kustomizations: Vec<Kustomization>,
+    /// `irsa-lint/ignore` annotations of every object (see [`ignore_annotations`]).
+    pub ignore_annotations: Vec<IgnoreAnnotation>,
 }
 
 /// Where a workload kind keeps its pod template (path of keys from the object root to the
@@ -38,6 +41,49 @@ fn template_path(kind: &str) -> Option<&'static [&'static str]> {
         "PodTemplate" => &["template"],
         _ => return None,
     })
+}
+
+/// The `irsa-lint/ignore` annotations of a document root: on the root object, or on each item of a
+/// `kind: List`, whatever the objects' kinds.
+pub fn ignore_annotations(root: &Node, out: &mut Vec<IgnoreAnnotation>) {
+    let items: Vec<&Node> = match root.get("items").and_then(Node::as_seq) {
+        Some(items) if root.get("kind").and_then(Node::as_str) == Some("List") => {
+            items.iter().collect()
+        }
+        _ => vec![root],
+    };
+    for object in items {
+        let Some(entry) = object
+            .path(&["metadata", "annotations"])
+            .and_then(|a| a.entry(annotations::IGNORE))
+        else {
+            continue;
+        };
+        out.push(IgnoreAnnotation {
+            object_span: object.span,
+            object_label: object_label(object),
+            value: entry.value.written(),
+        });
+    }
+}
+
+/// `ServiceAccount `payments/api`` for messages (namespace as written).
+fn object_label(object: &Node) -> String {
+    let kind = object
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or("object");
+    let name = object
+        .path(&["metadata", "name"])
+        .and_then(Node::as_str)
+        .unwrap_or("(unnamed)");
+    match object
+        .path(&["metadata", "namespace"])
+        .and_then(Node::as_str)
+    {
+        Some(ns) => format!("{kind} `{ns}/{name}`"),
+        None => format!("{kind} `{name}`"),
+    }
 }
 
 /// Extract the objects of one document root into `out`.

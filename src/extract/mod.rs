@@ -37,6 +37,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
         if let Some(root) = &doc.root {
             aws::extract_policies(source, root, &mut out.policies);
             k8s::extract_objects(source, root, &mut out.k8s);
+            k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);
         }
     }
     out

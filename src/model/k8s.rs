@@ -90,6 +90,19 @@ pub mod annotations {
     pub const STS_REGIONAL_ENDPOINTS: &str = "eks.amazonaws.com/sts-regional-endpoints";
     pub const TOKEN_EXPIRATION: &str = "eks.amazonaws.com/token-expiration";
     pub const SKIP_CONTAINERS: &str = "eks.amazonaws.com/skip-containers";
+    /// irsa-lint's own: suppressions for the object it is on.
+    pub const IGNORE: &str = "irsa-lint/ignore";
+}
+
+/// An `irsa-lint/ignore` annotation on any object of a file (not only those the model keeps), for
+/// suppressions.
+#[derive(Clone, Debug)]
+pub struct IgnoreAnnotation {
+    /// The whole object's span: the suppression covers findings inside it.
+    pub object_span: Span,
+    /// `ServiceAccount `payments/api``, for messages (namespace as written).
+    pub object_label: String,
+    pub value: Written,
 }
 
 impl ServiceAccount {

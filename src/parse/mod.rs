@@ -22,7 +22,7 @@ use std::path::Path;
 use crate::source::Span;
 use tree::{Limits, ParseProblem, ParsedFile, ProblemKind};
 
-pub use yaml::resolve_plain;
+pub use yaml::{comments as yaml_comments, resolve_plain};
 
 /// Which parser a file goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

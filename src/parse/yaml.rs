@@ -27,7 +27,7 @@ use super::tree::{
     Document, Entry, Limits, Node, NodeKind, ParseProblem, ParsedFile, ProblemKind, Scalar,
     ScalarStyle, ScalarType,
 };
-use crate::source::Span;
+use crate::source::{Comment, Span};
 
 /// Parse a YAML stream: one [`Document`] per document.
 pub(super) fn parse(text: &str, limits: Limits) -> ParsedFile {
@@ -793,9 +793,98 @@ fn is_yaml_float(s: &str) -> bool {
     i == b.len() && s.parse::<f64>().is_ok_and(f64::is_finite)
 }
 
+/// The comments of a YAML text (`#` at a line's start or after white space, outside quoted
+/// scalars), for suppressions. A line scan: the event parser does not report comments.
+pub fn comments(text: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for (index, raw) in text.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(hash) = comment_start(line) {
+            out.push(Comment {
+                span: Span::new(offset + hash, offset + line.trim_end().len()),
+                marker_len: 1,
+                line: index as u32,
+                trailing: !line[..hash].trim().is_empty(),
+            });
+        }
+        offset += raw.len() + 1;
+    }
+    out
+}
+
+/// The byte offset of the `#` that starts a YAML comment on `line`, if any: a `#` at the start of
+/// the line or after whitespace, outside quoted scalars. A quote only opens a scalar where a
+/// scalar can start (line start, after `: `, `- `, `? `, `[`, `{` or `,`), so the apostrophe of
+/// `it's` in a plain scalar does not hide a comment after it.
+fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut last_significant: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(b'"') => {
+                if b == b'\\' {
+                    i += 2;
+                    continue;
+                }
+                if b == b'"' {
+                    quote = None;
+                }
+            }
+            Some(_) => {
+                if b == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    quote = None;
+                }
+            }
+            None => {
+                let after_space = i == 0 || matches!(bytes[i - 1], b' ' | b'\t');
+                if b == b'#' && after_space {
+                    return Some(i);
+                }
+                if b == b'"' || b == b'\'' {
+                    let opens = match last_significant {
+                        None => true,
+                        Some(b'[' | b'{' | b',') => true,
+                        Some(b':' | b'-' | b'?') => after_space,
+                        Some(_) => false,
+                    };
+                    if opens {
+                        quote = Some(b);
+                    }
+                }
+            }
+        }
+        if !matches!(b, b' ' | b'\t') {
+            last_significant = Some(b);
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn comment_start_ignores_quoted_hashes() {
+        assert_eq!(comment_start("a: b # c"), Some(5));
+        assert_eq!(comment_start("# c"), Some(0));
+        assert_eq!(comment_start("a: \"b # c\""), None);
+        assert_eq!(comment_start("a: 'b # c' # d"), Some(11));
+        assert_eq!(comment_start("a: b#c"), None);
+        assert_eq!(comment_start("a: it's # d"), Some(8));
+        assert_eq!(comment_start("a: 'it''s # x' # d"), Some(15));
+        assert_eq!(comment_start("- \"x\\\" # y\" # z"), Some(12));
+        assert_eq!(comment_start("{a: \"# x\"} # z"), Some(11));
+    }
 
     fn parse_ok(text: &str) -> Vec<Document> {
         let parsed = parse(text, Limits::default());

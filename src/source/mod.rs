@@ -38,6 +38,19 @@ impl Span {
     }
 }
 
+/// A comment in a source file, as its frontend found it: what suppressions are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// From the comment marker (`#`) to the end of its line, trailing white space left out.
+    pub span: Span,
+    /// The marker's length in bytes (1 for `#`).
+    pub marker_len: usize,
+    /// 0-based line of the comment.
+    pub line: u32,
+    /// True when code precedes the comment on its line; false for a comment alone on its line.
+    pub trailing: bool,
+}
+
 /// A 1-based line and 1-based column counted in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineCol {
