@@ -7,7 +7,7 @@
 //! annotation or `sts.amazonaws.com`.
 
 use super::Linked;
-use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
+use crate::engine::{self, AssumeRoleRequest, Tri, Verdict};
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::annotations;
 use crate::model::policy::{Statement, TrustPolicy};
@@ -21,8 +21,8 @@ pub struct ServiceAccountRequest {
 }
 
 impl ServiceAccountRequest {
-    pub fn to_request(&self) -> WebIdentityRequest {
-        WebIdentityRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
+    pub fn to_request(&self) -> AssumeRoleRequest {
+        AssumeRoleRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
     }
 }
 
