@@ -5,9 +5,11 @@
 //!   `--default-namespace`;
 //! - every workload's effective ServiceAccount (`serviceAccountName`, else the deprecated
 //!   `serviceAccount`, else `default`) and the ServiceAccount objects it resolves to;
-//! - every role-arn annotation's trust policy ([`roles`]);
+//! - every ServiceAccount's [`Binding`]s to roles whose trust policy is in the input, each with
+//!   its [`BindingSource`] (today the role-arn annotation, [`roles`]);
 //! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
 
+pub mod ids;
 pub mod roles;
 pub mod verdict;
 
@@ -20,7 +22,8 @@ use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::source::{SourceRef, Span};
 
-pub use roles::{LinkBy, RoleLink};
+pub use ids::PolicyId;
+pub use roles::{Binding, BindingSource, RoleMatch};
 pub use verdict::{SaVerdict, ServiceAccountRequest};
 
 /// A cluster the organisation runs (an entry of the configuration's `clusters`).
@@ -193,8 +196,8 @@ pub struct Linked {
     workloads_by_sa: BTreeMap<(String, String), Vec<usize>>,
     /// Namespaces in which the input defines at least one ServiceAccount.
     namespaces_with_sas: BTreeMap<String, usize>,
-    /// Each ServiceAccount's role link (same index as `model.service_accounts`).
-    pub role_links: Vec<Option<RoleLink>>,
+    /// Each ServiceAccount's bindings (same index as `model.service_accounts`).
+    bindings: Vec<Vec<Binding>>,
     /// Each IRSA ServiceAccount's verdict, when its trust policy is in the input.
     pub verdicts: Vec<Option<SaVerdict>>,
 }
@@ -255,10 +258,10 @@ impl Linked {
                 .push(i);
         }
         let role_index = roles::RoleIndex::new(&model.policies);
-        let role_links: Vec<Option<RoleLink>> = model
+        let bindings: Vec<Vec<Binding>> = model
             .service_accounts
             .iter()
-            .map(|sa| role_index.link(sa))
+            .map(|sa| role_index.annotation_binding(sa).into_iter().collect())
             .collect();
         let mut linked = Linked {
             model,
@@ -271,13 +274,53 @@ impl Linked {
             sa_by_name,
             workloads_by_sa,
             namespaces_with_sas,
-            role_links,
+            bindings,
             verdicts: Vec::new(),
         };
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, i))
             .collect();
         linked
+    }
+
+    /// The trust policy `id`.
+    pub fn policy(&self, id: PolicyId) -> &TrustPolicy {
+        &self.model.policies[id.index()]
+    }
+
+    /// Every trust policy with its id, in the model's order.
+    pub fn policies(&self) -> impl Iterator<Item = (PolicyId, &TrustPolicy)> {
+        self.model
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PolicyId::at(i), p))
+    }
+
+    /// The bindings of ServiceAccount `sa` to roles whose trust policy is in the input.
+    pub fn bindings(&self, sa: usize) -> &[Binding] {
+        &self.bindings[sa]
+    }
+
+    /// The binding of ServiceAccount `sa`'s role-arn annotation, when its role's trust policy is
+    /// in the input.
+    pub fn annotation_binding(&self, sa: usize) -> Option<&Binding> {
+        self.bindings(sa)
+            .iter()
+            .find(|b| b.source == BindingSource::Annotation)
+    }
+
+    /// The ServiceAccounts bound to trust policy `policy`, with the binding, in model order.
+    pub fn bound_to(&self, policy: PolicyId) -> impl Iterator<Item = (usize, &Binding)> {
+        self.bindings
+            .iter()
+            .enumerate()
+            .flat_map(move |(sa, bindings)| {
+                bindings
+                    .iter()
+                    .filter(move |b| b.policy == policy)
+                    .map(move |b| (sa, b))
+            })
     }
 
     /// ServiceAccounts defined in the input with this namespace and name.

@@ -6,7 +6,7 @@
 //! `system:serviceaccount:<namespace>:<name>`; `aud` is the `eks.amazonaws.com/audience`
 //! annotation or `sts.amazonaws.com`.
 
-use super::Linked;
+use super::{Linked, PolicyId};
 use crate::engine::{self, AssumeRoleRequest, Tri, Verdict};
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::annotations;
@@ -28,8 +28,8 @@ impl ServiceAccountRequest {
 
 #[derive(Clone, Debug)]
 pub struct SaVerdict {
-    /// Index into `Model::policies`.
-    pub policy: usize,
+    /// The trust policy evaluated.
+    pub policy: PolicyId,
     /// One evaluation per candidate provider.
     pub evaluations: Vec<(ServiceAccountRequest, Verdict)>,
     /// True when some request is allowed, False when every one is denied.
@@ -139,8 +139,8 @@ pub fn audience_of(linked: &Linked, sa: usize) -> String {
 
 /// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
 pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
-    let link = linked.role_links[sa].as_ref()?;
-    let policy = &linked.model.policies[link.policy];
+    let binding = linked.annotation_binding(sa)?;
+    let policy = linked.policy(binding.policy);
     let account = &linked.model.service_accounts[sa];
     let role_arn = account.role_arn().and_then(|a| a.value.as_str());
     let providers = candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn);
@@ -148,7 +148,7 @@ pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
     let (evaluations, admitted) =
         evaluate_subject(policy, &providers, &subject, &audience_of(linked, sa));
     Some(SaVerdict {
-        policy: link.policy,
+        policy: binding.policy,
         evaluations,
         admitted,
     })
@@ -161,9 +161,9 @@ pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
 /// filtered by the literal prefixes of the policy's `:sub` values ([`subject_prefilter`]): a
 /// subject that starts with none of them cannot satisfy the positive `:sub` condition every Allow
 /// statement carries, and is not evaluated.
-pub fn blast_radius(linked: &Linked, policy_index: usize) -> Vec<usize> {
-    let policy = &linked.model.policies[policy_index];
-    let providers = providers_for_policy(linked, policy_index);
+pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Vec<usize> {
+    let policy = linked.policy(policy_id);
+    let providers = providers_for_policy(linked, policy_id);
     let prefilter = subject_prefilter(policy);
     linked
         .subjects()
@@ -180,16 +180,11 @@ pub fn blast_radius(linked: &Linked, policy_index: usize) -> Vec<usize> {
 /// The providers a trust policy's requests come from, whoever the ServiceAccount: with
 /// `--cluster-issuer`, the issuer registered in the role's account (from the role's identity, else
 /// from the annotation of a ServiceAccount linked to it by identity or file stem).
-pub fn providers_for_policy(linked: &Linked, policy_index: usize) -> Vec<String> {
-    let policy = &linked.model.policies[policy_index];
+pub fn providers_for_policy(linked: &Linked, policy_id: PolicyId) -> Vec<String> {
+    let policy = linked.policy(policy_id);
     let role_arn = linked
-        .role_links
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.as_ref()
-                .is_some_and(|l| l.policy == policy_index && l.by != super::LinkBy::NameOnly)
-        })
+        .bound_to(policy_id)
+        .filter(|(_, b)| b.is_certain())
         .find_map(|(i, _)| {
             linked.model.service_accounts[i]
                 .role_arn()
@@ -392,9 +387,9 @@ mod tests {
             ]),
         );
         let linked = Linked::new(model, LinkOptions::default());
-        let radius = blast_radius(&linked, 0);
+        let radius = blast_radius(&linked, PolicyId::at(0));
         let policy = &linked.model.policies[0];
-        let providers = providers_for_policy(&linked, 0);
+        let providers = providers_for_policy(&linked, PolicyId::at(0));
         let every: Vec<usize> = linked
             .subjects()
             .filter(|(i, s)| {

@@ -23,8 +23,7 @@ use crate::link::Linked;
 use crate::registry::IRSA314;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for p in 0..linked.model.policies.len() {
-        let policy = &linked.model.policies[p];
+    for (p, policy) in linked.policies() {
         let found = other_account_principals(linked, p);
         if found.is_empty() {
             continue;

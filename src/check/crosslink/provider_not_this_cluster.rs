@@ -64,7 +64,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         [one] => one.account.clone(),
         _ => None,
     };
-    for (p, policy) in linked.model.policies.iter().enumerate() {
+    for (p, policy) in linked.policies() {
         let foreign = foreign_cluster_principals(policy, &issuers);
         if foreign.is_empty() {
             continue;

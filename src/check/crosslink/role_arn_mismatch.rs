@@ -23,10 +23,10 @@ use crate::registry::IRSA308;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(link) = &linked.role_links[i] else {
+        let Some(binding) = linked.annotation_binding(i) else {
             continue;
         };
-        let policy = &linked.model.policies[link.policy];
+        let policy = linked.policy(binding.policy);
         let Some(identity) = &policy.role else {
             continue;
         };

@@ -30,7 +30,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .filter_map(|p| p.role_label())
         .collect();
     for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        if linked.role_links[i].is_some() {
+        if linked.annotation_binding(i).is_some() {
             continue;
         }
         let Some((annotation, text)) = role_arn_annotation(sa) else {

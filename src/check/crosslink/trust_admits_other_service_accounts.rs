@@ -96,14 +96,13 @@ fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<usize>)> {
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     let defaults = implicit_defaults(linked);
-    for p in 0..linked.model.policies.len() {
+    for (p, policy) in linked.policies() {
         let carrying: Vec<usize> = carriers(linked, p)
             .filter(|&i| linked.model.service_accounts[i].is_irsa())
             .collect();
         if carrying.is_empty() {
             continue;
         }
-        let policy = &linked.model.policies[p];
         let mut intruders: Vec<Intruder> = blast_radius(linked, p)
             .into_iter()
             .filter(|i| !carrying.contains(i))

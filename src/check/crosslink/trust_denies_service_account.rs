@@ -28,7 +28,7 @@ use crate::check::support::roles::{
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;
 use crate::link::verdict::{SaVerdict, evaluate_subject, subject};
-use crate::link::{LinkBy, Linked};
+use crate::link::{Binding, Linked};
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA304;
 
@@ -40,9 +40,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if verdict.admitted != Tri::False {
             continue;
         }
-        if linked.role_links[i]
-            .as_ref()
-            .is_none_or(|l| l.by == LinkBy::NameOnly)
+        if !linked
+            .annotation_binding(i)
+            .is_some_and(Binding::is_certain)
         {
             continue;
         }
@@ -55,7 +55,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if admitting_audience(linked, i, verdict).is_some() {
             continue;
         }
-        let policy = &linked.model.policies[verdict.policy];
+        let policy = linked.policy(verdict.policy);
         let Denial {
             why,
             related,

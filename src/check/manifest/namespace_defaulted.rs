@@ -39,14 +39,17 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let label = sa_label(linked, i);
-        let role = match (&linked.role_links[i], &linked.verdicts[i]) {
+        let role = match (linked.annotation_binding(i), &linked.verdicts[i]) {
             (_, Some(verdict)) => format!(
                 ", and role `{}`'s trust policy was checked against subject `system:serviceaccount:{ns}:{}`",
                 role_name(linked, verdict.policy),
                 sa.meta.name_str()
             ),
-            (Some(link), None) => {
-                format!(" and linked to role `{}`", role_name(linked, link.policy))
+            (Some(binding), None) => {
+                format!(
+                    " and linked to role `{}`",
+                    role_name(linked, binding.policy)
+                )
             }
             _ => String::new(),
         };
