@@ -27,3 +27,13 @@ id!(
     /// A trust policy (the role it belongs to): a position in `Model::policies`.
     PolicyId
 );
+
+id!(
+    /// A ServiceAccount: a position in `Model::service_accounts`.
+    SaId
+);
+
+id!(
+    /// A workload: a position in `Model::workloads`.
+    WorkloadId
+);

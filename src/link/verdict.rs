@@ -6,7 +6,7 @@
 //! `system:serviceaccount:<namespace>:<name>`; `aud` is the `eks.amazonaws.com/audience`
 //! annotation or `sts.amazonaws.com`.
 
-use super::{Linked, PolicyId};
+use super::{Linked, PolicyId, SaId};
 use crate::engine::{self, AssumeRoleRequest, Tri, Verdict};
 use crate::extract::aws::parse_role_arn;
 use crate::model::k8s::annotations;
@@ -127,8 +127,9 @@ pub fn evaluate_subject(
 }
 
 /// The audience a ServiceAccount's tokens carry.
-pub fn audience_of(linked: &Linked, sa: usize) -> String {
-    linked.model.service_accounts[sa]
+pub fn audience_of(linked: &Linked, sa: SaId) -> String {
+    linked
+        .service_account(sa)
         .meta
         .annotation(annotations::AUDIENCE)
         .and_then(|a| a.value.scalar_text())
@@ -138,13 +139,13 @@ pub fn audience_of(linked: &Linked, sa: usize) -> String {
 }
 
 /// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
-pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
+pub fn verdict_for(linked: &Linked, sa: SaId) -> Option<SaVerdict> {
     let binding = linked.annotation_binding(sa)?;
     let policy = linked.policy(binding.policy);
-    let account = &linked.model.service_accounts[sa];
+    let account = linked.service_account(sa);
     let role_arn = account.role_arn().and_then(|a| a.value.as_str());
     let providers = candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn);
-    let subject = subject(&linked.sa_namespaces[sa].name, account.meta.name_str());
+    let subject = subject(&linked.sa_namespace(sa).name, account.meta.name_str());
     let (evaluations, admitted) =
         evaluate_subject(policy, &providers, &subject, &audience_of(linked, sa));
     Some(SaVerdict {
@@ -161,7 +162,7 @@ pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
 /// filtered by the literal prefixes of the policy's `:sub` values ([`subject_prefilter`]): a
 /// subject that starts with none of them cannot satisfy the positive `:sub` condition every Allow
 /// statement carries, and is not evaluated.
-pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Vec<usize> {
+pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Vec<SaId> {
     let policy = linked.policy(policy_id);
     let providers = providers_for_policy(linked, policy_id);
     let prefilter = subject_prefilter(policy);
@@ -186,7 +187,8 @@ pub fn providers_for_policy(linked: &Linked, policy_id: PolicyId) -> Vec<String>
         .bound_to(policy_id)
         .filter(|(_, b)| b.is_certain())
         .find_map(|(i, _)| {
-            linked.model.service_accounts[i]
+            linked
+                .service_account(i)
                 .role_arn()
                 .and_then(|a| a.value.as_str())
                 .map(str::trim)
@@ -388,9 +390,9 @@ mod tests {
         );
         let linked = Linked::new(model, LinkOptions::default());
         let radius = blast_radius(&linked, PolicyId::at(0));
-        let policy = &linked.model.policies[0];
+        let policy = linked.policy(PolicyId::at(0));
         let providers = providers_for_policy(&linked, PolicyId::at(0));
-        let every: Vec<usize> = linked
+        let every: Vec<SaId> = linked
             .subjects()
             .filter(|(i, s)| {
                 evaluate_subject(policy, &providers, s, &audience_of(&linked, *i))
@@ -405,8 +407,8 @@ mod tests {
             .map(|&i| {
                 format!(
                     "{}/{}",
-                    linked.sa_namespaces[i].name,
-                    linked.model.service_accounts[i].meta.name_str()
+                    linked.sa_namespace(i).name,
+                    linked.service_account(i).meta.name_str()
                 )
             })
             .collect();

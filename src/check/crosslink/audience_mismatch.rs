@@ -22,8 +22,8 @@ use crate::model::k8s::annotations;
 use crate::registry::IRSA311;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(verdict) = &linked.verdicts[i] else {
+    for (i, sa) in linked.service_accounts() {
+        let Some(verdict) = linked.verdict(i) else {
             continue;
         };
         if verdict.admitted != Tri::False

@@ -57,7 +57,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 diag = diag.related(&policy.source, arn.span, "the role's account");
             } else {
                 for i in carriers(linked, p).take(2) {
-                    let sa = &linked.model.service_accounts[i];
+                    let sa = linked.service_account(i);
                     let Some(arn) = annotated_role(sa) else {
                         continue;
                     };

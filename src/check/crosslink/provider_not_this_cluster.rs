@@ -107,7 +107,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 .help(help)
                 .at_path(logical_path(policy, Some(stmt), "Principal.Federated"));
             for i in carriers(linked, p).take(3) {
-                let sa = &linked.model.service_accounts[i];
+                let sa = linked.service_account(i);
                 if let Some((annotation, _)) = role_arn_annotation(sa) {
                     diag = diag.related(
                         &sa.meta.source,

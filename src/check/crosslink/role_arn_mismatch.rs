@@ -22,7 +22,7 @@ use crate::link::Linked;
 use crate::registry::IRSA308;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some(binding) = linked.annotation_binding(i) else {
             continue;
         };

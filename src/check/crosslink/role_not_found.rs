@@ -29,7 +29,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter_map(|p| p.role_label())
         .collect();
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         if linked.annotation_binding(i).is_some() {
             continue;
         }

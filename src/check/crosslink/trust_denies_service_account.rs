@@ -33,8 +33,8 @@ use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA304;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(verdict) = &linked.verdicts[i] else {
+    for (i, sa) in linked.service_accounts() {
+        let Some(verdict) = linked.verdict(i) else {
             continue;
         };
         if verdict.admitted != Tri::False {
@@ -68,7 +68,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         // to be in `--default-namespace`: if the trust admits it in a namespace it names, the
         // manifest is probably applied there (`-n`, an unrendered `.Release.Namespace`), and
         // IRSA217 speaks about the assumption.
-        if linked.sa_namespaces[i].is_defaulted()
+        if linked.sa_namespace(i).is_defaulted()
             && admitted_in_named_namespace(policy, verdict, sa.meta.name_str(), &request.audience)
         {
             continue;

@@ -9,7 +9,7 @@ use super::subjects::{looks_like_subject, value_sub_span, wildcard_offsets};
 use super::text::{MAX_LISTED, quote_list};
 use crate::engine::{self, MissPart, Reason, Verdict, statement_at};
 use crate::link::verdict::{SaVerdict, ServiceAccountRequest, audience_of, evaluate_subject};
-use crate::link::{Linked, PolicyId};
+use crate::link::{Linked, PolicyId, SaId};
 use crate::model::oidc::{is_account_id, parse_eks_issuer, parse_provider_arn, parse_provider_key};
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
@@ -33,14 +33,14 @@ pub fn role_name(linked: &Linked, policy: PolicyId) -> String {
     }
     linked
         .bound_to(policy)
-        .find_map(|(i, _)| annotated_role(&linked.model.service_accounts[i]))
+        .find_map(|(i, _)| annotated_role(linked.service_account(i)))
         .map(|a| a.name.to_string())
         .unwrap_or_else(|| p.file().to_string())
 }
 
 /// The ServiceAccounts whose annotation names this trust policy's role (linked by identity or by
 /// file stem; a name-only link names a role in another account or partition).
-pub fn carriers(linked: &Linked, policy: PolicyId) -> impl Iterator<Item = usize> + '_ {
+pub fn carriers(linked: &Linked, policy: PolicyId) -> impl Iterator<Item = SaId> + '_ {
     linked
         .bound_to(policy)
         .filter(|(_, b)| b.is_certain())
@@ -55,7 +55,7 @@ pub fn role_account(linked: &Linked, policy: PolicyId) -> Option<String> {
         return is_account_id(account).then(|| account.to_string());
     }
     carriers(linked, policy)
-        .filter_map(|i| annotated_role(&linked.model.service_accounts[i]))
+        .filter_map(|i| annotated_role(linked.service_account(i)))
         .map(|a| a.account)
         .find(|a| is_account_id(a))
         .map(str::to_string)
@@ -443,7 +443,7 @@ pub fn named_audiences(policy: &TrustPolicy) -> Vec<&str> {
 /// carry that the trust policy would admit for the same subject and providers (the webhook's
 /// default `sts.amazonaws.com`, or one the trust names exactly). Some means the audience alone is
 /// at fault (IRSA311); None means something else is (IRSA304).
-pub fn admitting_audience(linked: &Linked, sa: usize, verdict: &SaVerdict) -> Option<String> {
+pub fn admitting_audience(linked: &Linked, sa: SaId, verdict: &SaVerdict) -> Option<String> {
     let policy = linked.policy(verdict.policy);
     let (request, _) = verdict.evaluations.first()?;
     let providers: Vec<String> = verdict
