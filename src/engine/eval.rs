@@ -36,28 +36,25 @@ use super::verdict::{
 /// AND: the first denied action's verdict, else the first unknown one's, else the first action's
 /// (all allowed). With one action this is that action's verdict.
 pub fn evaluate(policy: &TrustPolicy, request: &AssumeRoleRequest) -> Verdict {
-    let mut verdicts = request
-        .actions
-        .iter()
-        .map(|action| evaluate_action(policy, request, std::slice::from_ref(action)));
-    let Some(first) = verdicts.next() else {
-        // Nothing asked for, nothing allowed.
-        return Verdict {
-            outcome: Outcome::Denied,
-            reason: Reason::NoAllow { misses: Vec::new() },
-        };
-    };
+    let mut allowed: Option<Verdict> = None;
     let mut unknown: Option<Verdict> = None;
-    for verdict in std::iter::once(first.clone()).chain(verdicts) {
+    for action in &request.actions {
+        let verdict = evaluate_action(policy, request, std::slice::from_ref(action));
         match verdict.outcome {
             Outcome::Denied => return verdict,
             Outcome::Unknown => {
                 unknown.get_or_insert(verdict);
             }
-            Outcome::Allowed => {}
+            Outcome::Allowed => {
+                allowed.get_or_insert(verdict);
+            }
         }
     }
-    unknown.unwrap_or(first)
+    // No action at all: nothing asked for, nothing allowed.
+    unknown.or(allowed).unwrap_or(Verdict {
+        outcome: Outcome::Denied,
+        reason: Reason::NoAllow { misses: Vec::new() },
+    })
 }
 
 /// [`evaluate`] for one action of the request.
