@@ -270,7 +270,7 @@ pub fn subject_prefilter(policy: &TrustPolicy) -> Option<SubjectPrefilter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::{LinkOptions, Model};
+    use crate::link::{Binding, BindingSource, LinkOptions, Model, RoleMatch};
     use crate::parse::tree::Limits;
     use crate::parse::{self, FileKind};
     use crate::source::SourceFile;
@@ -416,5 +416,45 @@ mod tests {
             names,
             ["payments/api", "payments/worker", "reports/report-a"]
         );
+    }
+
+    #[test]
+    fn annotation_binds_a_service_account_to_its_role() {
+        let mut model = Model::default();
+        add(
+            &mut model,
+            "role.json",
+            FileKind::Json,
+            trust("StringEquals", r#""system:serviceaccount:payments:api""#),
+        );
+        add(
+            &mut model,
+            "sas.yaml",
+            FileKind::Yaml,
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payments\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/role\n---\n".to_string()
+                + &service_accounts(&[("payments", "plain")]),
+        );
+        let linked = Linked::new(model, LinkOptions::default());
+        let ids: Vec<SaId> = linked.service_accounts().map(|(id, _)| id).collect();
+        let (api, plain) = (ids[0], ids[1]);
+        assert_eq!(linked.service_account(api).meta.name_str(), "api");
+        let binding = Binding {
+            source: BindingSource::Annotation,
+            policy: PolicyId::at(0),
+            matched: RoleMatch::FileStem,
+        };
+        assert_eq!(linked.bindings(api), [binding]);
+        assert_eq!(linked.annotation_binding(api), Some(&binding));
+        assert!(linked.bindings(plain).is_empty());
+        assert_eq!(
+            linked.bound_to(PolicyId::at(0)).collect::<Vec<_>>(),
+            [(api, &binding)]
+        );
+        let verdict = linked
+            .verdict(api)
+            .expect("a bound ServiceAccount has a verdict");
+        assert_eq!(verdict.policy, PolicyId::at(0));
+        assert!(verdict.admitted.is_true());
+        assert!(linked.verdict(plain).is_none());
     }
 }
