@@ -209,3 +209,90 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Requests with several actions, context values not known statically
+
+use irsa_lint::engine::testing::allow;
+use irsa_lint::engine::{AssumeRoleRequest, Caller, ContextValue};
+
+const ACTIONS: [&str; 3] = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"];
+
+/// An `Action` list of patterns over the STS actions.
+fn action_patterns() -> impl Strategy<Value = Vec<&'static str>> {
+    proptest::collection::vec(
+        proptest::sample::select(vec![
+            "sts:AssumeRole",
+            "sts:TagSession",
+            "sts:SetSourceIdentity",
+            "sts:*",
+            "sts:Tag*",
+            "sts:AssumeRole*",
+        ]),
+        0..3,
+    )
+}
+
+/// Kleene AND of outcomes.
+fn and(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+    let mut out = Outcome::Allowed;
+    for o in outcomes {
+        match o {
+            Outcome::Denied => return Outcome::Denied,
+            Outcome::Unknown => out = Outcome::Unknown,
+            Outcome::Allowed => {}
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// A request for several actions is allowed exactly when each action alone is (each one is
+    /// its own authorization), whichever statements allow or deny which action.
+    #[test]
+    fn several_actions_are_each_authorized(
+        allows in proptest::collection::vec(action_patterns(), 0..3),
+        denies in proptest::collection::vec(action_patterns(), 0..2),
+        picked in proptest::sample::subsequence(ACTIONS.to_vec(), 1..=3),
+    ) {
+        let service = "pods.eks.amazonaws.com";
+        let statements = allows
+            .iter()
+            .map(|a| allow().principal("Service", &[service]).action(a))
+            .chain(denies.iter().map(|a| {
+                irsa_lint::engine::testing::deny().principal_star().action(a)
+            }));
+        let p = policy(statements);
+        let base = AssumeRoleRequest::new(Caller::Service(service.to_string()), picked[0]);
+        let whole = evaluate(&p, &base.clone().with_actions(picked.iter().copied())).outcome;
+        let each = picked.iter().map(|a| evaluate(&p, &base.clone().with_action(*a)).outcome);
+        prop_assert_eq!(whole, and(each));
+    }
+
+    /// A context value not known statically never decides a comparison: a statement whose
+    /// condition compares it (under any string or ARN operator) is never surely applying or
+    /// surely not, unless something else about it is decided.
+    #[test]
+    fn unknown_context_values_never_decide(
+        op in proptest::sample::select(vec![
+            "StringEquals", "StringNotEquals", "StringLike", "StringNotLike",
+            "StringEqualsIgnoreCase", "ArnLike", "ArnNotEquals",
+            "ForAllValues:StringEquals", "ForAnyValue:StringLike", "StringEqualsIfExists",
+        ]),
+        value in "[ab:*?]{0,6}",
+    ) {
+        let key = "aws:RequestTag/eks-cluster-arn";
+        let p = policy([allow()
+            .principal("Service", &["pods.eks.amazonaws.com"])
+            .action(&["sts:AssumeRole"])
+            .condition(op, key, &[&value])]);
+        let req = AssumeRoleRequest::new(
+            Caller::Service("pods.eks.amazonaws.com".to_string()),
+            "sts:AssumeRole",
+        )
+        .with_key(key, [ContextValue::Unknown("the cluster's ARN".to_string())]);
+        prop_assert_eq!(evaluate(&p, &req).outcome, Outcome::Unknown);
+    }
+}

@@ -1,5 +1,5 @@
-//! Policy evaluation as IAM does it for a role trust policy and an `AssumeRoleWithWebIdentity`
-//! request, in three-valued logic.
+//! Policy evaluation as IAM does it for a role trust policy and a request to assume the role
+//! (`AssumeRoleWithWebIdentity`, `AssumeRole`, with `TagSession`), in three-valued logic.
 //!
 //! References (AWS IAM User Guide): "Policy evaluation logic", "IAM JSON policy elements:
 //! Condition operators", "Conditions with multiple context keys or values", "Set operators for
@@ -14,7 +14,7 @@ use crate::model::policy::{
 use super::matcher::{
     action_matches, eq_ignore_case, has_policy_variable, parts_match, policy_value_matches,
 };
-use super::request::WebIdentityRequest;
+use super::request::{AssumeRoleRequest, Caller, ContextValue};
 use super::tri::Tri;
 use super::verdict::{
     ConditionRef, EntryUnknown, Miss, MissPart, Outcome, Reason, StatementEval, UnknownCause,
@@ -29,7 +29,40 @@ use super::verdict::{
 /// apply (while none surely does) makes an otherwise denied request Unknown. Statements whose
 /// `Effect` is missing or not `Allow`/`Deny` are ignored: IAM would reject the policy, and a rule
 /// reports that.
-pub fn evaluate(policy: &TrustPolicy, request: &WebIdentityRequest) -> Verdict {
+///
+/// A request for several actions (`sts:AssumeRole` and `sts:TagSession`) is several
+/// authorizations with the same principal and context (see [`AssumeRoleRequest`]): each action is
+/// evaluated over the whole policy, and the request is allowed when every action is. In Kleene
+/// AND: the first denied action's verdict, else the first unknown one's, else the first action's
+/// (all allowed). With one action this is that action's verdict.
+pub fn evaluate(policy: &TrustPolicy, request: &AssumeRoleRequest) -> Verdict {
+    let mut allowed: Option<Verdict> = None;
+    let mut unknown: Option<Verdict> = None;
+    for action in &request.actions {
+        let verdict = evaluate_action(policy, request, std::slice::from_ref(action));
+        match verdict.outcome {
+            Outcome::Denied => return verdict,
+            Outcome::Unknown => {
+                unknown.get_or_insert(verdict);
+            }
+            Outcome::Allowed => {
+                allowed.get_or_insert(verdict);
+            }
+        }
+    }
+    // No action at all: nothing asked for, nothing allowed.
+    unknown.or(allowed).unwrap_or(Verdict {
+        outcome: Outcome::Denied,
+        reason: Reason::NoAllow { misses: Vec::new() },
+    })
+}
+
+/// [`evaluate`] for one action of the request.
+fn evaluate_action(
+    policy: &TrustPolicy,
+    request: &AssumeRoleRequest,
+    action: &[String],
+) -> Verdict {
     let mut allowed_by: Option<usize> = None;
     let mut allow_unknown: Option<(usize, UnknownCause)> = None;
     let mut deny_unknown: Option<(usize, UnknownCause)> = None;
@@ -41,7 +74,7 @@ pub fn evaluate(policy: &TrustPolicy, request: &WebIdentityRequest) -> Verdict {
             Some(Effect::Deny) => true,
             Some(Effect::Invalid(_)) | None => continue,
         };
-        match (is_deny, explain_statement(stmt, request)) {
+        match (is_deny, explain_for(stmt, request, action)) {
             (true, StatementEval::Applies) => {
                 return Verdict {
                     outcome: Outcome::Denied,
@@ -97,15 +130,20 @@ fn first_condition(stmt: &Statement) -> Option<ConditionRef> {
         .map(|block| ConditionRef { block, entry: 0 })
 }
 
-/// Whether a statement applies to the request (principal, action and conditions all match),
-/// whatever its effect.
-pub fn evaluate_statement(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
+/// Whether a statement applies to the request (principal, every action and conditions all
+/// match), whatever its effect.
+pub fn evaluate_statement(stmt: &Statement, request: &AssumeRoleRequest) -> Tri {
     explain_statement(stmt, request).tri()
 }
 
 /// [`evaluate_statement`] with the part that decided: the first part (principal, action,
 /// condition entries in order) that definitely fails, else the first that is Unknown.
-pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> StatementEval {
+pub fn explain_statement(stmt: &Statement, request: &AssumeRoleRequest) -> StatementEval {
+    explain_for(stmt, request, &request.actions)
+}
+
+/// [`explain_statement`] for some of the request's actions (all of them must be covered).
+fn explain_for(stmt: &Statement, request: &AssumeRoleRequest, actions: &[String]) -> StatementEval {
     // Kleene AND over all parts: one definite failure decides, whatever is unknown elsewhere, so
     // failures are looked for first, across all parts.
     let principal = match &stmt.principal {
@@ -113,7 +151,7 @@ pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> Stat
         // No Principal: IAM refuses such a trust policy; nothing can be admitted by it.
         None => Tri::False,
     };
-    let action = action_applies(stmt, request);
+    let action = Tri::all(actions.iter().map(|a| action_covers(stmt, a)));
 
     let mut first_unknown: Option<UnknownCause> = None;
     let mut note_unknown = |cause: UnknownCause| {
@@ -154,7 +192,7 @@ pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> Stat
                 Tri::False => return StatementEval::Misses(MissPart::Condition(condition)),
                 Tri::Unknown => note_unknown(UnknownCause::Condition {
                     condition,
-                    why: entry_unknown_reason(block, entry),
+                    why: entry_unknown_reason(block, entry, request),
                 }),
             }
         }
@@ -166,16 +204,18 @@ pub fn explain_statement(stmt: &Statement, request: &WebIdentityRequest) -> Stat
     }
 }
 
-/// Does the `Principal` element admit the request's identity provider?
+/// Does the `Principal` element admit the request's caller?
 ///
 /// - `"*"` admits everyone, and so does `{"AWS": "*"}` (the IAM docs treat the two as the same
-///   "all principals"), including federated web identities.
-/// - A `Federated` value admits the provider it names: see [`federated_matches`].
-/// - Other `AWS`, `Service` and `CanonicalUser` values name principals that never make a
-///   web-identity request.
+///   "all principals"), whatever the caller.
+/// - A `Federated` value admits the web-identity provider it names: see [`federated_matches`].
+/// - A `Service` value admits the service caller it names: see [`service_matches`].
+/// - Another `AWS` value admits an AWS caller it names: see [`aws_principal_matches`].
+/// - Any other pairing (a `Service` value and a web identity, `CanonicalUser`, …) admits nothing.
 ///
-/// Values are OR-ed; an unresolved value is Unknown.
-pub fn principal_matches(element: &PrincipalElement, request: &WebIdentityRequest) -> Tri {
+/// Values are OR-ed; an unresolved value is Unknown when some text in its unknown parts could
+/// name the caller.
+pub fn principal_matches(element: &PrincipalElement, request: &AssumeRoleRequest) -> Tri {
     match &element.principal {
         Principal::Wildcard(value) if value.has_unknown() => could_be(value, "*"),
         Principal::Wildcard(value) => (value.text == "*").into(),
@@ -183,37 +223,91 @@ pub fn principal_matches(element: &PrincipalElement, request: &WebIdentityReques
             entry
                 .values
                 .iter()
-                .map(move |value| principal_value_matches(entry, value, request))
+                .map(move |value| principal_value_matches(entry, value, &request.caller))
         })),
         Principal::Invalid => Tri::False,
     }
 }
 
-fn principal_value_matches(
-    entry: &PrincipalEntry,
-    value: &PolicyValue,
-    request: &WebIdentityRequest,
-) -> Tri {
+fn principal_value_matches(entry: &PrincipalEntry, value: &PolicyValue, caller: &Caller) -> Tri {
     let text = value.text.as_str();
+    let kind = entry.kind.value.as_str();
     if entry.is_federated() {
+        let Caller::WebIdentity { provider_arn } = caller else {
+            return Tri::False;
+        };
         if value.has_unknown() {
             // Principal values are compared as identifiers, the provider's host ignoring case: a
             // case-blind match with unknown parts as any text is the widest that comparison gets.
-            return if parts_match(value.parts(), &request.provider_arn, false, true) {
+            return if parts_match(value.parts(), provider_arn, false, true) {
                 Tri::Unknown
             } else {
                 Tri::False
             };
         }
-        federated_matches(text, &request.provider_arn).into()
-    } else if entry.kind.value.eq_ignore_ascii_case("AWS") {
+        federated_matches(text, provider_arn).into()
+    } else if kind.eq_ignore_ascii_case("AWS") {
         if value.has_unknown() {
-            return could_be(value, "*");
+            let names = match caller {
+                Caller::Aws(arn) => aws_names(arn),
+                _ => Vec::new(),
+            };
+            return Tri::any(
+                std::iter::once("*")
+                    .chain(names.iter().map(String::as_str))
+                    .map(|name| could_be(value, name)),
+            );
         }
-        (text == "*").into()
+        match caller {
+            Caller::Aws(arn) => (text == "*" || aws_principal_matches(text, arn)).into(),
+            _ => (text == "*").into(),
+        }
+    } else if kind.eq_ignore_ascii_case("Service") {
+        let Caller::Service(name) = caller else {
+            return Tri::False;
+        };
+        if value.has_unknown() {
+            return could_be(value, name);
+        }
+        service_matches(text, name).into()
     } else {
         Tri::False
     }
+}
+
+/// Does a `Service` principal value name this service principal?
+///
+/// A service principal is an identifier (`pods.eks.amazonaws.com`), not a pattern: IAM accepts no
+/// wildcard in it. It is compared exactly, case included: the stored IAM pages did not settle
+/// whether IAM folds case here, and an exact comparison never reports a mismatched spelling as
+/// admitted.
+pub fn service_matches(principal: &str, service: &str) -> bool {
+    principal == service
+}
+
+/// Does an `AWS` principal value (not `*`) name this AWS caller?
+///
+/// "AWS JSON policy elements: Principal", "AWS account principals": an account, written as its
+/// root ARN (`arn:aws:iam::111122223333:root`) or as its bare 12-digit id, delegates to the
+/// account: it admits every principal of that account (whose own identity policies must then
+/// allow the call, which a trust policy does not see), not only the root user. Any other value
+/// names one principal by ARN (a role, a user, an assumed-role session) and is compared exactly.
+pub fn aws_principal_matches(principal: &str, caller_arn: &str) -> bool {
+    aws_names(caller_arn).iter().any(|name| name == principal)
+}
+
+/// Every `AWS` principal value that names this caller: its ARN, its account's root ARN and its
+/// account id (the last two when the ARN has an account).
+fn aws_names(caller_arn: &str) -> Vec<String> {
+    let mut names = vec![caller_arn.to_string()];
+    let fields: Vec<&str> = caller_arn.splitn(6, ':').collect();
+    if let [_, partition, _, _, account, _] = fields[..]
+        && !account.is_empty()
+    {
+        names.push(format!("arn:{partition}:iam::{account}:root"));
+        names.push(account.to_string());
+    }
+    names
 }
 
 /// Unknown when `value`'s unknown parts can make it exactly `text`, else False.
@@ -256,23 +350,28 @@ fn split_host(provider: &str) -> (&str, &str) {
     }
 }
 
-/// Does the statement's `Action` (or `NotAction`) cover the request's action?
+/// Does the statement's `Action` (or `NotAction`) cover every action of the request?
+pub fn action_applies(stmt: &Statement, request: &AssumeRoleRequest) -> Tri {
+    Tri::all(request.actions.iter().map(|a| action_covers(stmt, a)))
+}
+
+/// Does the statement's `Action` (or `NotAction`) cover one action?
 ///
 /// `Action` values are OR-ed patterns; `NotAction` applies when the action matches none of its
 /// patterns. A statement with neither does not apply (IAM would reject it). With both (also
 /// invalid), both must hold.
-pub fn action_applies(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
+fn action_covers(stmt: &Statement, action: &str) -> Tri {
     let any_pattern = |values: &[crate::model::policy::PolicyValue]| {
         Tri::any(values.iter().map(|v| {
             if v.has_unknown() {
                 // Action names ignore case, and patterns have wildcards.
-                if parts_match(v.parts(), &request.action, true, true) {
+                if parts_match(v.parts(), action, true, true) {
                     Tri::Unknown
                 } else {
                     Tri::False
                 }
             } else {
-                action_matches(&v.text, &request.action).into()
+                action_matches(&v.text, action).into()
             }
         }))
     };
@@ -292,7 +391,7 @@ pub fn action_applies(stmt: &Statement, request: &WebIdentityRequest) -> Tri {
 
 /// Evaluate an operator block: its entries (keys) are AND-ed. Unknown for an operator IAM does not
 /// know.
-pub fn evaluate_block(block: &ConditionBlock, request: &WebIdentityRequest) -> Tri {
+pub fn evaluate_block(block: &ConditionBlock, request: &AssumeRoleRequest) -> Tri {
     if block.operator.is_none() {
         return Tri::Unknown;
     }
@@ -325,11 +424,13 @@ pub fn evaluate_block(block: &ConditionBlock, request: &WebIdentityRequest) -> T
 ///   value.
 ///
 /// A policy value with unknown parts makes its comparison Unknown when some text in them could
-/// match, False when none could ([`policy_value_matches`]), combined in Kleene logic.
+/// match, False when none could ([`policy_value_matches`]), combined in Kleene logic. A request
+/// value that is not known statically ([`ContextValue::Unknown`]) is present (for `Null`,
+/// `…IfExists` and the absent-key rules) but its every comparison is Unknown.
 pub fn evaluate_entry(
     block: &ConditionBlock,
     entry: &ConditionEntry,
-    request: &WebIdentityRequest,
+    request: &AssumeRoleRequest,
 ) -> Tri {
     let Some(op) = block.operator else {
         return Tri::Unknown;
@@ -365,16 +466,17 @@ pub fn evaluate_entry(
     }
 
     // Does one request value match one of the policy values (positive sense)?
-    let matches_some_policy_value = |request_value: &String| {
-        Tri::any(
+    let matches_some_policy_value = |request_value: &ContextValue| match request_value {
+        ContextValue::Known(text) => Tri::any(
             entry
                 .values
                 .iter()
-                .map(|v| policy_value_matches(op.base, v, request_value)),
-        )
+                .map(|v| policy_value_matches(op.base, v, text)),
+        ),
+        ContextValue::Unknown(_) => Tri::Unknown,
     };
     // Does one request value satisfy the operator (negated operators: match none)?
-    let satisfies = |request_value: &String| {
+    let satisfies = |request_value: &ContextValue| {
         let m = matches_some_policy_value(request_value);
         if op.base.is_negated() { !m } else { m }
     };
@@ -388,9 +490,19 @@ pub fn evaluate_entry(
 }
 
 /// Why an entry that evaluated to Unknown is Unknown (the first applicable reason).
-fn entry_unknown_reason(block: &ConditionBlock, entry: &ConditionEntry) -> EntryUnknown {
+fn entry_unknown_reason(
+    block: &ConditionBlock,
+    entry: &ConditionEntry,
+    request: &AssumeRoleRequest,
+) -> EntryUnknown {
     let base = block.operator.map(|op| op.base);
-    if entry.values.iter().any(PolicyValue::has_unknown) {
+    let unknown_in_request = request
+        .context_values(&entry.key.value)
+        .iter()
+        .any(|v| matches!(v, ContextValue::Unknown(_)));
+    if unknown_in_request {
+        EntryUnknown::UnknownContextValue
+    } else if entry.values.iter().any(PolicyValue::has_unknown) {
         EntryUnknown::UnresolvedValue
     } else if base.is_some_and(BaseOperator::is_string_like)
         && entry.values.iter().any(|v| has_policy_variable(&v.text))

@@ -21,7 +21,7 @@ use crate::model::value::{Part, ValuePart};
 use crate::model::written::{Written, WrittenKind};
 use crate::source::{SourceFile, SourceRef, Span};
 
-use super::request::{STS_AUDIENCE, WebIdentityRequest};
+use super::request::{AssumeRoleRequest, STS_AUDIENCE};
 
 /// An EKS cluster's OIDC provider host, as condition keys spell it.
 pub const PROVIDER_HOST: &str =
@@ -44,8 +44,8 @@ pub fn sub(namespace: &str, name: &str) -> String {
 }
 
 /// The IRSA request from [`PROVIDER_ARN`] with this `sub` and `aud: sts.amazonaws.com`.
-pub fn request(sub: &str) -> WebIdentityRequest {
-    WebIdentityRequest::irsa(PROVIDER_ARN, sub, STS_AUDIENCE)
+pub fn request(sub: &str) -> AssumeRoleRequest {
+    AssumeRoleRequest::irsa(PROVIDER_ARN, sub, STS_AUDIENCE)
 }
 
 /// An empty source file named `t.json`.

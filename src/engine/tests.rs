@@ -6,7 +6,7 @@ use crate::model::policy::{Effect, Statement};
 
 const SA: &str = "system:serviceaccount:billing:api";
 
-fn entry_tri(op: &str, k: &str, vals: &[&str], req: &WebIdentityRequest) -> Tri {
+fn entry_tri(op: &str, k: &str, vals: &[&str], req: &AssumeRoleRequest) -> Tri {
     let p = policy([irsa_allow().condition(op, k, vals)]);
     let block = &p.statements[0].condition.as_ref().unwrap().operators[0];
     evaluate_entry(block, &block.entries[0], req)
@@ -42,7 +42,7 @@ fn typical_irsa_policy() {
     assert_eq!(entry.values[0].text, SA);
 
     // Wrong audience: the second entry of the block fails.
-    let req = WebIdentityRequest::irsa(PROVIDER_ARN, SA, "something-else");
+    let req = AssumeRoleRequest::irsa(PROVIDER_ARN, SA, "something-else");
     assert_eq!(
         evaluate(&p, &req).misses()[0].part,
         MissPart::Condition(ConditionRef { block: 0, entry: 1 })
@@ -52,7 +52,7 @@ fn typical_irsa_policy() {
 #[test]
 fn wrong_provider_misses_principal() {
     let p = policy([irsa_statement_for("billing", "api")]);
-    let req = WebIdentityRequest::irsa(OTHER_PROVIDER_ARN, SA, STS_AUDIENCE);
+    let req = AssumeRoleRequest::irsa(OTHER_PROVIDER_ARN, SA, STS_AUDIENCE);
     let v = evaluate(&p, &req);
     assert!(v.is_denied());
     assert_eq!(v.misses()[0].part, MissPart::Principal);
@@ -725,7 +725,7 @@ fn partially_known_condition_values() {
         ])],
     )]);
     assert!(evaluate(&p, &request(SA)).is_unknown());
-    let other_audience = WebIdentityRequest::irsa(PROVIDER_ARN, SA, "other");
+    let other_audience = AssumeRoleRequest::irsa(PROVIDER_ARN, SA, "other");
     assert!(evaluate(&p, &other_audience).is_denied());
 }
 
@@ -921,7 +921,227 @@ fn web_identity_with_other_providers() {
         .federated("accounts.google.com")
         .action(&["sts:AssumeRoleWithWebIdentity"])
         .condition("StringEquals", "accounts.google.com:aud", &["client-id"])]);
-    let req = WebIdentityRequest::irsa("accounts.google.com", "12345", "client-id");
+    let req = AssumeRoleRequest::irsa("accounts.google.com", "12345", "client-id");
     assert!(evaluate(&p, &req).is_allowed());
     assert!(evaluate(&p, &request(SA)).is_denied());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other callers: EKS Pod Identity (a service principal with session tags), role chaining
+
+const POD_IDENTITY: &str = "pods.eks.amazonaws.com";
+
+/// The trust policy EKS documents for Pod Identity, restricted to one namespace by a session tag.
+fn pod_identity_policy() -> crate::model::policy::TrustPolicy {
+    policy([allow()
+        .principal("Service", &[POD_IDENTITY])
+        .action(&["sts:AssumeRole", "sts:TagSession"])
+        .condition(
+            "StringEquals",
+            "aws:RequestTag/kubernetes-namespace",
+            &["billing"],
+        )])
+}
+
+/// What Pod Identity asks for a pod of `namespace`: AssumeRole and TagSession, with its tags.
+fn pod_identity_request(namespace: &str) -> AssumeRoleRequest {
+    AssumeRoleRequest::new(Caller::Service(POD_IDENTITY.to_string()), ASSUME_ROLE)
+        .with_actions([ASSUME_ROLE, TAG_SESSION])
+        .with_key("aws:RequestTag/kubernetes-namespace", [namespace])
+        .with_key("aws:RequestTag/kubernetes-service-account", ["api"])
+        .with_key(
+            "aws:RequestTag/eks-cluster-arn",
+            [ContextValue::Unknown("the cluster's ARN".to_string())],
+        )
+}
+
+#[test]
+fn service_caller_with_session_tags() {
+    let p = pod_identity_policy();
+    let v = evaluate(&p, &pod_identity_request("billing"));
+    assert_eq!(v.reason, Reason::AllowedBy { statement: 0 });
+    let v = evaluate(&p, &pod_identity_request("other"));
+    assert_eq!(
+        v.misses(),
+        [Miss {
+            statement: 0,
+            part: MissPart::Condition(ConditionRef { block: 0, entry: 0 })
+        }]
+    );
+    // A web identity is not the service, nor is another service.
+    assert_eq!(
+        evaluate(&p, &request(SA)).misses()[0].part,
+        MissPart::Principal
+    );
+    let ec2 = pod_identity_request("billing");
+    let ec2 = AssumeRoleRequest {
+        caller: Caller::Service("ec2.amazonaws.com".to_string()),
+        ..ec2
+    };
+    assert_eq!(evaluate(&p, &ec2).misses()[0].part, MissPart::Principal);
+    // A Federated principal does not admit a service.
+    let irsa_only = policy([irsa_allow().action(&["*"])]);
+    assert!(evaluate(&irsa_only, &pod_identity_request("billing")).is_denied());
+}
+
+#[test]
+fn every_action_must_be_allowed() {
+    // AssumeRole alone: TagSession is refused, so the request is.
+    let p = policy([allow()
+        .principal("Service", &[POD_IDENTITY])
+        .action(&["sts:AssumeRole"])]);
+    let v = evaluate(&p, &pod_identity_request("billing"));
+    assert_eq!(v.misses()[0].part, MissPart::Action);
+    // The same request without tags needs only AssumeRole.
+    let untagged = pod_identity_request("billing").with_action(ASSUME_ROLE);
+    assert!(evaluate(&p, &untagged).is_allowed());
+    // Two statements, one per action: each action is authorized on its own, so both are allowed.
+    let split = policy([
+        allow()
+            .principal("Service", &[POD_IDENTITY])
+            .action(&["sts:AssumeRole"]),
+        allow()
+            .principal("Service", &[POD_IDENTITY])
+            .action(&["sts:TagSession"]),
+    ]);
+    assert!(evaluate(&split, &pod_identity_request("billing")).is_allowed());
+    // A Deny of TagSession denies the whole request.
+    let no_tags = policy([
+        allow()
+            .principal("Service", &[POD_IDENTITY])
+            .action(&["sts:*"]),
+        deny().principal_star().action(&["sts:TagSession"]),
+    ]);
+    let v = evaluate(&no_tags, &pod_identity_request("billing"));
+    assert_eq!(
+        v.reason,
+        Reason::ExplicitDeny {
+            statement: 1,
+            condition: None
+        }
+    );
+    // Statement-level: a statement applies when it covers every action.
+    assert_eq!(
+        evaluate_statement(&split.statements[0], &pod_identity_request("billing")),
+        Tri::False
+    );
+}
+
+#[test]
+fn unknown_session_tag_is_unknown() {
+    let cluster = "arn:aws:eks:eu-west-1:111122223333:cluster/prod";
+    let p = policy([allow()
+        .principal("Service", &[POD_IDENTITY])
+        .action(&["sts:AssumeRole", "sts:TagSession"])
+        .condition("StringEquals", "aws:RequestTag/eks-cluster-arn", &[cluster])]);
+    let v = evaluate(&p, &pod_identity_request("billing"));
+    assert_eq!(v.outcome, Outcome::Unknown);
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Condition {
+                condition: ConditionRef { block: 0, entry: 0 },
+                why: EntryUnknown::UnknownContextValue,
+            }
+        }
+    );
+    // Negated, `Like`, set-qualified: still undecided. Null and IfExists only ask whether the key
+    // is there, and it is.
+    let req = pod_identity_request("billing");
+    let key = "aws:RequestTag/eks-cluster-arn";
+    for op in [
+        "StringNotEquals",
+        "StringLike",
+        "ArnLike",
+        "ForAllValues:StringEquals",
+        "ForAnyValue:StringNotLike",
+    ] {
+        assert_eq!(entry_tri(op, key, &[cluster], &req), Tri::Unknown, "{op}");
+    }
+    assert_eq!(entry_tri("Null", key, &["false"], &req), Tri::True);
+    assert_eq!(entry_tri("Null", key, &["true"], &req), Tri::False);
+    // A decided sibling entry still decides.
+    let p2 = policy([allow()
+        .principal("Service", &[POD_IDENTITY])
+        .action(&["sts:AssumeRole", "sts:TagSession"])
+        .condition("StringEquals", key, &[cluster])
+        .condition(
+            "StringEquals",
+            "aws:RequestTag/kubernetes-namespace",
+            &["other"],
+        )]);
+    assert!(evaluate(&p2, &req).is_denied());
+}
+
+#[test]
+fn aws_caller_role_chaining() {
+    let caller = "arn:aws:iam::444455556666:role/ci";
+    let chained = |external_id: &str| {
+        AssumeRoleRequest::new(Caller::Aws(caller.to_string()), ASSUME_ROLE)
+            .with_key("sts:ExternalId", [external_id])
+    };
+    let trusting = |principal: &str| {
+        policy([allow()
+            .principal("AWS", &[principal])
+            .action(&["sts:AssumeRole"])
+            .condition("StringEquals", "sts:ExternalId", &["7f3a"])])
+    };
+    // The role by ARN, its account by root ARN or bare id, everyone.
+    for principal in [
+        caller,
+        "arn:aws:iam::444455556666:root",
+        "444455556666",
+        "*",
+    ] {
+        let p = trusting(principal);
+        assert!(evaluate(&p, &chained("7f3a")).is_allowed(), "{principal}");
+        assert_eq!(
+            evaluate(&p, &chained("other")).misses()[0].part,
+            MissPart::Condition(ConditionRef { block: 0, entry: 0 }),
+            "{principal}"
+        );
+    }
+    // Another role, another account, another partition: not this caller.
+    for principal in [
+        "arn:aws:iam::444455556666:role/deploy",
+        "arn:aws:iam::111122223333:root",
+        "111122223333",
+        "arn:aws-cn:iam::444455556666:root",
+    ] {
+        let p = trusting(principal);
+        assert_eq!(
+            evaluate(&p, &chained("7f3a")).misses()[0].part,
+            MissPart::Principal,
+            "{principal}"
+        );
+    }
+    // No external id in the request: the condition's key is absent.
+    let no_id = AssumeRoleRequest::new(Caller::Aws(caller.to_string()), ASSUME_ROLE);
+    assert!(evaluate(&trusting(caller), &no_id).is_denied());
+    // An AWS principal does not admit a web identity, except `*`.
+    assert!(evaluate(&trusting(caller), &request(SA)).is_denied());
+    // An account id left to Terraform could be the caller's.
+    let p = policy([allow()
+        .principal_values(
+            "AWS",
+            vec![template(&[
+                lit("arn:aws:iam::"),
+                hole("var.account"),
+                lit(":root"),
+            ])],
+        )
+        .action(&["sts:AssumeRole"])]);
+    assert_eq!(evaluate(&p, &no_id).outcome, Outcome::Unknown);
+    let p = policy([allow()
+        .principal_values(
+            "AWS",
+            vec![template(&[
+                lit("arn:aws:iam::"),
+                hole("var.account"),
+                lit(":user/x"),
+            ])],
+        )
+        .action(&["sts:AssumeRole"])]);
+    assert!(evaluate(&p, &no_id).is_denied());
 }

@@ -108,6 +108,9 @@ pub enum EntryUnknown {
     PolicyVariable,
     /// The operator cannot be decided statically here (the `Date…` family).
     UnsupportedOperator,
+    /// The request's value for the key is not known statically (a session tag such as the EKS
+    /// cluster ARN when the manifests do not say which cluster runs them).
+    UnknownContextValue,
     /// A value is not valid for its operator (`NumericEquals: "abc"`, `Null: "maybe"`): IAM would
     /// reject the policy, so it has no meaning to evaluate.
     InvalidValue,

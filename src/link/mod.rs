@@ -5,9 +5,11 @@
 //!   `--default-namespace`;
 //! - every workload's effective ServiceAccount (`serviceAccountName`, else the deprecated
 //!   `serviceAccount`, else `default`) and the ServiceAccount objects it resolves to;
-//! - every role-arn annotation's trust policy ([`roles`]);
+//! - every ServiceAccount's [`Binding`]s to roles whose trust policy is in the input, each with
+//!   its [`BindingSource`] (today the role-arn annotation, [`roles`]);
 //! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
 
+pub mod ids;
 pub mod roles;
 pub mod verdict;
 
@@ -20,7 +22,8 @@ use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::source::{SourceRef, Span};
 
-pub use roles::{LinkBy, RoleLink};
+pub use ids::{PolicyId, SaId, WorkloadId};
+pub use roles::{Binding, BindingSource, RoleMatch};
 pub use verdict::{SaVerdict, ServiceAccountRequest};
 
 /// A cluster the organisation runs (an entry of the configuration's `clusters`).
@@ -178,25 +181,26 @@ pub struct Linked {
     pub model: Model,
     pub options: LinkOptions,
     /// Effective namespace of each ServiceAccount (same index as `model.service_accounts`).
-    pub sa_namespaces: Vec<Namespace>,
+    sa_namespaces: Vec<Namespace>,
     /// Effective namespace of each workload (same index as `model.workloads`).
-    pub workload_namespaces: Vec<Namespace>,
-    /// Effective namespace of each ConfigMap/Secret.
-    pub env_source_namespaces: Vec<Namespace>,
-    /// Each workload's effective ServiceAccount.
-    pub workload_service_accounts: Vec<EffectiveServiceAccount>,
-    /// (namespace, name) → ServiceAccount indices.
-    sa_index: BTreeMap<(String, String), Vec<usize>>,
-    /// name → ServiceAccount indices, in every namespace.
-    sa_by_name: BTreeMap<String, Vec<usize>>,
-    /// (namespace, ServiceAccount name) → workload indices running as it.
-    workloads_by_sa: BTreeMap<(String, String), Vec<usize>>,
+    workload_namespaces: Vec<Namespace>,
+    /// Effective namespace of each ConfigMap/Secret (same index as `model.env_sources`).
+    env_source_namespaces: Vec<Namespace>,
+    /// Each workload's effective ServiceAccount (same index as `model.workloads`).
+    workload_service_accounts: Vec<EffectiveServiceAccount>,
+    /// (namespace, name) → ServiceAccounts.
+    sa_index: BTreeMap<(String, String), Vec<SaId>>,
+    /// name → ServiceAccounts, in every namespace.
+    sa_by_name: BTreeMap<String, Vec<SaId>>,
+    /// (namespace, ServiceAccount name) → workloads running as it.
+    workloads_by_sa: BTreeMap<(String, String), Vec<WorkloadId>>,
     /// Namespaces in which the input defines at least one ServiceAccount.
     namespaces_with_sas: BTreeMap<String, usize>,
-    /// Each ServiceAccount's role link (same index as `model.service_accounts`).
-    pub role_links: Vec<Option<RoleLink>>,
-    /// Each IRSA ServiceAccount's verdict, when its trust policy is in the input.
-    pub verdicts: Vec<Option<SaVerdict>>,
+    /// Each ServiceAccount's bindings (same index as `model.service_accounts`).
+    bindings: Vec<Vec<Binding>>,
+    /// Each IRSA ServiceAccount's verdict, when its trust policy is in the input (same index as
+    /// `model.service_accounts`).
+    verdicts: Vec<Option<SaVerdict>>,
 }
 
 impl Linked {
@@ -234,8 +238,8 @@ impl Linked {
             })
             .collect();
 
-        let mut sa_index: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
-        let mut sa_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut sa_index: BTreeMap<(String, String), Vec<SaId>> = BTreeMap::new();
+        let mut sa_by_name: BTreeMap<String, Vec<SaId>> = BTreeMap::new();
         let mut namespaces_with_sas: BTreeMap<String, usize> = BTreeMap::new();
         for (i, sa) in model.service_accounts.iter().enumerate() {
             let ns = sa_namespaces[i].name.clone();
@@ -243,22 +247,22 @@ impl Linked {
             sa_index
                 .entry((ns.clone(), name.clone()))
                 .or_default()
-                .push(i);
-            sa_by_name.entry(name).or_default().push(i);
+                .push(SaId::at(i));
+            sa_by_name.entry(name).or_default().push(SaId::at(i));
             *namespaces_with_sas.entry(ns).or_default() += 1;
         }
-        let mut workloads_by_sa: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        let mut workloads_by_sa: BTreeMap<(String, String), Vec<WorkloadId>> = BTreeMap::new();
         for (i, sa) in workload_service_accounts.iter().enumerate() {
             workloads_by_sa
                 .entry((workload_namespaces[i].name.clone(), sa.name.clone()))
                 .or_default()
-                .push(i);
+                .push(WorkloadId::at(i));
         }
         let role_index = roles::RoleIndex::new(&model.policies);
-        let role_links: Vec<Option<RoleLink>> = model
+        let bindings: Vec<Vec<Binding>> = model
             .service_accounts
             .iter()
-            .map(|sa| role_index.link(sa))
+            .map(|sa| role_index.annotation_binding(sa).into_iter().collect())
             .collect();
         let mut linked = Linked {
             model,
@@ -271,39 +275,148 @@ impl Linked {
             sa_by_name,
             workloads_by_sa,
             namespaces_with_sas,
-            role_links,
+            bindings,
             verdicts: Vec::new(),
         };
         linked.verdicts = (0..linked.model.service_accounts.len())
-            .map(|i| verdict::verdict_for(&linked, i))
+            .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
         linked
     }
 
+    /// The trust policy `id`.
+    pub fn policy(&self, id: PolicyId) -> &TrustPolicy {
+        &self.model.policies[id.index()]
+    }
+
+    /// Every trust policy with its id, in the model's order.
+    pub fn policies(&self) -> impl Iterator<Item = (PolicyId, &TrustPolicy)> {
+        self.model
+            .policies
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PolicyId::at(i), p))
+    }
+
+    /// ServiceAccount `id`.
+    pub fn service_account(&self, id: SaId) -> &ServiceAccount {
+        &self.model.service_accounts[id.index()]
+    }
+
+    /// Every ServiceAccount with its id, in the model's order.
+    pub fn service_accounts(&self) -> impl Iterator<Item = (SaId, &ServiceAccount)> {
+        self.model
+            .service_accounts
+            .iter()
+            .enumerate()
+            .map(|(i, sa)| (SaId::at(i), sa))
+    }
+
+    /// ServiceAccount `id`'s effective namespace.
+    pub fn sa_namespace(&self, id: SaId) -> &Namespace {
+        &self.sa_namespaces[id.index()]
+    }
+
+    /// ServiceAccount `id`'s verdict, when it is bound to a role whose trust policy is in the
+    /// input.
+    pub fn verdict(&self, id: SaId) -> Option<&SaVerdict> {
+        self.verdicts[id.index()].as_ref()
+    }
+
+    /// Workload `id`.
+    pub fn workload(&self, id: WorkloadId) -> &Workload {
+        &self.model.workloads[id.index()]
+    }
+
+    /// Every workload with its id, in the model's order.
+    pub fn workloads(&self) -> impl Iterator<Item = (WorkloadId, &Workload)> {
+        self.model
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (WorkloadId::at(i), w))
+    }
+
+    /// Workload `id`'s effective namespace.
+    pub fn workload_namespace(&self, id: WorkloadId) -> &Namespace {
+        &self.workload_namespaces[id.index()]
+    }
+
+    /// Workload `id`'s effective ServiceAccount.
+    pub fn workload_service_account(&self, id: WorkloadId) -> &EffectiveServiceAccount {
+        &self.workload_service_accounts[id.index()]
+    }
+
+    /// Every workload's effective ServiceAccount, with the workload's id, in the model's order.
+    pub fn workload_service_accounts(
+        &self,
+    ) -> impl Iterator<Item = (WorkloadId, &EffectiveServiceAccount)> {
+        self.workload_service_accounts
+            .iter()
+            .enumerate()
+            .map(|(i, sa)| (WorkloadId::at(i), sa))
+    }
+
+    /// The ConfigMaps and Secrets whose effective namespace is `namespace`, in the model's order.
+    pub fn env_sources_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a EnvSource> {
+        self.model
+            .env_sources
+            .iter()
+            .zip(&self.env_source_namespaces)
+            .filter(move |(_, ns)| ns.name == namespace)
+            .map(|(source, _)| source)
+    }
+
+    /// The bindings of ServiceAccount `sa` to roles whose trust policy is in the input.
+    pub fn bindings(&self, sa: SaId) -> &[Binding] {
+        &self.bindings[sa.index()]
+    }
+
+    /// The binding of ServiceAccount `sa`'s role-arn annotation, when its role's trust policy is
+    /// in the input.
+    pub fn annotation_binding(&self, sa: SaId) -> Option<&Binding> {
+        self.bindings(sa)
+            .iter()
+            .find(|b| b.source == BindingSource::Annotation)
+    }
+
+    /// The ServiceAccounts bound to trust policy `policy`, with the binding, in model order.
+    pub fn bound_to(&self, policy: PolicyId) -> impl Iterator<Item = (SaId, &Binding)> {
+        self.bindings
+            .iter()
+            .enumerate()
+            .flat_map(move |(sa, bindings)| {
+                bindings
+                    .iter()
+                    .filter(move |b| b.policy == policy)
+                    .map(move |b| (SaId::at(sa), b))
+            })
+    }
+
     /// ServiceAccounts defined in the input with this namespace and name.
-    pub fn service_accounts_named(&self, namespace: &str, name: &str) -> &[usize] {
+    pub fn service_accounts_named(&self, namespace: &str, name: &str) -> &[SaId] {
         self.sa_index
             .get(&(namespace.to_string(), name.to_string()))
             .map_or(&[], Vec::as_slice)
     }
 
     /// ServiceAccounts with this name in any namespace.
-    pub fn service_accounts_in_any_namespace(&self, name: &str) -> &[usize] {
+    pub fn service_accounts_in_any_namespace(&self, name: &str) -> &[SaId] {
         self.sa_by_name.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// Workloads that run as the ServiceAccount `namespace/name`.
-    pub fn workloads_of(&self, namespace: &str, name: &str) -> &[usize] {
+    pub fn workloads_of(&self, namespace: &str, name: &str) -> &[WorkloadId] {
         self.workloads_by_sa
             .get(&(namespace.to_string(), name.to_string()))
             .map_or(&[], Vec::as_slice)
     }
 
     /// The workloads that run as ServiceAccount `sa` (its effective namespace and name).
-    pub fn workloads_of_service_account(&self, sa: usize) -> &[usize] {
+    pub fn workloads_of_service_account(&self, sa: SaId) -> &[WorkloadId] {
         self.workloads_of(
-            &self.sa_namespaces[sa].name,
-            self.model.service_accounts[sa].meta.name_str(),
+            &self.sa_namespace(sa).name,
+            self.service_account(sa).meta.name_str(),
         )
     }
 
@@ -311,35 +424,35 @@ impl Linked {
     /// effective namespace; several when the input defines it more than once).
     pub fn service_accounts_of_workload(
         &self,
-        workload: usize,
+        workload: WorkloadId,
     ) -> impl Iterator<Item = &ServiceAccount> + '_ {
-        let ns = &self.workload_namespaces[workload].name;
-        let sa = &self.workload_service_accounts[workload].name;
+        let ns = &self.workload_namespace(workload).name;
+        let sa = &self.workload_service_account(workload).name;
         self.service_accounts_named(ns, sa)
             .iter()
-            .map(|&i| &self.model.service_accounts[i])
+            .map(|&i| self.service_account(i))
     }
 
     /// The IRSA ServiceAccount (one with a role-arn annotation) a workload runs as.
-    pub fn irsa_service_account_of_workload(&self, workload: usize) -> Option<&ServiceAccount> {
+    pub fn irsa_service_account_of_workload(
+        &self,
+        workload: WorkloadId,
+    ) -> Option<&ServiceAccount> {
         self.service_accounts_of_workload(workload)
             .find(|sa| sa.is_irsa())
     }
 
     /// True when a workload runs as a ServiceAccount of the input that carries a role-arn
     /// annotation: the webhook will inject IRSA credentials into its pods.
-    pub fn workload_uses_irsa(&self, workload: usize) -> bool {
+    pub fn workload_uses_irsa(&self, workload: WorkloadId) -> bool {
         self.service_accounts_of_workload(workload)
             .any(ServiceAccount::is_irsa)
     }
 
-    /// The workloads that use IRSA, with their index.
-    pub fn irsa_workloads(&self) -> impl Iterator<Item = (usize, &Workload)> {
-        self.model
-            .workloads
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| self.workload_uses_irsa(*i))
+    /// The workloads that use IRSA, with their id.
+    pub fn irsa_workloads(&self) -> impl Iterator<Item = (WorkloadId, &Workload)> {
+        self.workloads()
+            .filter(move |(id, _)| self.workload_uses_irsa(*id))
     }
 
     /// True when the input defines any ServiceAccount in `namespace`.
@@ -353,22 +466,18 @@ impl Linked {
     }
 
     /// Iterate over the IRSA subjects (`system:serviceaccount:ns:name`) of every ServiceAccount,
-    /// with its index.
-    pub fn subjects(&self) -> impl Iterator<Item = (usize, String)> + '_ {
-        self.model
-            .service_accounts
-            .iter()
-            .enumerate()
-            .map(|(i, sa)| {
-                (
-                    i,
-                    format!(
-                        "system:serviceaccount:{}:{}",
-                        self.sa_namespaces[i].name,
-                        sa.meta.name_str()
-                    ),
-                )
-            })
+    /// with its id.
+    pub fn subjects(&self) -> impl Iterator<Item = (SaId, String)> + '_ {
+        self.service_accounts().map(|(id, sa)| {
+            (
+                id,
+                format!(
+                    "system:serviceaccount:{}:{}",
+                    self.sa_namespace(id).name,
+                    sa.meta.name_str()
+                ),
+            )
+        })
     }
 }
 

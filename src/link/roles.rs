@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::RoleMapping;
+use super::ids::PolicyId;
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
@@ -52,9 +53,9 @@ pub fn configured_identity(policy: &TrustPolicy, roles: &[RoleMapping]) -> Optio
     })
 }
 
-/// How a ServiceAccount's annotation was joined to a trust policy.
+/// How a role ARN was matched to a trust policy of the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkBy {
+pub enum RoleMatch {
     /// The role's identity (ARN) is known and partition, account and name agree.
     Identity,
     /// The role's identity is known and only its name agrees (IRSA308 reports the rest).
@@ -63,11 +64,34 @@ pub enum LinkBy {
     FileStem,
 }
 
-#[derive(Clone, Debug)]
-pub struct RoleLink {
-    /// Index into `Model::policies`.
-    pub policy: usize,
-    pub by: LinkBy,
+/// What binds a ServiceAccount to a role.
+///
+/// Today only the IRSA annotation does. An EKS Pod Identity association binds a ServiceAccount
+/// to a role without touching the ServiceAccount (its requests come from the
+/// `pods.eks.amazonaws.com` service with session tags): it will be a second source here, and
+/// rules that read bindings will then see both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingSource {
+    /// The ServiceAccount's `eks.amazonaws.com/role-arn` annotation.
+    Annotation,
+}
+
+/// A ServiceAccount bound to a role whose trust policy is in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Binding {
+    pub source: BindingSource,
+    /// The role's trust policy.
+    pub policy: PolicyId,
+    /// How the role ARN was matched to the policy.
+    pub matched: RoleMatch,
+}
+
+impl Binding {
+    /// True when the role is known to be this policy's (not only a role of the same name in
+    /// another account or partition).
+    pub fn is_certain(&self) -> bool {
+        self.matched != RoleMatch::NameOnly
+    }
 }
 
 /// Trust policies indexed by lower-cased role name.
@@ -101,8 +125,9 @@ impl<'a> RoleIndex<'a> {
         }
     }
 
-    /// The trust policy of the role a ServiceAccount's annotation names, if it is in the input.
-    pub fn link(&self, sa: &ServiceAccount) -> Option<RoleLink> {
+    /// The binding of a ServiceAccount's annotation to its role's trust policy, if that is in
+    /// the input.
+    pub fn annotation_binding(&self, sa: &ServiceAccount) -> Option<Binding> {
         let arn_text = sa.role_arn()?.value.as_str()?.trim();
         let arn = parse_role_arn(arn_text)?;
         let key = arn.name.to_ascii_lowercase();
@@ -113,16 +138,11 @@ impl<'a> RoleIndex<'a> {
                         && r.account.as_deref().is_none_or(|a| a == arn.account)
                 })
             });
-            return Some(match exact {
-                Some(policy) => RoleLink {
-                    policy,
-                    by: LinkBy::Identity,
-                },
-                None => RoleLink {
-                    policy: candidates[0],
-                    by: LinkBy::NameOnly,
-                },
-            });
+            let (policy, matched) = match exact {
+                Some(policy) => (policy, RoleMatch::Identity),
+                None => (candidates[0], RoleMatch::NameOnly),
+            };
+            return Some(annotation(policy, matched));
         }
         // File stems are matched exactly: a file name is not an IAM identity.
         self.by_stem.get(&key).and_then(|candidates| {
@@ -130,11 +150,16 @@ impl<'a> RoleIndex<'a> {
                 .iter()
                 .copied()
                 .find(|&i| self.policies[i].candidate_role_name.as_deref() == Some(arn.name))
-                .map(|policy| RoleLink {
-                    policy,
-                    by: LinkBy::FileStem,
-                })
+                .map(|policy| annotation(policy, RoleMatch::FileStem))
         })
+    }
+}
+
+fn annotation(policy: usize, matched: RoleMatch) -> Binding {
+    Binding {
+        source: BindingSource::Annotation,
+        policy: PolicyId::at(policy),
+        matched,
     }
 }
 

@@ -6,8 +6,8 @@
 //! `system:serviceaccount:<namespace>:<name>`; `aud` is the `eks.amazonaws.com/audience`
 //! annotation or `sts.amazonaws.com`.
 
-use super::Linked;
-use crate::engine::{self, Tri, Verdict, WebIdentityRequest};
+use super::{Linked, PolicyId, SaId};
+use crate::engine::{self, AssumeRoleRequest, Tri, Verdict};
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::annotations;
 use crate::model::policy::{Statement, TrustPolicy};
@@ -21,15 +21,15 @@ pub struct ServiceAccountRequest {
 }
 
 impl ServiceAccountRequest {
-    pub fn to_request(&self) -> WebIdentityRequest {
-        WebIdentityRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
+    pub fn to_request(&self) -> AssumeRoleRequest {
+        AssumeRoleRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct SaVerdict {
-    /// Index into `Model::policies`.
-    pub policy: usize,
+    /// The trust policy evaluated.
+    pub policy: PolicyId,
     /// One evaluation per candidate provider.
     pub evaluations: Vec<(ServiceAccountRequest, Verdict)>,
     /// True when some request is allowed, False when every one is denied.
@@ -127,8 +127,9 @@ pub fn evaluate_subject(
 }
 
 /// The audience a ServiceAccount's tokens carry.
-pub fn audience_of(linked: &Linked, sa: usize) -> String {
-    linked.model.service_accounts[sa]
+pub fn audience_of(linked: &Linked, sa: SaId) -> String {
+    linked
+        .service_account(sa)
         .meta
         .annotation(annotations::AUDIENCE)
         .and_then(|a| a.value.scalar_text())
@@ -138,17 +139,17 @@ pub fn audience_of(linked: &Linked, sa: usize) -> String {
 }
 
 /// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
-pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
-    let link = linked.role_links[sa].as_ref()?;
-    let policy = &linked.model.policies[link.policy];
-    let account = &linked.model.service_accounts[sa];
+pub fn verdict_for(linked: &Linked, sa: SaId) -> Option<SaVerdict> {
+    let binding = linked.annotation_binding(sa)?;
+    let policy = linked.policy(binding.policy);
+    let account = linked.service_account(sa);
     let role_arn = account.role_arn().and_then(|a| a.value.as_str());
     let providers = candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn);
-    let subject = subject(&linked.sa_namespaces[sa].name, account.meta.name_str());
+    let subject = subject(&linked.sa_namespace(sa).name, account.meta.name_str());
     let (evaluations, admitted) =
         evaluate_subject(policy, &providers, &subject, &audience_of(linked, sa));
     Some(SaVerdict {
-        policy: link.policy,
+        policy: binding.policy,
         evaluations,
         admitted,
     })
@@ -161,9 +162,9 @@ pub fn verdict_for(linked: &Linked, sa: usize) -> Option<SaVerdict> {
 /// filtered by the literal prefixes of the policy's `:sub` values ([`subject_prefilter`]): a
 /// subject that starts with none of them cannot satisfy the positive `:sub` condition every Allow
 /// statement carries, and is not evaluated.
-pub fn blast_radius(linked: &Linked, policy_index: usize) -> Vec<usize> {
-    let policy = &linked.model.policies[policy_index];
-    let providers = providers_for_policy(linked, policy_index);
+pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Vec<SaId> {
+    let policy = linked.policy(policy_id);
+    let providers = providers_for_policy(linked, policy_id);
     let prefilter = subject_prefilter(policy);
     linked
         .subjects()
@@ -180,18 +181,14 @@ pub fn blast_radius(linked: &Linked, policy_index: usize) -> Vec<usize> {
 /// The providers a trust policy's requests come from, whoever the ServiceAccount: with
 /// `--cluster-issuer`, the issuer registered in the role's account (from the role's identity, else
 /// from the annotation of a ServiceAccount linked to it by identity or file stem).
-pub fn providers_for_policy(linked: &Linked, policy_index: usize) -> Vec<String> {
-    let policy = &linked.model.policies[policy_index];
+pub fn providers_for_policy(linked: &Linked, policy_id: PolicyId) -> Vec<String> {
+    let policy = linked.policy(policy_id);
     let role_arn = linked
-        .role_links
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| {
-            l.as_ref()
-                .is_some_and(|l| l.policy == policy_index && l.by != super::LinkBy::NameOnly)
-        })
+        .bound_to(policy_id)
+        .filter(|(_, b)| b.is_certain())
         .find_map(|(i, _)| {
-            linked.model.service_accounts[i]
+            linked
+                .service_account(i)
                 .role_arn()
                 .and_then(|a| a.value.as_str())
                 .map(str::trim)
@@ -273,7 +270,7 @@ pub fn subject_prefilter(policy: &TrustPolicy) -> Option<SubjectPrefilter> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::{LinkOptions, Model};
+    use crate::link::{Binding, BindingSource, LinkOptions, Model, RoleMatch};
     use crate::parse::tree::Limits;
     use crate::parse::{self, FileKind};
     use crate::source::SourceFile;
@@ -392,10 +389,10 @@ mod tests {
             ]),
         );
         let linked = Linked::new(model, LinkOptions::default());
-        let radius = blast_radius(&linked, 0);
-        let policy = &linked.model.policies[0];
-        let providers = providers_for_policy(&linked, 0);
-        let every: Vec<usize> = linked
+        let radius = blast_radius(&linked, PolicyId::at(0));
+        let policy = linked.policy(PolicyId::at(0));
+        let providers = providers_for_policy(&linked, PolicyId::at(0));
+        let every: Vec<SaId> = linked
             .subjects()
             .filter(|(i, s)| {
                 evaluate_subject(policy, &providers, s, &audience_of(&linked, *i))
@@ -410,8 +407,8 @@ mod tests {
             .map(|&i| {
                 format!(
                     "{}/{}",
-                    linked.sa_namespaces[i].name,
-                    linked.model.service_accounts[i].meta.name_str()
+                    linked.sa_namespace(i).name,
+                    linked.service_account(i).meta.name_str()
                 )
             })
             .collect();
@@ -419,5 +416,45 @@ mod tests {
             names,
             ["payments/api", "payments/worker", "reports/report-a"]
         );
+    }
+
+    #[test]
+    fn annotation_binds_a_service_account_to_its_role() {
+        let mut model = Model::default();
+        add(
+            &mut model,
+            "role.json",
+            FileKind::Json,
+            trust("StringEquals", r#""system:serviceaccount:payments:api""#),
+        );
+        add(
+            &mut model,
+            "sas.yaml",
+            FileKind::Yaml,
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payments\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/role\n---\n".to_string()
+                + &service_accounts(&[("payments", "plain")]),
+        );
+        let linked = Linked::new(model, LinkOptions::default());
+        let ids: Vec<SaId> = linked.service_accounts().map(|(id, _)| id).collect();
+        let (api, plain) = (ids[0], ids[1]);
+        assert_eq!(linked.service_account(api).meta.name_str(), "api");
+        let binding = Binding {
+            source: BindingSource::Annotation,
+            policy: PolicyId::at(0),
+            matched: RoleMatch::FileStem,
+        };
+        assert_eq!(linked.bindings(api), [binding]);
+        assert_eq!(linked.annotation_binding(api), Some(&binding));
+        assert!(linked.bindings(plain).is_empty());
+        assert_eq!(
+            linked.bound_to(PolicyId::at(0)).collect::<Vec<_>>(),
+            [(api, &binding)]
+        );
+        let verdict = linked
+            .verdict(api)
+            .expect("a bound ServiceAccount has a verdict");
+        assert_eq!(verdict.policy, PolicyId::at(0));
+        assert!(verdict.admitted.is_true());
+        assert!(linked.verdict(plain).is_none());
     }
 }

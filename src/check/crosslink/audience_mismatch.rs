@@ -17,19 +17,19 @@ use crate::check::support::roles::{admitting_audience, aud_entries, entry_span, 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{STS_AUDIENCE, Tri};
 use crate::link::verdict::audience_of;
-use crate::link::{LinkBy, Linked};
+use crate::link::{Binding, Linked};
 use crate::model::k8s::annotations;
 use crate::registry::IRSA311;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(verdict) = &linked.verdicts[i] else {
+    for (i, sa) in linked.service_accounts() {
+        let Some(verdict) = linked.verdict(i) else {
             continue;
         };
         if verdict.admitted != Tri::False
-            || linked.role_links[i]
-                .as_ref()
-                .is_none_or(|l| l.by == LinkBy::NameOnly)
+            || !linked
+                .annotation_binding(i)
+                .is_some_and(Binding::is_certain)
         {
             continue;
         }
@@ -39,7 +39,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let Some((role_annotation, _)) = role_arn_annotation(sa) else {
             continue;
         };
-        let policy = &linked.model.policies[verdict.policy];
+        let policy = linked.policy(verdict.policy);
         let actual = audience_of(linked, i);
         let role = annotated_role(sa)
             .map(|a| a.name.to_string())

@@ -20,20 +20,20 @@ use crate::model::k8s::annotations;
 use crate::registry::IRSA313;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let ns = &linked.workload_namespaces[w].name;
-        let sa_name = &linked.workload_service_accounts[w].name;
+    for (w, workload) in linked.workloads() {
+        let ns = &linked.workload_namespace(w).name;
+        let sa_name = &linked.workload_service_account(w).name;
         let Some((sa_index, (annotation, annotated))) = linked
             .service_accounts_named(ns, sa_name)
             .iter()
-            .find_map(|&i| role_arn_annotation(&linked.model.service_accounts[i]).map(|a| (i, a)))
+            .find_map(|&i| role_arn_annotation(linked.service_account(i)).map(|a| (i, a)))
         else {
             continue;
         };
         if annotated.is_empty() {
             continue;
         }
-        let sa = &linked.model.service_accounts[sa_index];
+        let sa = linked.service_account(sa_index);
         // The webhook's skip list: container names, comma separated (whitespace trimmed).
         let skipped: Vec<&str> = workload
             .pod

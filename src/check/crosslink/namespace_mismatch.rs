@@ -21,13 +21,13 @@ use crate::model::arn::parse_role_arn;
 use crate::registry::IRSA302;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let sa = &linked.workload_service_accounts[w];
+    for (w, workload) in linked.workloads() {
+        let sa = &linked.workload_service_account(w);
         let Some(span) = sa.span else { continue };
         if sa.name == "default" {
             continue;
         }
-        let ns = &linked.workload_namespaces[w];
+        let ns = &linked.workload_namespace(w);
         if !linked.service_accounts_named(&ns.name, &sa.name).is_empty() {
             continue;
         }
@@ -37,7 +37,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         }
         let mut namespaces: Vec<&str> = found
             .iter()
-            .map(|&i| linked.sa_namespaces[i].name.as_str())
+            .map(|&i| linked.sa_namespace(i).name.as_str())
             .collect();
         namespaces.sort_unstable();
         namespaces.dedup();
@@ -52,7 +52,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         };
         let role = found
             .iter()
-            .find_map(|&i| role_arn_annotation(&linked.model.service_accounts[i]))
+            .find_map(|&i| role_arn_annotation(linked.service_account(i)))
             .map(|(_, arn)| {
                 let name = parse_role_arn(arn).map_or(arn, |a| a.name);
                 format!(" and never get role `{name}`")
@@ -60,9 +60,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             .unwrap_or_default();
         // Where the ServiceAccount was found; a namespace that was only defaulted is said so,
         // since then the ServiceAccount's file is the one missing a namespace.
-        let all_defaulted = found
-            .iter()
-            .all(|&i| linked.sa_namespaces[i].is_defaulted());
+        let all_defaulted = found.iter().all(|&i| linked.sa_namespace(i).is_defaulted());
         let found_where = match namespaces.as_slice() {
             [one] if all_defaulted => format!(
                 "sets no namespace and no kustomization lists its file, so it lands in `{one}`"
@@ -131,11 +129,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             NamespaceOrigin::Defaulted => {}
         }
         for &i in found.iter().take(3) {
-            let other = &linked.model.service_accounts[i];
-            let others = linked.workloads_of(&linked.sa_namespaces[i].name, other.meta.name_str());
+            let other = linked.service_account(i);
+            let others = linked.workloads_of(&linked.sa_namespace(i).name, other.meta.name_str());
             let label = describe_with_workloads(
                 linked,
-                &format!("{}/{}", linked.sa_namespaces[i].name, other.meta.name_str()),
+                &format!("{}/{}", linked.sa_namespace(i).name, other.meta.name_str()),
                 others,
             );
             diag = diag.related(

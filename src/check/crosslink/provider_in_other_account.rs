@@ -23,8 +23,7 @@ use crate::link::Linked;
 use crate::registry::IRSA314;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for p in 0..linked.model.policies.len() {
-        let policy = &linked.model.policies[p];
+    for (p, policy) in linked.policies() {
         let found = other_account_principals(linked, p);
         if found.is_empty() {
             continue;
@@ -58,7 +57,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 diag = diag.related(&policy.source, arn.span, "the role's account");
             } else {
                 for i in carriers(linked, p).take(2) {
-                    let sa = &linked.model.service_accounts[i];
+                    let sa = linked.service_account(i);
                     let Some(arn) = annotated_role(sa) else {
                         continue;
                     };

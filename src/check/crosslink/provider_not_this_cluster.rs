@@ -64,7 +64,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         [one] => one.account.clone(),
         _ => None,
     };
-    for (p, policy) in linked.model.policies.iter().enumerate() {
+    for (p, policy) in linked.policies() {
         let foreign = foreign_cluster_principals(policy, &issuers);
         if foreign.is_empty() {
             continue;
@@ -107,7 +107,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 .help(help)
                 .at_path(logical_path(policy, Some(stmt), "Principal.Federated"));
             for i in carriers(linked, p).take(3) {
-                let sa = &linked.model.service_accounts[i];
+                let sa = linked.service_account(i);
                 if let Some((annotation, _)) = role_arn_annotation(sa) {
                     diag = diag.related(
                         &sa.meta.source,

@@ -22,11 +22,11 @@ use crate::model::arn::parse_role_arn;
 use crate::registry::IRSA308;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(link) = &linked.role_links[i] else {
+    for (i, sa) in linked.service_accounts() {
+        let Some(binding) = linked.annotation_binding(i) else {
             continue;
         };
-        let policy = &linked.model.policies[link.policy];
+        let policy = linked.policy(binding.policy);
         let Some(identity) = &policy.role else {
             continue;
         };

@@ -29,8 +29,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter_map(|p| p.role_label())
         .collect();
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        if linked.role_links[i].is_some() {
+    for (i, sa) in linked.service_accounts() {
+        if linked.annotation_binding(i).is_some() {
             continue;
         }
         let Some((annotation, text)) = role_arn_annotation(sa) else {

@@ -12,15 +12,15 @@ use crate::check::support::objects::{name_span, service_account_name_path, workl
 use crate::check::support::placeholders::looks_like_placeholder;
 use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, SaId};
 use crate::registry::IRSA301;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     if !linked.defines_service_accounts() {
         return;
     }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let sa = &linked.workload_service_accounts[w];
+    for (w, workload) in linked.workloads() {
+        let sa = &linked.workload_service_account(w);
         let Some(span) = sa.span else { continue };
         if sa.name == "default" || looks_like_placeholder(&sa.name) {
             continue;
@@ -31,16 +31,18 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let ns = &linked.workload_namespaces[w].name;
+        let ns = &linked.workload_namespace(w).name;
         // A ServiceAccount of the same namespace with a close name: likely a typo.
-        let same_ns: Vec<usize> = (0..linked.model.service_accounts.len())
-            .filter(|&i| &linked.sa_namespaces[i].name == ns)
+        let same_ns: Vec<SaId> = linked
+            .service_accounts()
+            .map(|(i, _)| i)
+            .filter(|&i| &linked.sa_namespace(i).name == ns)
             .collect();
         let suggestion = similar_name(
             &sa.name,
             same_ns
                 .iter()
-                .map(|&i| linked.model.service_accounts[i].meta.name_str()),
+                .map(|&i| linked.service_account(i).meta.name_str()),
         );
         let where_defined = if linked.defines_service_accounts_in(ns) {
             format!(
@@ -76,7 +78,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if let Some(name) = suggestion
             && let Some(&i) = linked.service_accounts_named(ns, name).first()
         {
-            let meta = &linked.model.service_accounts[i].meta;
+            let meta = &linked.service_account(i).meta;
             diag = diag.related(
                 &meta.source,
                 name_span(meta),

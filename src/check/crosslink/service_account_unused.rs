@@ -18,7 +18,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     if linked.model.workloads.is_empty() {
         return;
     }
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some((_, arn)) = role_arn_annotation(sa) else {
             continue;
         };
@@ -27,9 +27,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let named_elsewhere = linked
-            .workload_service_accounts
-            .iter()
-            .any(|w| w.span.is_some() && w.name == name);
+            .workload_service_accounts()
+            .any(|(_, w)| w.span.is_some() && w.name == name);
         if named_elsewhere {
             continue;
         }

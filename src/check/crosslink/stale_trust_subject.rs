@@ -17,7 +17,7 @@ use crate::check::support::statement::entry_path;
 use crate::check::support::subjects::wildcard_offsets;
 use crate::check::support::text::{quote_list, similar_name};
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, SaId};
 use crate::model::policy::BaseOperator;
 use crate::registry::IRSA309;
 
@@ -53,13 +53,15 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     if !linked.defines_service_accounts_in(ns) {
                         continue;
                     }
-                    let in_ns: Vec<usize> = (0..linked.model.service_accounts.len())
-                        .filter(|&i| linked.sa_namespaces[i].name == ns)
+                    let in_ns: Vec<SaId> = linked
+                        .service_accounts()
+                        .map(|(i, _)| i)
+                        .filter(|&i| linked.sa_namespace(i).name == ns)
                         .collect();
                     let names = || {
                         in_ns
                             .iter()
-                            .map(|&i| linked.model.service_accounts[i].meta.name_str())
+                            .map(|&i| linked.service_account(i).meta.name_str())
                     };
                     let exists = names().any(|n| {
                         if ignore_case {
@@ -90,7 +92,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     if let Some(s) = suggestion
                         && let Some(&i) = linked.service_accounts_named(ns, s).first()
                     {
-                        let meta = &linked.model.service_accounts[i].meta;
+                        let meta = &linked.service_account(i).meta;
                         diag = diag.related(
                             &meta.source,
                             name_span(meta),

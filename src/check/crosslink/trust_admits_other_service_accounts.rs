@@ -24,10 +24,10 @@ use crate::check::support::text::{MAX_LISTED, quote_list};
 use crate::diagnostic::Diagnostic;
 use crate::engine::matcher::value_matches;
 use crate::engine::{Reason, STS_AUDIENCE, statement_at};
-use crate::link::Linked;
 use crate::link::verdict::{
     audience_of, blast_radius, evaluate_subject, providers_for_policy, subject,
 };
+use crate::link::{Linked, SaId, WorkloadId};
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA306;
 use crate::source::Span;
@@ -76,13 +76,13 @@ fn admitting_location(
 
 /// Pods that run as a namespace's implicit `default` ServiceAccount (not defined in the input),
 /// grouped by namespace, in model order.
-fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<usize>)> {
-    let mut out: Vec<(String, Vec<usize>)> = Vec::new();
-    for (w, sa) in linked.workload_service_accounts.iter().enumerate() {
+fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<WorkloadId>)> {
+    let mut out: Vec<(String, Vec<WorkloadId>)> = Vec::new();
+    for (w, sa) in linked.workload_service_accounts() {
         if sa.name != "default" {
             continue;
         }
-        let ns = &linked.workload_namespaces[w].name;
+        let ns = &linked.workload_namespace(w).name;
         if !linked.service_accounts_named(ns, "default").is_empty() {
             continue;
         }
@@ -96,22 +96,21 @@ fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<usize>)> {
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     let defaults = implicit_defaults(linked);
-    for p in 0..linked.model.policies.len() {
-        let carrying: Vec<usize> = carriers(linked, p)
-            .filter(|&i| linked.model.service_accounts[i].is_irsa())
+    for (p, policy) in linked.policies() {
+        let carrying: Vec<SaId> = carriers(linked, p)
+            .filter(|&i| linked.service_account(i).is_irsa())
             .collect();
         if carrying.is_empty() {
             continue;
         }
-        let policy = &linked.model.policies[p];
         let mut intruders: Vec<Intruder> = blast_radius(linked, p)
             .into_iter()
             .filter(|i| !carrying.contains(i))
             .map(|i| {
-                let meta = &linked.model.service_accounts[i].meta;
+                let meta = &linked.service_account(i).meta;
                 Intruder {
                     label: sa_with_workloads(linked, i),
-                    subject: subject(&linked.sa_namespaces[i].name, meta.name_str()),
+                    subject: subject(&linked.sa_namespace(i).name, meta.name_str()),
                     audience: audience_of(linked, i),
                     at: (
                         meta.source.clone(),
@@ -137,7 +136,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 .is_true()
             {
                 let w = workloads[0];
-                let workload = &linked.model.workloads[w];
+                let workload = linked.workload(w);
                 intruders.push(Intruder {
                     label: describe_with_workloads(linked, &format!("{ns}/default"), workloads),
                     subject: sub,
@@ -155,7 +154,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         }
         let role = carrying
             .iter()
-            .find_map(|&i| annotated_role(&linked.model.service_accounts[i]))
+            .find_map(|&i| annotated_role(linked.service_account(i)))
             .map(|a| a.name.to_string())
             .unwrap_or_else(|| role_name(linked, p));
         let first = &intruders[0];
@@ -165,7 +164,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 None => {
                     // No location in the trust: point at the annotation of a ServiceAccount that
                     // carries the role.
-                    let sa = &linked.model.service_accounts[carrying[0]];
+                    let sa = linked.service_account(carrying[0]);
                     let Some((annotation, _)) = role_arn_annotation(sa) else {
                         continue;
                     };
@@ -199,8 +198,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 &carrying
                     .iter()
                     .map(|&i| subject(
-                        &linked.sa_namespaces[i].name,
-                        linked.model.service_accounts[i].meta.name_str()
+                        &linked.sa_namespace(i).name,
+                        linked.service_account(i).meta.name_str()
                     ))
                     .collect::<Vec<_>>(),
                 3
@@ -217,10 +216,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         for x in intruders.iter().take(MAX_LISTED) {
             diag = diag.related(&x.at.0, x.at.1, x.at.2.clone());
         }
-        if let Some((annotation, _)) =
-            role_arn_annotation(&linked.model.service_accounts[carrying[0]])
-        {
-            let sa = &linked.model.service_accounts[carrying[0]];
+        if let Some((annotation, _)) = role_arn_annotation(linked.service_account(carrying[0])) {
+            let sa = linked.service_account(carrying[0]);
             diag = diag.related(
                 &sa.meta.source,
                 annotation.value.span,

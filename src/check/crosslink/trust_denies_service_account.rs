@@ -28,21 +28,21 @@ use crate::check::support::roles::{
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;
 use crate::link::verdict::{SaVerdict, evaluate_subject, subject};
-use crate::link::{LinkBy, Linked};
+use crate::link::{Binding, Linked};
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA304;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        let Some(verdict) = &linked.verdicts[i] else {
+    for (i, sa) in linked.service_accounts() {
+        let Some(verdict) = linked.verdict(i) else {
             continue;
         };
         if verdict.admitted != Tri::False {
             continue;
         }
-        if linked.role_links[i]
-            .as_ref()
-            .is_none_or(|l| l.by == LinkBy::NameOnly)
+        if !linked
+            .annotation_binding(i)
+            .is_some_and(Binding::is_certain)
         {
             continue;
         }
@@ -55,7 +55,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if admitting_audience(linked, i, verdict).is_some() {
             continue;
         }
-        let policy = &linked.model.policies[verdict.policy];
+        let policy = linked.policy(verdict.policy);
         let Denial {
             why,
             related,
@@ -68,7 +68,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         // to be in `--default-namespace`: if the trust admits it in a namespace it names, the
         // manifest is probably applied there (`-n`, an unrendered `.Release.Namespace`), and
         // IRSA217 speaks about the assumption.
-        if linked.sa_namespaces[i].is_defaulted()
+        if linked.sa_namespace(i).is_defaulted()
             && admitted_in_named_namespace(policy, verdict, sa.meta.name_str(), &request.audience)
         {
             continue;

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use crate::check::support::objects::name_span;
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, SaId, WorkloadId};
 use crate::model::k8s::{EnvVar, ServiceAccount, Workload};
 use crate::registry::IRSA303;
 
@@ -48,9 +48,9 @@ const KUBE2IAM_ROLE: &str = "iam.amazonaws.com/role";
 
 /// True when an `envFrom` source could inject credentials: a Secret or ConfigMap that the input
 /// does not define, or one that defines `AWS_ACCESS_KEY_ID` (with the prefix applied).
-fn env_from_may_carry_credentials(linked: &Linked, w: usize) -> bool {
-    let workload = &linked.model.workloads[w];
-    let ns = &linked.workload_namespaces[w].name;
+fn env_from_may_carry_credentials(linked: &Linked, w: WorkloadId) -> bool {
+    let workload = linked.workload(w);
+    let ns = &linked.workload_namespace(w).name;
     workload
         .pod
         .containers
@@ -58,21 +58,14 @@ fn env_from_may_carry_credentials(linked: &Linked, w: usize) -> bool {
         .flat_map(|c| &c.env_from)
         .any(|from| {
             let sources: Vec<_> = linked
-                .model
-                .env_sources
-                .iter()
-                .enumerate()
-                .filter(|(i, s)| {
-                    s.kind == from.kind
-                        && s.meta.name_str() == from.name.value
-                        && &linked.env_source_namespaces[*i].name == ns
-                })
+                .env_sources_in(ns)
+                .filter(|s| s.kind == from.kind && s.meta.name_str() == from.name.value)
                 .collect();
             if sources.is_empty() {
                 return true;
             }
             let prefix = from.prefix.as_deref().unwrap_or("");
-            sources.iter().any(|(_, s)| {
+            sources.iter().any(|s| {
                 s.keys.iter().any(|k| {
                     OTHER_CREDENTIALS
                         .iter()
@@ -86,7 +79,7 @@ fn env_from_may_carry_credentials(linked: &Linked, w: usize) -> bool {
 /// visible.
 fn expects_irsa_credentials<'a>(
     linked: &Linked,
-    w: usize,
+    w: WorkloadId,
     workload: &'a Workload,
 ) -> Option<&'a EnvVar> {
     let pod = &workload.pod;
@@ -126,35 +119,35 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .iter()
         .any(ServiceAccount::is_irsa);
     // Per namespace, the first IRSA ServiceAccount (not `default`) that nothing runs as.
-    let mut unused_irsa: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    let mut unused_irsa: BTreeMap<&str, SaId> = BTreeMap::new();
+    for (i, sa) in linked.service_accounts() {
         if sa.is_irsa()
             && sa.meta.name_str() != "default"
             && linked.workloads_of_service_account(i).is_empty()
         {
             unused_irsa
-                .entry(linked.sa_namespaces[i].name.as_str())
+                .entry(linked.sa_namespace(i).name.as_str())
                 .or_insert(i);
         }
     }
     // Per namespace, how many workloads run as the implicit `default`.
     let mut implicit_default: BTreeMap<&str, usize> = BTreeMap::new();
-    for (w, sa) in linked.workload_service_accounts.iter().enumerate() {
+    for (w, sa) in linked.workload_service_accounts() {
         if sa.span.is_none() {
             *implicit_default
-                .entry(linked.workload_namespaces[w].name.as_str())
+                .entry(linked.workload_namespace(w).name.as_str())
                 .or_default() += 1;
         }
     }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        if linked.workload_service_accounts[w].span.is_some() {
+    for (w, workload) in linked.workloads() {
+        if linked.workload_service_account(w).span.is_some() {
             continue;
         }
-        let ns = &linked.workload_namespaces[w].name;
+        let ns = &linked.workload_namespace(w).name;
         let default_has_role = linked
             .service_accounts_named(ns, "default")
             .iter()
-            .any(|&i| linked.model.service_accounts[i].is_irsa());
+            .any(|&i| linked.service_account(i).is_irsa());
         if default_has_role {
             continue;
         }
@@ -164,7 +157,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             implicit_default.get(ns.as_str()).copied().unwrap_or(0) == 1
                 || names_match(
                     workload.meta.name_str(),
-                    linked.model.service_accounts[i].meta.name_str(),
+                    linked.service_account(i).meta.name_str(),
                 )
         });
         let region_var = if uses_irsa {
@@ -183,7 +176,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         );
         let (message, help) = match (unused_irsa, region_var) {
             (Some(i), _) => {
-                let sa = &linked.model.service_accounts[i];
+                let sa = linked.service_account(i);
                 (
                     format!(
                         "{who} sets no `serviceAccountName`, so its pods run as `{ns}/default`, which carries no IAM role, while ServiceAccount `{ns}/{}` carries one and no workload runs as it: the webhook injects no credentials and the SDK falls back to the node's role",
@@ -214,7 +207,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .help(help)
         .at_path(workload.meta.logical_path(&workload.pod.path));
         if let Some(i) = unused_irsa {
-            let sa = &linked.model.service_accounts[i];
+            let sa = linked.service_account(i);
             diag = diag.related(
                 &sa.meta.source,
                 name_span(&sa.meta),

@@ -34,7 +34,7 @@ const SERVICE_ACCOUNT_KEYS: [&str; 3] = [
 const POD_KEYS: [&str; 2] = [annotations::SKIP_CONTAINERS, annotations::TOKEN_EXPIRATION];
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some(a) = sa.meta.annotation(annotations::SKIP_CONTAINERS) else {
             continue;
         };
@@ -61,7 +61,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         );
     }
 
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let label = workload_label(linked, w);
         let is_pod = workload.pod.path == "spec";
         let template = pod_annotations_path(workload);
@@ -75,8 +75,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         };
         let sa_only = |a: &Annotation, place: &str, path: String, out: &mut Vec<Diagnostic>| {
             let key = a.key.value.as_str();
-            let sa_name = &linked.workload_service_accounts[w].name;
-            let ns = &linked.workload_namespaces[w].name;
+            let sa_name = &linked.workload_service_account(w).name;
+            let ns = &linked.workload_namespace(w).name;
             let repeated = on_service_account(a);
             let message = if repeated.is_some() {
                 format!(

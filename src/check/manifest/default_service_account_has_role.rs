@@ -15,12 +15,12 @@ use crate::check::support::objects::name_span;
 use crate::check::support::role_arn::role_display;
 use crate::check::support::text::{MAX_LISTED, quote_list};
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, WorkloadId};
 use crate::model::k8s::annotations;
 use crate::registry;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         if sa.meta.name_str() != "default" {
             continue;
         }
@@ -31,18 +31,18 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let role = role_display(annotation.text());
-        let ns = &linked.sa_namespaces[i].name;
+        let ns = &linked.sa_namespace(i).name;
         // The input's workloads that run as `default` because they name no ServiceAccount.
-        let implicit: Vec<usize> = linked
+        let implicit: Vec<WorkloadId> = linked
             .workloads_of(ns, "default")
             .iter()
             .copied()
-            .filter(|&w| linked.workload_service_accounts[w].span.is_none())
+            .filter(|&w| linked.workload_service_account(w).span.is_none())
             .collect();
         let names: Vec<String> = implicit
             .iter()
             .map(|&w| {
-                let meta = &linked.model.workloads[w].meta;
+                let meta = &linked.workload(w).meta;
                 format!("{}/{}", meta.kind.value, meta.name_str())
             })
             .collect();
@@ -75,7 +75,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         )
         .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN));
         for &w in implicit.iter().take(MAX_LISTED) {
-            let workload = &linked.model.workloads[w];
+            let workload = linked.workload(w);
             diag = diag.related(
                 &workload.meta.source,
                 workload.pod.spec_key,

@@ -21,7 +21,7 @@ use crate::link::Linked;
 use crate::registry::IRSA214;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let pod = &workload.pod;
         let Some(deprecated) = pod.service_account.as_ref().filter(|s| !s.value.is_empty()) else {
             continue;
@@ -63,12 +63,12 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             .help("remove `serviceAccount`; `serviceAccountName` already names the ServiceAccount")
             .related(source, name.span, "the field Kubernetes uses"),
             Some(name) => {
-                let ns = &linked.workload_namespaces[w].name;
+                let ns = &linked.workload_namespace(w).name;
                 // The role the ignored ServiceAccount would have given, when the input defines it.
                 let lost_role = linked
                     .service_accounts_named(ns, &deprecated.value)
                     .iter()
-                    .find_map(|&i| annotated_role(&linked.model.service_accounts[i]))
+                    .find_map(|&i| annotated_role(linked.service_account(i)))
                     .map(|arn| format!(", so they never get its role `{}`", arn.name))
                     .unwrap_or_default();
                 Diagnostic::new(

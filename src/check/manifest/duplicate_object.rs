@@ -108,23 +108,23 @@ fn difference(first: &ObjectMeta, later: &ObjectMeta) -> Option<Difference> {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         if sa.meta.name.is_none() {
             continue;
         }
-        let same = linked.service_accounts_named(&linked.sa_namespaces[i].name, sa.meta.name_str());
+        let same = linked.service_accounts_named(&linked.sa_namespace(i).name, sa.meta.name_str());
         // Only the later definitions are reported, each against the first one applied with it.
         let Some(&first) = same.iter().find(|&&j| {
             j < i
                 && applied_together(
                     linked,
-                    linked.model.service_accounts[j].meta.file(),
+                    linked.service_account(j).meta.file(),
                     sa.meta.file(),
                 )
         }) else {
             continue;
         };
-        let first_meta = &linked.model.service_accounts[first].meta;
+        let first_meta = &linked.service_account(first).meta;
         let Some(diff) = difference(first_meta, &sa.meta) else {
             continue;
         };

@@ -34,19 +34,22 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     let help = format!(
         "set `namespace:` under `metadata` (or list the file in a kustomization with `namespace:`); if it is always applied with `-n`, pass that namespace as `--default-namespace` (now `{ns}`)"
     );
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
-        if !sa.is_irsa() || !linked.sa_namespaces[i].is_defaulted() {
+    for (i, sa) in linked.service_accounts() {
+        if !sa.is_irsa() || !linked.sa_namespace(i).is_defaulted() {
             continue;
         }
         let label = sa_label(linked, i);
-        let role = match (&linked.role_links[i], &linked.verdicts[i]) {
+        let role = match (linked.annotation_binding(i), linked.verdict(i)) {
             (_, Some(verdict)) => format!(
                 ", and role `{}`'s trust policy was checked against subject `system:serviceaccount:{ns}:{}`",
                 role_name(linked, verdict.policy),
                 sa.meta.name_str()
             ),
-            (Some(link), None) => {
-                format!(" and linked to role `{}`", role_name(linked, link.policy))
+            (Some(binding), None) => {
+                format!(
+                    " and linked to role `{}`",
+                    role_name(linked, binding.policy)
+                )
             }
             _ => String::new(),
         };
@@ -71,19 +74,19 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             .at_path(sa.meta.logical_path("metadata.namespace")),
         );
     }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        if !linked.workload_namespaces[w].is_defaulted() {
+    for (w, workload) in linked.workloads() {
+        if !linked.workload_namespace(w).is_defaulted() {
             continue;
         }
-        let sa = &linked.workload_service_accounts[w];
+        let sa = &linked.workload_service_account(w);
         let label = workload_label(linked, w);
         let irsa_sa = linked
             .service_accounts_named(ns, &sa.name)
             .iter()
             .copied()
-            .find(|&i| linked.model.service_accounts[i].is_irsa());
+            .find(|&i| linked.service_account(i).is_irsa());
         let (message, related) = if let Some(first) = irsa_sa {
-            let meta = &linked.model.service_accounts[first].meta;
+            let meta = &linked.service_account(first).meta;
             (
                 format!(
                     "{label} sets no namespace, so it was linked to IRSA ServiceAccount `{}` of the default namespace `{ns}`: applied to another namespace, its pods run as that namespace's `{}` (with another role, or none)",
@@ -101,11 +104,12 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let meta = &linked.model.service_accounts[elsewhere[0]].meta;
+            let meta = &linked.service_account(elsewhere[0]).meta;
             (
                 format!(
                     "{label} sets no namespace, so it was assumed to run in `{ns}`, where the input defines no ServiceAccount `{}` (it is defined in namespace `{}`): the ServiceAccount lookup depends on the namespace it is applied to",
-                    sa.name, linked.sa_namespaces[elsewhere[0]].name
+                    sa.name,
+                    linked.sa_namespace(elsewhere[0]).name
                 ),
                 Some((meta, "the ServiceAccount is defined here")),
             )

@@ -22,7 +22,7 @@ use crate::registry;
 const TOKEN_PATH: &str = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token";
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let irsa = linked.workload_uses_irsa(w);
         for c in &workload.pod.containers {
             let role = c.env.iter().find(|e| e.name.value == ROLE_ARN_VAR);

@@ -22,14 +22,14 @@ use crate::check::support::placeholders::find_placeholders;
 use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
 use crate::check::support::text::quote_list;
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, SaId};
 use crate::registry::IRSA219;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     // (partition, account, lower-case name) → ServiceAccount indices, in input order.
-    let mut by_role: BTreeMap<(String, String, String), Vec<usize>> = BTreeMap::new();
+    let mut by_role: BTreeMap<(String, String, String), Vec<SaId>> = BTreeMap::new();
     let mut order: Vec<(String, String, String)> = Vec::new();
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some(arn) = annotated_role(sa) else {
             continue;
         };
@@ -51,9 +51,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for key in &order {
         let members = &by_role[key];
         // The first ServiceAccount of each namespace, in input order.
-        let mut firsts: Vec<(&str, usize)> = Vec::new();
+        let mut firsts: Vec<(&str, SaId)> = Vec::new();
         for &i in members {
-            let ns = linked.sa_namespaces[i].name.as_str();
+            let ns = linked.sa_namespace(i).name.as_str();
             if !firsts.iter().any(|(n, _)| *n == ns) {
                 firsts.push((ns, i));
             }
@@ -62,7 +62,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let (_, at) = firsts[1];
-        let sa = &linked.model.service_accounts[at];
+        let sa = linked.service_account(at);
         let Some((annotation, text)) = role_arn_annotation(sa) else {
             continue;
         };
@@ -88,7 +88,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         ))
         .at_path(role_arn_path(&sa.meta));
         for &(ns, i) in firsts.iter().filter(|(_, i)| *i != at) {
-            let other = &linked.model.service_accounts[i];
+            let other = linked.service_account(i);
             if let Some((a, _)) = role_arn_annotation(other) {
                 diag = diag.related(
                     &other.meta.source,

@@ -27,7 +27,7 @@ use crate::model::k8s::annotations;
 use crate::registry::IRSA212;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let pod = &workload.pod;
         let Some(annotation) = pod
             .annotations

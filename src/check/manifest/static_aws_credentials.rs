@@ -16,7 +16,7 @@
 use crate::check::support::env::{STATIC_KEY_VARS, env_from_vars};
 use crate::check::support::objects::workload_label;
 use crate::diagnostic::Diagnostic;
-use crate::link::Linked;
+use crate::link::{Linked, WorkloadId};
 use crate::model::k8s::{Container, EnvSourceKind, Workload};
 use crate::registry::IRSA220;
 use crate::source::{SourceRef, Span};
@@ -48,7 +48,12 @@ struct Found {
     literal: Option<String>,
 }
 
-fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Container) -> Vec<Found> {
+fn key_vars(
+    linked: &Linked,
+    w: WorkloadId,
+    workload: &Workload,
+    container: &Container,
+) -> Vec<Found> {
     let mut found = Vec::new();
     for var in &container.env {
         if !STATIC_KEY_VARS.contains(&var.name.value.as_str()) {
@@ -96,11 +101,11 @@ fn key_vars(linked: &Linked, w: usize, workload: &Workload, container: &Containe
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         if linked.workload_uses_irsa(w) {
             continue;
         }
-        let sa = &linked.workload_service_accounts[w].name;
+        let sa = &linked.workload_service_account(w).name;
         for container in &workload.pod.containers {
             let found = key_vars(linked, w, workload, container);
             let Some(first) = found.first() else { continue };

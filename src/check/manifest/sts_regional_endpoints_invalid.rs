@@ -35,7 +35,7 @@ const SDK_VALUES: [&str; 2] = ["regional", "legacy"];
 const ENV: &str = "AWS_STS_REGIONAL_ENDPOINTS";
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some(a) = sa.meta.annotation(annotations::STS_REGIONAL_ENDPOINTS) else {
             continue;
         };
@@ -82,7 +82,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         );
     }
 
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         for c in &workload.pod.containers {
             for var in c.env.iter().filter(|e| e.name.value == ENV) {
                 let Some(value) = &var.value else { continue };

@@ -55,7 +55,7 @@ pub fn classify(text: &str) -> Expiration {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let Some(annotation) = sa.meta.annotation(annotations::TOKEN_EXPIRATION) else {
             continue;
         };
@@ -65,7 +65,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             out.push(diag.at_path(annotation_path(&sa.meta, annotations::TOKEN_EXPIRATION)));
         }
     }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let Some(annotation) = workload
             .pod
             .annotations

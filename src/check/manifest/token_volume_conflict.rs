@@ -52,14 +52,14 @@ fn volume_source(volume: &Volume) -> &str {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
-        let ns = &linked.workload_namespaces[w].name;
-        let sa_name = &linked.workload_service_accounts[w].name;
+    for (w, workload) in linked.workloads() {
+        let ns = &linked.workload_namespace(w).name;
+        let sa_name = &linked.workload_service_account(w).name;
         // The IRSA ServiceAccount the webhook reads (the first definition, when duplicated).
         let Some(&sa) = linked
             .service_accounts_named(ns, sa_name)
             .iter()
-            .find(|&&i| linked.model.service_accounts[i].is_irsa())
+            .find(|&&i| linked.service_account(i).is_irsa())
         else {
             continue;
         };
@@ -67,7 +67,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let source = &workload.meta.source;
         let label = workload_label(linked, w);
         let audience = audience_of(linked, sa);
-        let sa_meta = &linked.model.service_accounts[sa].meta;
+        let sa_meta = &linked.service_account(sa).meta;
         let sa_span = sa_meta.name.as_ref().map_or(sa_meta.span, |n| n.span);
 
         for volume in pod.volumes.iter().filter(|v| v.name.value == TOKEN_VOLUME) {

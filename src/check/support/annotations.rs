@@ -57,7 +57,7 @@ pub fn pod_annotation_path(workload: &Workload, key: &str) -> String {
 /// annotations are its pod annotations: they are visited once, as the pod's.
 pub fn annotation_sites(linked: &Linked) -> Vec<AnnotationSite<'_>> {
     let mut sites = Vec::new();
-    for (i, sa) in linked.model.service_accounts.iter().enumerate() {
+    for (i, sa) in linked.service_accounts() {
         let place = format!("ServiceAccount `{}`", sa_label(linked, i));
         for a in &sa.meta.annotations {
             sites.push(AnnotationSite {
@@ -70,7 +70,7 @@ pub fn annotation_sites(linked: &Linked) -> Vec<AnnotationSite<'_>> {
             });
         }
     }
-    for (w, workload) in linked.model.workloads.iter().enumerate() {
+    for (w, workload) in linked.workloads() {
         let label = workload_label(linked, w);
         let is_pod = workload.pod.path == "spec";
         if !is_pod {

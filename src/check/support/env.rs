@@ -1,7 +1,7 @@
 //! Containers and their environment as the SDKs see it: where a variable comes from (`env` or an
 //! `envFrom` ConfigMap/Secret of the input), and how messages and paths name a container.
 
-use crate::link::Linked;
+use crate::link::{Linked, WorkloadId};
 use crate::model::k8s::{Container, EnvFrom, EnvSource, EnvVar, Workload};
 use crate::model::policy::Located;
 
@@ -39,24 +39,25 @@ pub struct EnvLookup<'a> {
 
 /// The ConfigMap or Secret of the input an `envFrom` of workload `w` refers to (same kind, name
 /// and effective namespace).
-pub fn env_from_source<'a>(linked: &'a Linked, w: usize, from: &EnvFrom) -> Option<&'a EnvSource> {
-    let ns = &linked.workload_namespaces[w].name;
+pub fn env_from_source<'a>(
+    linked: &'a Linked,
+    w: WorkloadId,
+    from: &EnvFrom,
+) -> Option<&'a EnvSource> {
+    let ns = &linked.workload_namespace(w).name;
     linked
-        .model
-        .env_sources
-        .iter()
-        .enumerate()
-        .find(|(i, s)| {
-            s.kind == from.kind
-                && s.meta.name_str() == from.name.value
-                && &linked.env_source_namespaces[*i].name == ns
-        })
-        .map(|(_, s)| s)
+        .env_sources_in(ns)
+        .find(|s| s.kind == from.kind && s.meta.name_str() == from.name.value)
 }
 
 /// Where variable `name` of container `c` of workload `w` comes from. An `env` entry wins over
 /// `envFrom`; among duplicates, the last `env` entry and the last `envFrom` source win.
-pub fn lookup_env<'a>(linked: &'a Linked, w: usize, c: &'a Container, name: &str) -> EnvLookup<'a> {
+pub fn lookup_env<'a>(
+    linked: &'a Linked,
+    w: WorkloadId,
+    c: &'a Container,
+    name: &str,
+) -> EnvLookup<'a> {
     if let Some(var) = c.env.iter().rev().find(|e| e.name.value == name) {
         return EnvLookup {
             origin: Some(EnvOrigin::Env(var)),
@@ -126,17 +127,14 @@ pub struct EnvFromVar<'a> {
 /// Secrets of the input (same effective namespace, same name and kind), in order.
 pub fn env_from_vars<'a>(
     linked: &'a Linked,
-    w: usize,
+    w: WorkloadId,
     container: &'a Container,
 ) -> Vec<EnvFromVar<'a>> {
-    let ns = &linked.workload_namespaces[w].name;
+    let ns = &linked.workload_namespace(w).name;
     let mut vars = Vec::new();
     for reference in &container.env_from {
-        for (i, source) in linked.model.env_sources.iter().enumerate() {
-            if source.kind != reference.kind
-                || source.meta.name_str() != reference.name.value
-                || &linked.env_source_namespaces[i].name != ns
-            {
+        for source in linked.env_sources_in(ns) {
+            if source.kind != reference.kind || source.meta.name_str() != reference.name.value {
                 continue;
             }
             for key in &source.keys {

@@ -2,40 +2,42 @@
 //! namespace and name, a ServiceAccount with the workloads that run as it), name spans and paths.
 //! Who runs as whom is the link stage's answer (`Linked::service_accounts_of_workload`, ...).
 
-use crate::link::Linked;
+use crate::link::{Linked, SaId, WorkloadId};
 use crate::model::k8s::{ObjectMeta, Workload};
 use crate::source::Span;
 
 /// `namespace/name` of ServiceAccount `sa` (effective namespace).
-pub fn sa_label(linked: &Linked, sa: usize) -> String {
+pub fn sa_label(linked: &Linked, sa: SaId) -> String {
     format!(
         "{}/{}",
-        linked.sa_namespaces[sa].name,
-        linked.model.service_accounts[sa].meta.name_str()
+        linked.sa_namespace(sa).name,
+        linked.service_account(sa).meta.name_str()
     )
 }
 
 /// `Deployment \`payments/api\`` for workload `w` (effective namespace).
-pub fn workload_label(linked: &Linked, w: usize) -> String {
-    let meta = &linked.model.workloads[w].meta;
+pub fn workload_label(linked: &Linked, w: WorkloadId) -> String {
+    let meta = &linked.workload(w).meta;
     let name = match meta.name_str() {
         "" => "(unnamed)",
         name => name,
     };
     format!(
         "{} `{}/{}`",
-        meta.kind.value, linked.workload_namespaces[w].name, name
+        meta.kind.value,
+        linked.workload_namespace(w).name,
+        name
     )
 }
 
 /// "`payments/api` (run by Deployment `payments/api`)" for messages.
-pub fn sa_with_workloads(linked: &Linked, sa: usize) -> String {
+pub fn sa_with_workloads(linked: &Linked, sa: SaId) -> String {
     let workloads = linked.workloads_of_service_account(sa);
     describe_with_workloads(linked, &sa_label(linked, sa), workloads)
 }
 
 /// "`ns/name` (run by Deployment `ns/a` and Job `ns/b`)".
-pub fn describe_with_workloads(linked: &Linked, label: &str, workloads: &[usize]) -> String {
+pub fn describe_with_workloads(linked: &Linked, label: &str, workloads: &[WorkloadId]) -> String {
     if workloads.is_empty() {
         return format!("`{label}`");
     }

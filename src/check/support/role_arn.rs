@@ -4,7 +4,7 @@
 use std::ops::Range;
 
 use super::annotations::annotation_path;
-use crate::link::Linked;
+use crate::link::{Linked, SaId};
 use crate::model::arn::{RoleArn, parse_role_arn};
 use crate::model::k8s::{Annotation, ObjectMeta, ServiceAccount, annotations};
 use crate::source::Span;
@@ -141,20 +141,15 @@ pub fn not_a_role(text: &str) -> Option<NotARole> {
 /// computes them, so their text is not what the API server will see.
 pub fn role_arn_values(
     linked: &Linked,
-) -> impl Iterator<Item = (usize, &ServiceAccount, &Annotation, &str)> {
-    linked
-        .model
-        .service_accounts
-        .iter()
-        .enumerate()
-        .filter_map(|(i, sa)| {
-            let annotation = sa.meta.annotation(annotations::ROLE_ARN)?;
-            if annotation.value.tag.is_some() {
-                return None;
-            }
-            let text = annotation.value.as_str()?;
-            Some((i, sa, annotation, text))
-        })
+) -> impl Iterator<Item = (SaId, &ServiceAccount, &Annotation, &str)> {
+    linked.service_accounts().filter_map(|(i, sa)| {
+        let annotation = sa.meta.annotation(annotations::ROLE_ARN)?;
+        if annotation.value.tag.is_some() {
+            return None;
+        }
+        let text = annotation.value.as_str()?;
+        Some((i, sa, annotation, text))
+    })
 }
 
 /// A role-arn value as messages name it: the role's name when the value is a role ARN

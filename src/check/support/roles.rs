@@ -9,7 +9,7 @@ use super::subjects::{looks_like_subject, value_sub_span, wildcard_offsets};
 use super::text::{MAX_LISTED, quote_list};
 use crate::engine::{self, MissPart, Reason, Verdict, statement_at};
 use crate::link::verdict::{SaVerdict, ServiceAccountRequest, audience_of, evaluate_subject};
-use crate::link::{LinkBy, Linked};
+use crate::link::{Linked, PolicyId, SaId};
 use crate::model::oidc::{is_account_id, parse_eks_issuer, parse_provider_arn, parse_provider_key};
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
@@ -26,44 +26,36 @@ pub fn policy_value_part_span(policy: &TrustPolicy, value: &PolicyValue, part: &
 
 /// A short name of the role a trust policy belongs to, for messages: the role name, the file
 /// stem, else the name a linked ServiceAccount's annotation gives.
-pub fn role_name(linked: &Linked, policy: usize) -> String {
-    let p = &linked.model.policies[policy];
+pub fn role_name(linked: &Linked, policy: PolicyId) -> String {
+    let p = linked.policy(policy);
     if let Some(label) = p.role_label() {
         return label.to_string();
     }
     linked
-        .role_links
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.as_ref().is_some_and(|l| l.policy == policy))
-        .find_map(|(i, _)| annotated_role(&linked.model.service_accounts[i]))
+        .bound_to(policy)
+        .find_map(|(i, _)| annotated_role(linked.service_account(i)))
         .map(|a| a.name.to_string())
         .unwrap_or_else(|| p.file().to_string())
 }
 
 /// The ServiceAccounts whose annotation names this trust policy's role (linked by identity or by
 /// file stem; a name-only link names a role in another account or partition).
-pub fn carriers(linked: &Linked, policy: usize) -> impl Iterator<Item = usize> + '_ {
+pub fn carriers(linked: &Linked, policy: PolicyId) -> impl Iterator<Item = SaId> + '_ {
     linked
-        .role_links
-        .iter()
-        .enumerate()
-        .filter(move |(_, l)| {
-            l.as_ref()
-                .is_some_and(|l| l.policy == policy && l.by != LinkBy::NameOnly)
-        })
+        .bound_to(policy)
+        .filter(|(_, b)| b.is_certain())
         .map(|(i, _)| i)
 }
 
 /// The 12-digit account a trust policy's role lives in: its identity (`aws iam` output), else the
 /// account of the role ARN that a ServiceAccount linked to it names.
-pub fn role_account(linked: &Linked, policy: usize) -> Option<String> {
-    let p = &linked.model.policies[policy];
+pub fn role_account(linked: &Linked, policy: PolicyId) -> Option<String> {
+    let p = linked.policy(policy);
     if let Some(account) = p.role.as_ref().and_then(|r| r.account.as_deref()) {
         return is_account_id(account).then(|| account.to_string());
     }
     carriers(linked, policy)
-        .filter_map(|i| annotated_role(&linked.model.service_accounts[i]))
+        .filter_map(|i| annotated_role(linked.service_account(i)))
         .map(|a| a.account)
         .find(|a| is_account_id(a))
         .map(str::to_string)
@@ -144,7 +136,7 @@ pub struct ForeignAccountPrincipal<'p> {
 /// known, both real 12-digit accounts, none a documentation placeholder).
 pub fn other_account_principals(
     linked: &Linked,
-    policy: usize,
+    policy: PolicyId,
 ) -> Vec<ForeignAccountPrincipal<'_>> {
     let Some(role_account) = role_account(linked, policy) else {
         return Vec::new();
@@ -152,7 +144,7 @@ pub fn other_account_principals(
     if DOCUMENTATION_ACCOUNTS.contains(&role_account.as_str()) {
         return Vec::new();
     }
-    allow_oidc_principals(&linked.model.policies[policy])
+    allow_oidc_principals(linked.policy(policy))
         .filter_map(|(stmt, value)| {
             let arn = parse_provider_arn(&value.text)?;
             let ok = is_account_id(arn.account)
@@ -171,12 +163,8 @@ pub fn other_account_principals(
 /// True when the trust policy of `policy` cannot admit this cluster's pods because of its
 /// provider (IRSA307: another cluster; IRSA314: another account): those rules explain a denial
 /// that comes from the principal, so IRSA304 does not repeat it.
-pub fn provider_rules_explain(linked: &Linked, policy: usize) -> bool {
-    !foreign_cluster_principals(
-        &linked.model.policies[policy],
-        &linked.options.cluster_issuers(),
-    )
-    .is_empty()
+pub fn provider_rules_explain(linked: &Linked, policy: PolicyId) -> bool {
+    !foreign_cluster_principals(linked.policy(policy), &linked.options.cluster_issuers()).is_empty()
         || !other_account_principals(linked, policy).is_empty()
 }
 
@@ -455,8 +443,8 @@ pub fn named_audiences(policy: &TrustPolicy) -> Vec<&str> {
 /// carry that the trust policy would admit for the same subject and providers (the webhook's
 /// default `sts.amazonaws.com`, or one the trust names exactly). Some means the audience alone is
 /// at fault (IRSA311); None means something else is (IRSA304).
-pub fn admitting_audience(linked: &Linked, sa: usize, verdict: &SaVerdict) -> Option<String> {
-    let policy = &linked.model.policies[verdict.policy];
+pub fn admitting_audience(linked: &Linked, sa: SaId, verdict: &SaVerdict) -> Option<String> {
+    let policy = linked.policy(verdict.policy);
     let (request, _) = verdict.evaluations.first()?;
     let providers: Vec<String> = verdict
         .evaluations

@@ -14,7 +14,7 @@
 use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Tri, WebIdentityRequest, evaluate_entry};
+use crate::engine::{AssumeRoleRequest, Tri, evaluate_entry};
 use crate::model::oidc::{parse_eks_issuer, parse_provider_arn, same_provider};
 use crate::model::policy::{ConditionBlock, ConditionEntry, Statement, TrustPolicy};
 use crate::registry::IRSA128;
@@ -203,12 +203,7 @@ fn principal_issuer(stmt: &Statement) -> Option<String> {
 /// How the entry evaluates when its key is absent from the request, as it always is for a
 /// malformed key: decided by the engine with a request that carries no claim.
 fn absent_key_outcome(block: &ConditionBlock, entry: &ConditionEntry) -> Tri {
-    let request = WebIdentityRequest {
-        provider_arn: String::new(),
-        action: crate::engine::ASSUME_ROLE_WITH_WEB_IDENTITY.to_string(),
-        claims: Vec::new(),
-    };
-    evaluate_entry(block, entry, &request)
+    evaluate_entry(block, entry, &AssumeRoleRequest::web_identity(""))
 }
 
 #[cfg(test)]

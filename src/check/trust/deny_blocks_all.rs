@@ -27,7 +27,7 @@ use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Reason, STS_AUDIENCE, Tri, WebIdentityRequest, evaluate, evaluate_statement};
+use crate::engine::{AssumeRoleRequest, Reason, STS_AUDIENCE, Tri, evaluate, evaluate_statement};
 use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};
 use crate::model::policy::{Statement, TrustPolicy};
 use crate::registry::IRSA126;
@@ -52,7 +52,7 @@ fn constrained_claims(stmt: &Statement, provider: &str) -> Vec<String> {
 
 /// Candidate requests for one Allow statement and one of its provider ARNs (step 1 of the
 /// method); None when there would be more than [`MAX_CANDIDATES`].
-pub fn candidate_requests(stmt: &Statement, provider_arn: &str) -> Option<Vec<WebIdentityRequest>> {
+pub fn candidate_requests(stmt: &Statement, provider_arn: &str) -> Option<Vec<AssumeRoleRequest>> {
     let provider = parse_provider_arn(provider_arn)?.provider;
     let mut axes: Vec<(String, Vec<String>)> = Vec::new();
     for claim in constrained_claims(stmt, provider) {
@@ -74,11 +74,7 @@ pub fn candidate_requests(stmt: &Statement, provider_arn: &str) -> Option<Vec<We
     if total > MAX_CANDIDATES {
         return None;
     }
-    let mut requests = vec![WebIdentityRequest {
-        provider_arn: provider_arn.to_string(),
-        action: crate::engine::ASSUME_ROLE_WITH_WEB_IDENTITY.to_string(),
-        claims: Vec::new(),
-    }];
+    let mut requests = vec![AssumeRoleRequest::web_identity(provider_arn)];
     for (claim, values) in &axes {
         requests = requests
             .into_iter()

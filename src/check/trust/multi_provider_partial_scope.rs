@@ -17,7 +17,7 @@ use crate::check::RuleContext;
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::check::support::subjects::{PROBE_SUBJECTS, admitted_values, subject_example};
 use crate::diagnostic::Diagnostic;
-use crate::engine::{STS_AUDIENCE, Tri, WebIdentityRequest, evaluate_statement, federated_matches};
+use crate::engine::{AssumeRoleRequest, STS_AUDIENCE, Tri, evaluate_statement, federated_matches};
 use crate::model::oidc::{parse_provider_arn, parse_provider_key, same_provider};
 use crate::model::policy::{ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy};
 use crate::registry::IRSA123;
@@ -100,7 +100,7 @@ fn admits_any_subject(stmt: &Statement, provider_arn: &str, provider: &str) -> b
     }
     audiences.iter().any(|aud| {
         PROBE_SUBJECTS.iter().all(|sub| {
-            let request = WebIdentityRequest::irsa(provider_arn, *sub, aud.as_str());
+            let request = AssumeRoleRequest::irsa(provider_arn, *sub, aud.as_str());
             evaluate_statement(stmt, &request) == Tri::True
         })
     })
