@@ -7,8 +7,8 @@
 
 use crate::model::oidc::parse_provider_arn;
 use crate::model::policy::{
-    BaseOperator, ConditionBlock, ConditionEntry, Effect, PolicyValue, Principal, PrincipalElement,
-    PrincipalEntry, SetQualifier, Statement, TrustPolicy,
+    BaseOperator, ConditionBlock, ConditionEntry, Effect, Operator, PolicyValue, Principal,
+    PrincipalElement, PrincipalEntry, SetQualifier, Statement, TrustPolicy,
 };
 
 use super::matcher::{
@@ -435,7 +435,48 @@ pub fn evaluate_entry(
     let Some(op) = block.operator else {
         return Tri::Unknown;
     };
-    let request_values = request.context_values(&entry.key.value);
+    if entry.key_has_unknown() {
+        return evaluate_unknown_key(op, entry, request);
+    }
+    evaluate_entry_values(op, entry, request.context_values(&entry.key.value))
+}
+
+/// An entry whose key has unknown parts (`"${local.oidc_host}:sub"`): the key is one of the
+/// request's context keys that its parts can spell (case-insensitively, as key names compare), or
+/// a key the request does not carry. Decided when every such reading gives the same answer, else
+/// Unknown.
+fn evaluate_unknown_key(op: Operator, entry: &ConditionEntry, request: &AssumeRoleRequest) -> Tri {
+    let parts = entry.key_parts();
+    let mut readings: Vec<&[ContextValue]> = vec![&[]];
+    for (name, values) in &request.keys {
+        if parts_match(parts, name, false, true) {
+            readings.push(values);
+        }
+    }
+    if let Some(host) = request.provider_host() {
+        for (claim, values) in &request.claims {
+            if parts_match(parts, &format!("{host}:{claim}"), false, true) {
+                readings.push(values);
+            }
+        }
+    }
+    let mut answers = readings
+        .into_iter()
+        .map(|values| evaluate_entry_values(op, entry, values));
+    let first = answers.next().unwrap_or(Tri::Unknown);
+    if answers.all(|a| a == first) {
+        first
+    } else {
+        Tri::Unknown
+    }
+}
+
+/// [`evaluate_entry`] once the key's values in the request are known (empty: the key is absent).
+fn evaluate_entry_values(
+    op: Operator,
+    entry: &ConditionEntry,
+    request_values: &[ContextValue],
+) -> Tri {
     let absent = request_values.is_empty();
 
     if op.base == BaseOperator::Null {
@@ -502,7 +543,7 @@ fn entry_unknown_reason(
         .any(|v| matches!(v, ContextValue::Unknown(_)));
     if unknown_in_request {
         EntryUnknown::UnknownContextValue
-    } else if entry.values.iter().any(PolicyValue::has_unknown) {
+    } else if entry.key_has_unknown() || entry.values.iter().any(PolicyValue::has_unknown) {
         EntryUnknown::UnresolvedValue
     } else if base.is_some_and(BaseOperator::is_string_like)
         && entry.values.iter().any(|v| has_policy_variable(&v.text))

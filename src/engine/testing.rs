@@ -240,6 +240,7 @@ impl StatementBuilder {
     pub fn condition_values(mut self, operator: &str, key: &str, vals: Vec<PolicyValue>) -> Self {
         let entry = ConditionEntry {
             key: located(key.to_string()),
+            key_unknown_parts: Vec::new(),
             values_span: Span::default(),
             written: written(WrittenKind::Seq { len: vals.len() }),
             values: vals,
@@ -267,6 +268,23 @@ impl StatementBuilder {
         self
     }
 
+    /// [`StatementBuilder::condition`] with a key of literal and unknown parts
+    /// (`[hole("local.oidc_host"), lit(":sub")]`).
+    pub fn condition_key_parts(self, operator: &str, key: &[Part], texts: &[&str]) -> Self {
+        let template = template(key);
+        let mut built = self.condition(operator, &template.text, texts);
+        if let Some(entry) = built
+            .stmt
+            .condition
+            .as_mut()
+            .and_then(|c| c.operators.last_mut())
+            .and_then(|b| b.entries.last_mut())
+        {
+            entry.key_unknown_parts = template.unknown_parts;
+        }
+        built
+    }
+
     /// Start a new block even if one with this operator exists (duplicate operator keys).
     pub fn condition_new_block(mut self, operator: &str, key: &str, texts: &[&str]) -> Self {
         let element = self.stmt.condition.get_or_insert_with(|| ConditionElement {
@@ -282,6 +300,7 @@ impl StatementBuilder {
             written: written(WrittenKind::Map { len: 1 }),
             entries: vec![ConditionEntry {
                 key: located(key.to_string()),
+                key_unknown_parts: Vec::new(),
                 values_span: Span::default(),
                 written: written(WrittenKind::Seq { len: texts.len() }),
                 values: values(texts),

@@ -730,6 +730,51 @@ fn partially_known_condition_values() {
 }
 
 #[test]
+fn condition_keys_with_an_unknown_issuer() {
+    // `"${local.oidc_host}:sub": SA`: whatever the host, a ServiceAccount other than SA fails it,
+    // unless the host is another provider's, when the key is absent and StringEquals fails too.
+    let key = || [hole("local.oidc_host"), lit(":sub")];
+    let p = policy([irsa_allow().condition_key_parts("StringEquals", &key(), &[SA])]);
+    assert!(evaluate(&p, &request(&sub("billing", "web"))).is_denied());
+    // SA itself passes if the host is this provider's, fails if not: unknown.
+    let v = evaluate(&p, &request(SA));
+    assert!(v.is_unknown());
+    assert_eq!(
+        v.reason,
+        Reason::Unknown {
+            statement: 0,
+            cause: UnknownCause::Condition {
+                condition: ConditionRef { block: 0, entry: 0 },
+                why: EntryUnknown::UnresolvedValue
+            }
+        }
+    );
+    // `StringLike "${host}:sub": "*"` holds for any token of this provider, but fails when the host
+    // names another one: still unknown, never decided as allowed.
+    let p = policy([irsa_allow().condition_key_parts("StringLike", &key(), &["*"])]);
+    assert!(evaluate(&p, &request(SA)).is_unknown());
+    // The model reads the claim of such a key.
+    let stmt = irsa_allow()
+        .condition_key_parts("StringEquals", &key(), &[SA])
+        .build();
+    assert_eq!(stmt.claim_entries("sub").count(), 1);
+    assert_eq!(stmt.claim_entries("aud").count(), 0);
+    // A key whose literal part rules out every context key reads as absent: decided.
+    let p = policy([irsa_allow().condition_key_parts(
+        "StringEquals",
+        &[lit("aws:"), hole("x"), lit(":nothing-like-it")],
+        &["v"],
+    )]);
+    assert!(evaluate(&p, &request(SA)).is_denied());
+    let p = policy([irsa_allow().condition_key_parts(
+        "StringNotEquals",
+        &[lit("aws:"), hole("x"), lit(":nothing-like-it")],
+        &["v"],
+    )]);
+    assert!(evaluate(&p, &request(SA)).is_allowed());
+}
+
+#[test]
 fn partially_known_principal_and_action() {
     // The provider of another cluster: the account is unknown, the host is not.
     let principal = |host: &str| {

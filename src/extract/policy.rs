@@ -166,6 +166,7 @@ fn read_condition(entry: &Entry) -> ConditionElement {
                                 value: e.key.scalar_text()?.to_string(),
                                 span: e.key.span,
                             },
+                            key_unknown_parts: Vec::new(),
                             values_span: e.value.span,
                             written: e.value.written(),
                             values: values(&e.value).collect(),

@@ -199,15 +199,14 @@ impl Statement {
             .flat_map(|b| b.entries.iter().map(move |e| (b, e)))
     }
 
-    /// The condition entries on a provider claim (`sub`, `aud`, ...), matched case-insensitively.
+    /// The condition entries on a provider claim (`sub`, `aud`, ...), matched case-insensitively;
+    /// also those whose issuer is unknown (`"${local.oidc_host}:sub"` is a `sub` entry).
     pub fn claim_entries<'a>(
         &'a self,
         claim: &'a str,
     ) -> impl Iterator<Item = (&'a ConditionBlock, &'a ConditionEntry)> + 'a {
-        self.condition_entries().filter(move |(_, e)| {
-            oidc::parse_provider_key(&e.key.value)
-                .is_some_and(|k| k.claim.eq_ignore_ascii_case(claim))
-        })
+        self.condition_entries()
+            .filter(move |(_, e)| e.claim().is_some_and(|c| c.eq_ignore_ascii_case(claim)))
     }
 }
 
@@ -273,12 +272,39 @@ pub struct ConditionBlock {
 /// `"oidc.eks.../id/X:sub": ["system:serviceaccount:ns:sa", ...]`.
 #[derive(Clone, Debug)]
 pub struct ConditionEntry {
+    /// The key as written (for a key with unknown parts, each as `${expression}`).
     pub key: Located<String>,
+    /// The key's literal and unknown parts when some part is not known statically
+    /// (`"${local.oidc_host}:sub"`); empty for a literal key, which is `key.value`.
+    pub key_unknown_parts: Vec<ValuePart>,
     /// Span of the value (a string or the list).
     pub values_span: Span,
     /// The value as written (`[]` is an empty list).
     pub written: Written,
     pub values: Vec<PolicyValue>,
+}
+
+impl ConditionEntry {
+    /// The key's parts (one literal part for a literal key).
+    pub fn key_parts(&self) -> Parts<'_> {
+        Parts::new(&self.key.value, &self.key_unknown_parts)
+    }
+
+    /// True when some part of the key is not known statically.
+    pub fn key_has_unknown(&self) -> bool {
+        !self.key_unknown_parts.is_empty()
+    }
+
+    /// The claim a provider key names (`sub` of `<issuer>:sub`), whether its issuer is known or
+    /// not; None for a key that names no provider claim (`aws:SourceIp`) or whose claim is itself
+    /// unknown.
+    pub fn claim(&self) -> Option<&str> {
+        if self.key_has_unknown() {
+            self.key_parts().claim()
+        } else {
+            oidc::parse_provider_key(&self.key.value).map(|k| k.claim)
+        }
+    }
 }
 
 /// A parsed condition operator: `[ForAllValues:|ForAnyValue:]Base[IfExists]`.
