@@ -74,10 +74,17 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                         continue;
                     }
                     let suggestion = similar_name(name, names());
+                    // A ServiceAccount defined in several files (base and overlays) is one name.
+                    let mut defined: Vec<&str> = Vec::new();
+                    for n in names() {
+                        if !defined.contains(&n) {
+                            defined.push(n);
+                        }
+                    }
                     let message = format!(
                         "the trust policy admits `{}`, but namespace `{ns}` has no ServiceAccount `{name}` in the input (it defines {}): the subject is stale or misspelt, and whoever creates `{ns}/{name}` later gets this role",
                         value.text,
-                        quote_list(&names().collect::<Vec<_>>(), 3)
+                        quote_list(&defined, 3)
                     );
                     let help = match suggestion {
                         Some(s) => format!(
