@@ -1,5 +1,5 @@
-//! IRSA121 subject-malformed: a `:sub` value on an EKS issuer that can never match a service
-//! account's subject.
+//! IRSA121 subject-malformed: a `:sub` value on an EKS issuer, or one starting with
+//! `system:serviceaccount:` on any issuer, that can never match a service account's subject.
 //!
 //! EKS projected tokens always carry `sub` = `system:serviceaccount:<namespace>:<name>`, with
 //! Kubernetes names: lower case, alphanumerics and `-` (plus `.` in service-account names),
@@ -27,24 +27,40 @@ use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA121;
 
 pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
-    for stmt in policy.statements.iter().filter(|s| is_eks(s)) {
+    for stmt in &policy.statements {
+        let eks_statement = is_eks(stmt);
         for (block, entry) in stmt.claim_entries("sub") {
             let Some(op) = block.operator else { continue };
             let Some((ignore_case, like)) = string_mode(op.base) else {
                 continue;
             };
-            if !is_eks_key(&entry.key.value) {
+            // On an EKS issuer every value is a service-account subject. On any other issuer
+            // (a self-managed cluster's, one not written out) a value that starts like one
+            // (`system:serviceaccount`, any case, the plural group prefix included) is meant as
+            // one, and is held to its shape.
+            let eks_entry = eks_statement && is_eks_key(&entry.key.value);
+            let meant_as_subject = |text: &str| {
+                eks_entry
+                    || text.get(..SUBJECT_PREFIX.len() - 1).is_some_and(|p| {
+                        p.eq_ignore_ascii_case(&SUBJECT_PREFIX[..SUBJECT_PREFIX.len() - 1])
+                    })
+            };
+            if !entry.values.iter().any(|v| meant_as_subject(&v.text)) {
                 continue;
             }
             let dead = |text: &str| {
                 analyse_subject(text, like, ignore_case).scope == SubjectScope::Nothing
             };
             let all_dead = !entry.values.is_empty()
-                && entry.values.iter().all(|v| !is_opaque(v) && dead(&v.text));
+                && entry
+                    .values
+                    .iter()
+                    .all(|v| !is_opaque(v) && meant_as_subject(&v.text) && dead(&v.text));
             let consequence = dead_entry_effect(stmt, op.base.is_negated(), all_dead, true);
             for (i, value) in entry.values.iter().enumerate() {
                 let text = &value.text;
-                if is_opaque(value)
+                if !meant_as_subject(text)
+                    || is_opaque(value)
                     || looks_like_placeholder(text)
                     || looks_like_sts_audience(text)
                     || (!like && !wildcard_offsets(text).is_empty())
