@@ -18,7 +18,7 @@ use crate::check::RuleContext;
 use crate::check::support::placeholders::find_placeholders;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
-use crate::model::oidc::{PARTITIONS, is_account_id};
+use crate::model::oidc::{PARTITIONS, is_account_id, parse_eks_issuer};
 use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
 use crate::registry;
 
@@ -307,6 +307,24 @@ fn provider_problems(text: &str, start: usize) -> Vec<Problem> {
             range: body_end - 1..body_end,
             what: "ends with `/`".to_string(),
             label: "trailing slash",
+        });
+    }
+    // An EKS issuer's id is 32 hexadecimal digits; a shorter or partly redacted one
+    // (`F2DXXXXXXXXXXXXXXXXXXXXX`) names no cluster. A placeholder is IRSA114's, a wildcard
+    // IRSA112's.
+    if let Some(issuer) = parse_eks_issuer(body)
+        && !(issuer.id.len() == 32 && issuer.id.bytes().all(|b| b.is_ascii_hexdigit()))
+        && !issuer.id.contains(['*', '?'])
+        && find_placeholders(issuer.id).is_empty()
+    {
+        let at = body_end - issuer.id.len();
+        problems.push(Problem {
+            range: at..body_end,
+            what: format!(
+                "has the cluster id `{}`, but an EKS issuer's id is 32 hexadecimal digits",
+                issuer.id
+            ),
+            label: "not an EKS cluster id",
         });
     }
     problems
