@@ -1,6 +1,7 @@
 //! IRSA128 condition-key-malformed: a condition key that can never name a token claim —
 //! `https://` in the key, an EKS issuer without its `/id/<ID>` segment, `/sub` where `:sub` belongs,
-//! a `/` before the `:`, or white space around the key.
+//! a `/` before the `:`, a claim with no issuer in front of it (`:sub`, `foo:sub`), or white space
+//! around the key.
 //!
 //! IAM exposes an OIDC token's claims as condition keys spelled `<provider URL without
 //! https://>:<claim>` (`oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub`), and looks keys up by that
@@ -12,6 +13,7 @@
 //! checked; a key with a scheme is reported here rather than as a provider mismatch (IRSA110).
 
 use crate::check::RuleContext;
+use crate::check::support::placeholders::{find_placeholders, looks_like_placeholder};
 use crate::check::support::statement::{logical_path, web_identity_statements};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{AssumeRoleRequest, Tri, evaluate_entry};
@@ -35,6 +37,9 @@ pub enum KeyProblem {
     TrailingSlash,
     /// `oidc.eks.<region>.amazonaws.com[...]:<claim>` without `/id/<ID>`.
     MissingEksId,
+    /// A token claim (`:sub`, `foo:sub`) with no issuer in front of it: an empty provider, or a
+    /// word that is no host name (global keys such as `aws:` name no token claim either).
+    NoIssuer,
 }
 
 /// Diagnose a condition key; None when it is well formed (or not a provider key at all).
@@ -48,7 +53,17 @@ pub fn key_problem(key: &str) -> Option<KeyProblem> {
     if !key.contains(':') && slash_claim(key).is_some() {
         return Some(KeyProblem::SlashClaim);
     }
-    let (provider, _claim) = key.rsplit_once(':')?;
+    let (provider, claim) = key.rsplit_once(':')?;
+    // A template variable or placeholder (`${issuer}`, `$oidc_provider`, `OIDC_PROVIDER`) is
+    // IRSA114's; `saml:sub` and `saml:aud` are IAM's own keys for SAML federation.
+    if !provider.contains('.')
+        && !looks_like_placeholder(provider)
+        && find_placeholders(provider).is_empty()
+        && !provider.eq_ignore_ascii_case("saml")
+        && CLAIMS.iter().any(|c| c.eq_ignore_ascii_case(claim))
+    {
+        return Some(KeyProblem::NoIssuer);
+    }
     if provider.contains('.') && provider.ends_with('/') {
         return Some(KeyProblem::TrailingSlash);
     }
@@ -132,6 +147,15 @@ fn diagnostic(
         KeyProblem::MissingEksId => {
             "names an EKS issuer without its `/id/<OIDC ID>` segment, and every cluster's issuer has one".to_string()
         }
+        KeyProblem::NoIssuer => match key.rsplit_once(':') {
+            Some(("", claim)) => {
+                format!("names the claim `{claim}` of no issuer (the issuer before `:` is empty)")
+            }
+            Some((provider, claim)) => format!(
+                "names the claim `{claim}` of `{provider}`, which is no issuer: IAM names token claims `<provider host>:<claim>`"
+            ),
+            None => "names no issuer".to_string(),
+        },
     };
     let consequence = match absent_key_outcome(block, entry) {
         Tri::False if stmt.is_deny() => {
@@ -151,7 +175,7 @@ fn diagnostic(
     let message = format!("condition key `{key}` {what}: {consequence}");
     let repaired = repaired_key(key);
     let help = match problem {
-        KeyProblem::MissingEksId => {
+        KeyProblem::MissingEksId | KeyProblem::NoIssuer => {
             let claim = key.rsplit_once(':').map_or("sub", |(_, c)| c);
             let provider = principal_issuer(stmt)
                 .unwrap_or_else(|| "oidc.eks.<region>.amazonaws.com/id/<OIDC ID>".to_string());
@@ -167,6 +191,7 @@ fn diagnostic(
         KeyProblem::SlashClaim => "`/` where `:` belongs",
         KeyProblem::TrailingSlash => "`/` before `:`",
         KeyProblem::MissingEksId => "missing `/id/<OIDC ID>`",
+        KeyProblem::NoIssuer => "no issuer before the claim",
     };
     let mut diag = Diagnostic::new(IRSA128, &policy.source, entry.key.span, message)
         .label(label)
@@ -180,8 +205,9 @@ fn diagnostic(
     if let Some((provider, principal)) = stmt.oidc_principals().find_map(|v| {
         let provider = parse_provider_arn(&v.text)?.provider;
         let (key_provider, _) = repaired.rsplit_once(':')?;
-        (*problem != KeyProblem::MissingEksId && same_provider(key_provider, provider))
-            .then_some((provider, v))
+        (!matches!(problem, KeyProblem::MissingEksId | KeyProblem::NoIssuer)
+            && same_provider(key_provider, provider))
+        .then_some((provider, v))
     }) {
         diag = diag.related(
             &policy.source,
@@ -250,6 +276,16 @@ mod tests {
             key_problem("https://${var.issuer}:sub"),
             Some(KeyProblem::Scheme)
         );
+        // A claim with no issuer in front of it; SAML's own keys and interpolations are fine.
+        assert_eq!(key_problem(":sub"), Some(KeyProblem::NoIssuer));
+        assert_eq!(key_problem("foo:SUB"), Some(KeyProblem::NoIssuer));
+        assert_eq!(key_problem("aws:aud"), Some(KeyProblem::NoIssuer));
+        assert_eq!(key_problem("saml:sub"), None);
+        assert_eq!(key_problem("SAML:aud"), None);
+        assert_eq!(key_problem("${var.issuer}:sub"), None);
+        assert_eq!(key_problem("$oidc_provider:sub"), None);
+        assert_eq!(key_problem("OIDC_PROVIDER:sub"), None);
+        assert_eq!(key_problem("foo:region"), None);
         assert_eq!(
             repaired_key(&format!(" HTTPS://{ID}/sub")),
             format!("{ID}:sub")
