@@ -10,7 +10,8 @@
 //!   see a pod running as `default` (warning);
 //! - both set and different: the pods run as `serviceAccountName`, and the ServiceAccount named by
 //!   `serviceAccount` (and the role it may carry) is silently ignored (error);
-//! - both set and equal: redundant (warning).
+//! - both set and equal: redundant (info: the API server itself writes both fields into the pods
+//!   it returns, so `kubectl get -o yaml` output and charts copied from it carry both, harmlessly).
 //!
 //! An empty `serviceAccount: ""` is ignored, as Kubernetes does.
 
@@ -59,6 +60,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     deprecated.value
                 ),
             )
+            .severity(Severity::Info)
             .label("redundant deprecated field")
             .help("remove `serviceAccount`; `serviceAccountName` already names the ServiceAccount")
             .related(source, name.span, "the field Kubernetes uses"),
