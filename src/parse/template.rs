@@ -12,6 +12,10 @@
 //!   Prometheus alert annotations;
 //! * CloudFormation dynamic references `{{resolve:...}}`.
 //!
+//! A helm-unittest suite (top-level `suite:` and `tests:`) is not a template either: it is plain
+//! YAML whose values hold template text for the chart to render (`set:` values, expected
+//! results), so it is parsed as it is.
+//!
 //! Quote state is tracked per line only: a quoted YAML scalar continued on the next line is not
 //! followed (such lines are scanned as if unquoted).
 
@@ -23,7 +27,7 @@ use crate::source::Span;
 pub fn find_template(text: &str, kind: FileKind) -> Option<Span> {
     let yaml = kind == FileKind::Yaml;
     let bytes = text.as_bytes();
-    if !has_double_brace(text) {
+    if !has_double_brace(text) || (yaml && is_helm_unittest_suite(text)) {
         return None;
     }
     let mut line_start = 0;
@@ -55,6 +59,12 @@ pub fn find_template(text: &str, kind: FileKind) -> Option<Span> {
         line_start = line_end + 1;
     }
     None
+}
+
+/// A helm-unittest test suite: top-level `suite:` and `tests:` keys (at the start of a line).
+fn is_helm_unittest_suite(text: &str) -> bool {
+    let top_level = |key: &str| text.lines().any(|l| l.starts_with(key));
+    top_level("suite:") && top_level("tests:")
 }
 
 /// Whether `{{` occurs at all. (`str::find(char)` runs on memchr, which stays fast in debug
@@ -184,6 +194,16 @@ fn block_scalar_parent(line: &[u8], content_end: usize) -> Option<isize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_helm_unittest_suite_is_not_a_template() {
+        let suite = "suite: x\ntemplates:\n  - sa.yaml\ntests:\n  - it: y\n    set:\n      arn: a:{{ .Values.id }}:b\n";
+        assert_eq!(find_template(suite, FileKind::Yaml), None);
+        // The same value in a file that is no suite is a template.
+        let chart =
+            "kind: ServiceAccount\nmetadata:\n  annotations:\n    arn: a:{{ .Values.id }}:b\n";
+        assert!(find_template(chart, FileKind::Yaml).is_some());
+    }
 
     fn found(text: &str) -> Option<&str> {
         find_template(text, FileKind::Yaml).map(|s| &text[s.range()])
