@@ -199,6 +199,19 @@ impl Statement {
             .flat_map(|b| b.entries.iter().map(move |e| (b, e)))
     }
 
+    /// True when the `Principal` names only principals that never make a web-identity call: a
+    /// non-empty map of `AWS`, `Service` or `CanonicalUser` entries, every value known. (`"*"`
+    /// admits federated callers too, and a `Federated` entry has its own flows.)
+    pub fn principal_never_federated(&self) -> bool {
+        let Some(Principal::Map(entries)) = self.principal.as_ref().map(|p| &p.principal) else {
+            return false;
+        };
+        !entries.is_empty()
+            && !entries
+                .iter()
+                .any(|e| e.is_federated() || e.values.iter().any(PolicyValue::has_unknown))
+    }
+
     /// The condition entries on a provider claim (`sub`, `aud`, ...), matched case-insensitively;
     /// also those whose issuer is unknown (`"${local.oidc_host}:sub"` is a `sub` entry).
     pub fn claim_entries<'a>(

@@ -102,21 +102,13 @@ fn web_identity_action_without_federated(
     stmt: &Statement,
     out: &mut Vec<Diagnostic>,
 ) {
-    let Some(element) = &stmt.principal else {
-        return;
-    };
-    // `"Principal": "*"` admits federated callers too; a Federated entry (SAML, Cognito) has its
-    // own flows. Only a principal made of other kinds cannot make the call.
-    let Principal::Map(entries) = &element.principal else {
-        return;
-    };
-    if entries.is_empty()
-        || entries
-            .iter()
-            .any(|e| e.is_federated() || e.values.iter().any(|v| v.has_unknown()))
-    {
+    // Only a principal made of kinds that never federate cannot make the call.
+    if !stmt.principal_never_federated() {
         return;
     }
+    let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
+        return;
+    };
     let Some(action) = &stmt.action else {
         return;
     };

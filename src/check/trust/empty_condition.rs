@@ -24,6 +24,11 @@ use crate::registry::IRSA125;
 
 pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
+        // A principal that never federates cannot use the grant at all (IRSA111 says so): its
+        // condition admits nobody, empty or not.
+        if stmt.principal_never_federated() {
+            continue;
+        }
         let Some(condition) = &stmt.condition else {
             continue;
         };
