@@ -295,6 +295,19 @@ fn provider_problems(text: &str, start: usize) -> Vec<Problem> {
             label: "not a host name",
         });
     }
+    // An EKS issuer cut short: the host, maybe `/id`, but no cluster id.
+    let lower_body = body.to_ascii_lowercase();
+    if lower_body.starts_with("oidc.eks.")
+        && (lower_body.ends_with("/id/") || lower_body.ends_with("/id") || !body.contains('/'))
+    {
+        problems.push(Problem {
+            range: body_start..body_end,
+            what: "names an EKS issuer without its cluster id (`/id/<32 hexadecimal digits>`)"
+                .to_string(),
+            label: "no cluster id",
+        });
+        return problems;
+    }
     if let Some(i) = body.find("//") {
         problems.push(Problem {
             range: body_start + i..body_start + i + 2,
