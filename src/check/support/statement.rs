@@ -136,9 +136,10 @@ pub fn loose_claim_entries<'a>(
 /// whose provider is a placeholder may be anything, so it may match.
 pub fn key_matches_principal(stmt: &Statement, key: &str) -> bool {
     let Some(k) = parse_provider_key(key) else {
+        // An unrendered provider may be anything; an empty one (`":sub"`) is nothing.
         return key
             .rsplit_once(':')
-            .is_some_and(|(p, _)| is_placeholder_provider(p));
+            .is_some_and(|(p, _)| !p.is_empty() && is_placeholder_provider(p));
     };
     let mut providers = stmt.principal_providers().peekable();
     providers.peek().is_none()
