@@ -138,6 +138,10 @@ pub struct CheckArgs {
     /// Print findings only: no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// List on stderr every entry discovery passed over while walking, and why (another
+    /// extension, a symlink, a FIFO, an `--exclude` glob).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     /// Read this configuration file instead of looking for `.irsa-lint.yaml` in the working
     /// directory and its parents.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -296,6 +300,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
             })
     };
     let args = CheckArgs {
+        verbose: cli.verbose,
         paths: cli.paths.clone(),
         stdin_filename: cli.stdin_filename.clone(),
         format,
@@ -347,6 +352,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
             no_ignore: args.no_ignore,
             exclude: cli.exclude.clone(),
             jobs: args.jobs.unwrap_or_else(limits::default_jobs),
+            list_skipped: cli.verbose,
         },
         // `--exclude` replaces the configuration's `exclude`.
         exclude: if cli.exclude.is_empty() {
@@ -439,6 +445,9 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             baseline.findings.len(),
             baseline.findings[0].file
         );
+    }
+    for entry in &result.skipped_entries {
+        note!("irsa-lint: skipped {}: {}", entry.display, entry.reason);
     }
     let mut summary = Summary::new(result.files, &result.diagnostics);
     summary.baselined = result.baselined;

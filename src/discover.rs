@@ -24,11 +24,20 @@ use ignore::WalkState;
 /// Extensions linted when walking a directory.
 pub const DEFAULT_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {
     pub no_ignore: bool,
     pub exclude: Vec<String>,
     pub jobs: usize,
+    /// Record every entry a walk passes over, with the reason (`--verbose`); off, only counts.
+    pub list_skipped: bool,
+}
+
+/// An entry a walk passed over without linting it, and why (`--verbose` lists them).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedEntry {
+    pub display: String,
+    pub reason: &'static str,
 }
 
 /// One file to lint.
@@ -73,6 +82,8 @@ pub struct Discovered {
     pub inputs: Vec<Input>,
     pub problems: Vec<WalkProblem>,
     pub skipped: Skipped,
+    /// With `list_skipped`: every entry passed over, sorted.
+    pub skipped_entries: Vec<SkippedEntry>,
 }
 
 #[derive(Debug)]
@@ -257,13 +268,32 @@ pub fn discover(
             .ignore(!opts.no_ignore)
             .parents(!opts.no_ignore);
         let found = &found;
+        let list = opts.list_skipped;
+        let skip = move |entry: &ignore::DirEntry, reason: &'static str| {
+            if list {
+                found.lock().unwrap().skipped_entries.push(SkippedEntry {
+                    display: display_path(entry.path(), cwd),
+                    reason,
+                });
+            }
+        };
         let (filter_set, filter_cwd) = (exclude.clone(), cwd.to_path_buf());
+        let excluded_entries = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let excluded_sink = excluded_entries.clone();
         builder
             .filter_entry(move |entry| {
                 if entry.file_name() == ".git" && entry.depth() > 0 {
                     return false;
                 }
-                !excluded(&filter_set, &display_path(entry.path(), &filter_cwd))
+                let display = display_path(entry.path(), &filter_cwd);
+                let out = excluded(&filter_set, &display);
+                if out && list {
+                    excluded_sink.lock().unwrap().push(SkippedEntry {
+                        display,
+                        reason: "excluded by --exclude or the configuration's exclude",
+                    });
+                }
+                !out
             })
             .build_parallel()
             .run(|| {
@@ -280,9 +310,17 @@ pub fn discover(
                                 if has_default_extension(entry.path()) || entry.path().is_dir() =>
                             {
                                 found.lock().unwrap().skipped.symlinks += 1;
+                                skip(&entry, "a symbolic link: never followed while walking");
                             }
                             Some(Kind::Special(counter)) if has_default_extension(entry.path()) => {
                                 counter(&mut found.lock().unwrap().skipped);
+                                skip(&entry, "a FIFO, socket or device: never opened");
+                            }
+                            Some(Kind::File | Kind::Symlink) => {
+                                skip(
+                                    &entry,
+                                    "not a .yaml, .yml or .json file (name it to lint it)",
+                                );
                             }
                             _ => {}
                         },
@@ -299,8 +337,15 @@ pub fn discover(
                     WalkState::Continue
                 })
             });
+        let excluded_entries = std::mem::take(&mut *excluded_entries.lock().unwrap());
+        found
+            .lock()
+            .unwrap()
+            .skipped_entries
+            .extend(excluded_entries);
     }
     let mut found = found.into_inner().unwrap();
+    found.skipped_entries.sort();
     found.inputs.sort();
     found.inputs.dedup_by(|a, b| a.path == b.path);
     found.problems.sort();

@@ -79,11 +79,7 @@ impl Default for LintOptions {
         LintOptions {
             paths: vec![PathBuf::from(".")],
             stdin_filename: None,
-            discover: DiscoverOptions {
-                no_ignore: false,
-                exclude: Vec::new(),
-                jobs: 0,
-            },
+            discover: DiscoverOptions::default(),
             exclude: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             limits: Limits::default(),
@@ -110,6 +106,8 @@ pub struct LintResult {
     pub rejected: usize,
     /// Entries a walk passed over without reading them (symlinks, FIFOs, ...).
     pub skipped: discover::Skipped,
+    /// With `discover.list_skipped` (`--verbose`): every entry a walk passed over, and why.
+    pub skipped_entries: Vec<discover::SkippedEntry>,
     /// Findings removed by a suppression.
     pub suppressed: usize,
     /// Findings left out because the baseline holds them.
@@ -175,9 +173,10 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
         0 => crate::limits::default_jobs(),
         n => n.min(crate::limits::MAX_JOBS),
     };
-    let (sources, walk_problems, skipped) = discover_sources(opts, &cwd, jobs)?;
-    let mut result = lint_sources(sources, walk_problems, opts, &cwd, jobs)?;
-    result.skipped = skipped;
+    let (sources, found) = discover_sources(opts, &cwd, jobs)?;
+    let mut result = lint_sources(sources, found.problems, opts, &cwd, jobs)?;
+    result.skipped = found.skipped;
+    result.skipped_entries = found.skipped_entries;
     Ok(result)
 }
 
@@ -227,12 +226,13 @@ fn lint_sources(
     Ok(finish(run, opts, cwd))
 }
 
-/// Discover: the files to lint (and stdin), and the paths that could not be walked.
+/// Discover: the files to lint (and stdin), and what else the walk found (the paths that could
+/// not be walked, the entries it passed over); `found.inputs` is moved into the sources.
 fn discover_sources(
     opts: &LintOptions,
     cwd: &Path,
     jobs: usize,
-) -> Result<(Vec<Source>, Vec<discover::WalkProblem>, discover::Skipped), LintError> {
+) -> Result<(Vec<Source>, discover::Discovered), LintError> {
     let mut discover_opts = DiscoverOptions {
         jobs,
         ..opts.discover.clone()
@@ -261,7 +261,10 @@ fn discover_sources(
             .problems
             .retain(|p| !exclude.matches(Path::new(&p.display)));
     }
-    let mut sources: Vec<Source> = found.inputs.into_iter().map(Source::File).collect();
+    let mut sources: Vec<Source> = std::mem::take(&mut found.inputs)
+        .into_iter()
+        .map(Source::File)
+        .collect();
     if use_stdin {
         let mut bytes = Vec::new();
         let read = std::io::stdin().read_to_end(&mut bytes);
@@ -274,7 +277,7 @@ fn discover_sources(
             read.map(|_| bytes).map_err(|e| e.to_string()),
         ));
     }
-    Ok((sources, found.problems, found.skipped))
+    Ok((sources, found))
 }
 
 /// What the per-file stage produced, gathered for the link stage.

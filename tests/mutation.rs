@@ -162,9 +162,8 @@ fn directory_with(fixture: &Path, mutated: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn lint_and_render(files: Vec<(String, Vec<u8>)>) -> Result<(), String> {
     let opts = LintOptions {
         discover: irsa_lint::discover::DiscoverOptions {
-            no_ignore: false,
-            exclude: Vec::new(),
             jobs: 1,
+            ..Default::default()
         },
         ..LintOptions::default()
     };

@@ -284,6 +284,49 @@ mod special_files {
     use super::*;
     use std::os::unix::fs::{PermissionsExt, symlink};
 
+    #[test]
+    fn verbose_lists_what_the_walk_passed_over_and_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("sa.yaml"),
+            "kind: ServiceAccount\nmetadata:\n  name: a\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("notes.txt"), "not linted").unwrap();
+        std::fs::create_dir(root.join("vendor")).unwrap();
+        std::fs::write(root.join("vendor/x.yaml"), "a: 1\n").unwrap();
+        symlink("sa.yaml", root.join("link.yaml")).unwrap();
+        let out = run_in(
+            root,
+            &["--no-config", "--verbose", "--exclude", "vendor", "."],
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("irsa-lint: skipped notes.txt: not a .yaml, .yml or .json file"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("irsa-lint: skipped link.yaml: a symbolic link: never followed"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("irsa-lint: skipped vendor: excluded by --exclude"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("sa.yaml:"),
+            "the linted file is not listed: {stderr}"
+        );
+        // Without --verbose nothing is listed.
+        let quiet = run_in(root, &["--no-config", "--exclude", "vendor", "."]);
+        assert!(
+            !text(&quiet.stderr).contains("skipped"),
+            "{}",
+            text(&quiet.stderr)
+        );
+    }
+
     fn summary(out: &Output) -> serde_json::Value {
         let json: serde_json::Value = serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stderr)));
