@@ -182,7 +182,12 @@ fn extract_kustomization(source: &SourceRef, node: &Node, out: &mut K8sObjects) 
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
-        .filter_map(|n| n.as_str().map(str::to_string))
+        .filter_map(|n| {
+            Some(Located {
+                value: n.as_str()?.to_string(),
+                span: n.span,
+            })
+        })
         .collect();
     out.kustomizations.push(Kustomization {
         source: source.clone(),

@@ -496,16 +496,7 @@ fn resolve_namespace(
     let file = meta.file();
     for k in kustomizations {
         let Some(ns) = &k.namespace else { continue };
-        let listed = k.resources.iter().any(|r| {
-            let r = r.strip_prefix("./").unwrap_or(r);
-            let full = if k.dir.is_empty() {
-                r.to_string()
-            } else {
-                format!("{}/{r}", k.dir)
-            };
-            full == file
-        });
-        if listed {
+        if k.lists(file) {
             return Namespace {
                 name: ns.value.clone(),
                 origin: NamespaceOrigin::Kustomization {

@@ -239,7 +239,36 @@ pub struct Kustomization {
     /// The directory the kustomization lives in, as displayed (`k8s/base`).
     pub dir: String,
     pub namespace: Option<Located<String>>,
-    pub resources: Vec<String>,
+    pub resources: Vec<Located<String>>,
+}
+
+impl Kustomization {
+    /// A `resources` entry as a displayed path (`k8s/base/sa.yaml` for `./sa.yaml` in `k8s/base`).
+    fn resource_path(&self, entry: &str) -> String {
+        let entry = entry.strip_prefix("./").unwrap_or(entry);
+        if self.dir.is_empty() {
+            entry.to_string()
+        } else {
+            format!("{}/{entry}", self.dir)
+        }
+    }
+
+    /// True when `resources` lists the file shown as `file`.
+    pub fn lists(&self, file: &str) -> bool {
+        self.resources
+            .iter()
+            .any(|r| self.resource_path(&r.value) == file)
+    }
+
+    /// The `resources` entry that names `file` but for the case of its letters: kustomize opens
+    /// it on a case-insensitive file system only, so elsewhere the file is not applied with
+    /// this kustomization (and does not get its namespace).
+    pub fn entry_differing_in_case(&self, file: &str) -> Option<&Located<String>> {
+        self.resources.iter().find(|r| {
+            let path = self.resource_path(&r.value);
+            path != file && path.eq_ignore_ascii_case(file)
+        })
+    }
 }
 
 impl Container {

@@ -76,7 +76,25 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             sa.name,
         );
         let target = namespaces[0];
+        // A kustomization entry that names a ServiceAccount's file but for the case of its
+        // letters: that is why the file is not applied with the kustomization's namespace.
+        let miscased = found.iter().find_map(|&i| {
+            let file = linked.service_account(i).meta.file();
+            linked
+                .model
+                .kustomizations
+                .iter()
+                .find_map(|k| Some((k, k.entry_differing_in_case(file)?, file)))
+        });
         let fix_ns = match &ns.origin {
+            _ if all_defaulted && miscased.is_some() => {
+                let (_, entry, file) = miscased.expect("checked");
+                let name = file.rsplit('/').next().unwrap_or(file);
+                format!(
+                    "fix the kustomization's entry `{}` to the file's name `{name}` (letter case matters on Linux, where kustomize runs in CI)",
+                    entry.value
+                )
+            }
             NamespaceOrigin::Kustomization { .. } if all_defaulted => format!(
                 "list the ServiceAccount's file in the kustomization's `resources` (or set `namespace: {}` under its `metadata`)",
                 ns.name
@@ -127,6 +145,13 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 );
             }
             NamespaceOrigin::Defaulted => {}
+        }
+        if all_defaulted && let Some((k, entry, _)) = miscased {
+            diag = diag.related(
+                &k.source,
+                entry.span,
+                "names the ServiceAccount's file in another letter case: no such file on Linux",
+            );
         }
         for &i in found.iter().take(3) {
             let other = linked.service_account(i);

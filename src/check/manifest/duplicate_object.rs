@@ -17,7 +17,7 @@ use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::{name_span, sa_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::{Annotation, Kustomization, ObjectMeta, annotations};
+use crate::model::k8s::{Annotation, ObjectMeta, annotations};
 use crate::registry::IRSA215;
 use crate::source::Span;
 
@@ -38,20 +38,6 @@ fn dir_of(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
-/// True when a kustomization lists this file among its resources.
-fn lists(k: &Kustomization, file: &str) -> bool {
-    k.resources.iter().any(|r| {
-        let r = r.strip_prefix("./").unwrap_or(r);
-        if k.dir.is_empty() {
-            r == file
-        } else {
-            file.strip_prefix(k.dir.as_str())
-                .and_then(|rest| rest.strip_prefix('/'))
-                == Some(r)
-        }
-    })
-}
-
 /// True when two files are applied together: same directory, or one kustomization lists both.
 fn applied_together(linked: &Linked, a: &str, b: &str) -> bool {
     dir_of(a) == dir_of(b)
@@ -59,7 +45,7 @@ fn applied_together(linked: &Linked, a: &str, b: &str) -> bool {
             .model
             .kustomizations
             .iter()
-            .any(|k| lists(k, a) && lists(k, b))
+            .any(|k| k.lists(a) && k.lists(b))
 }
 
 /// How a later definition differs from the first: the place to point at and what differs.
