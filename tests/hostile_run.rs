@@ -6,18 +6,8 @@ use std::time::{Duration, Instant};
 
 use irsa_lint::lint::{LintOptions, lint};
 
-/// A trust policy with one known defect (IRSA102: no `:sub` condition), to prove that the run
-/// goes on past the hostile files.
-const POLICY_WITHOUT_SUB: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [{
-    "Effect": "Allow",
-    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
-    "Action": "sts:AssumeRoleWithWebIdentity",
-    "Condition": {"StringEquals": {"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"}}
-  }]
-}
-"#;
+mod common;
+use common::POLICY_WITHOUT_SUB;
 
 fn codes_by_file(dir: &Path) -> Vec<(String, &'static str, u32, u32)> {
     let opts = LintOptions {

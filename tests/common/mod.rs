@@ -5,6 +5,19 @@ use std::path::Path;
 
 use irsa_lint::link::LinkOptions;
 
+/// A trust policy with one known defect (IRSA102: no `:sub` condition), to prove that a run goes
+/// on past whatever else it is given.
+pub const POLICY_WITHOUT_SUB: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringEquals": {"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"}}
+  }]
+}
+"#;
+
 /// The non-empty lines of a fixture file, `#` comments removed.
 pub fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
