@@ -39,11 +39,12 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             // (`system:serviceaccount`, any case, the plural group prefix included) is meant as
             // one, and is held to its shape.
             let eks_entry = eks_statement && is_eks_key(&entry.key.value);
+            let stem = SUBJECT_PREFIX.trim_end_matches(':');
             let meant_as_subject = |text: &str| {
                 eks_entry
-                    || text.get(..SUBJECT_PREFIX.len() - 1).is_some_and(|p| {
-                        p.eq_ignore_ascii_case(&SUBJECT_PREFIX[..SUBJECT_PREFIX.len() - 1])
-                    })
+                    || text
+                        .get(..stem.len())
+                        .is_some_and(|p| p.eq_ignore_ascii_case(stem))
             };
             if !entry.values.iter().any(|v| meant_as_subject(&v.text)) {
                 continue;
