@@ -25,6 +25,7 @@ use crate::discover::DiscoverOptions;
 use crate::limits;
 use crate::link::LinkOptions;
 use crate::lint::{self, LintOptions, Selection};
+use crate::model::template::is_variable_name;
 use crate::parse::tree::Limits;
 use crate::registry;
 use crate::report::{self, Format, FormatSpec, Summary, rules_doc};
@@ -127,6 +128,10 @@ pub struct CheckArgs {
     /// `default`).
     #[arg(long, value_name = "NS")]
     pub default_namespace: Option<String>,
+    /// Fill in the template variable NAME (`${NAME}` and `$NAME`, as envsubst does) with VALUE
+    /// before linting; repeatable. Variables not given stay unknown (IRSA006).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    pub vars: Vec<(String, String)>,
     /// The cluster's OIDC issuer URL (`aws eks describe-cluster --query cluster.identity.oidc.issuer`):
     /// verdicts use it as the provider, and trust policies naming another provider are reported.
     #[arg(long, value_name = "URL")]
@@ -253,6 +258,19 @@ pub struct Resolved {
     pub color: ColorChoice,
 }
 
+/// `--var NAME=VALUE`.
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not NAME=VALUE"))?;
+    if !is_variable_name(name) {
+        return Err(format!(
+            "`{name}` is not a variable name (letters, digits and `_`, not starting with a digit)"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
 /// Merge the command line with the configuration: a value given on the command line wins, then
 /// the configuration's, then the default. Lists given on the command line replace the
 /// configuration's. Booleans (`--quiet`, `--no-ignore`) are on when either turns them on.
@@ -301,6 +319,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
     };
     let args = CheckArgs {
         verbose: cli.verbose,
+        vars: cli.vars.clone(),
         paths: cli.paths.clone(),
         stdin_filename: cli.stdin_filename.clone(),
         format,
@@ -376,6 +395,13 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
             audiences: config.map(|c| c.audiences.clone()).unwrap_or_default(),
             roles: config.map(|c| c.roles.clone()).unwrap_or_default(),
         },
+        // `--var` values replace the configuration's `vars` of the same name.
+        vars: config
+            .map(|c| c.vars.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .chain(cli.vars.iter().cloned())
+            .collect(),
         severity: config.map(|c| c.severity.clone()).unwrap_or_default(),
         suppressions: config.map(|c| c.suppressions.clone()).unwrap_or_default(),
         today,

@@ -28,13 +28,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::baseline::{self, Baseline};
+use crate::check::support::text::{MAX_LISTED, quote_list};
 use crate::check::{self, RuleFilter};
 use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::discover::PathGlobs;
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::extract;
+use crate::extract::unresolved::UnresolvedValue;
 use crate::frontend;
 use crate::link::{LinkOptions, Linked, Model, roles};
+use crate::model::template::{Vars, find_holes};
 use crate::parse;
 use crate::parse::tree::{Limits, ParseProblem, ProblemKind};
 use crate::registry::{self, Rule, selector_matches};
@@ -63,6 +66,9 @@ pub struct LintOptions {
     pub selection: Selection,
     /// Options of the link stage (namespaces, clusters, roles, audiences).
     pub link: LinkOptions,
+    /// Values for template variables (`--var`, the configuration's `vars`), substituted as
+    /// envsubst would before anything reads a value.
+    pub vars: Vars,
     /// Severity overrides by rule code (the configuration's `severity`): they replace whatever
     /// severity the rule chose.
     pub severity: BTreeMap<&'static str, Severity>,
@@ -85,6 +91,7 @@ impl Default for LintOptions {
             limits: Limits::default(),
             selection: Selection::default(),
             link: LinkOptions::default(),
+            vars: Vars::new(),
             severity: BTreeMap::new(),
             suppressions: Vec::new(),
             today: Date::today(),
@@ -458,7 +465,13 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
     };
     let kind = kind_hint.unwrap_or_else(|| parse::sniff_kind(&text));
     let source: SourceRef = Arc::new(SourceFile::new(display, path, text));
-    let read = frontend::read(&source, kind, opts.limits, suppress::COMMENT_MARKER);
+    let read = frontend::read(
+        &source,
+        kind,
+        opts.limits,
+        &opts.vars,
+        suppress::COMMENT_MARKER,
+    );
     let mut diagnostics = Vec::new();
     if let Some(problem) = read.problem {
         diagnostics.push(input_problem(
@@ -476,6 +489,10 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             }
         }
     }
+    diagnostics.extend(unresolved_values(
+        &source,
+        &extract::unresolved::unresolved_values(&extracted),
+    ));
     let context = check::RuleContext {
         audiences: &opts.link.audiences,
     };
@@ -521,6 +538,53 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
         return Err(too_large(bytes.len() as u64, cap));
     }
     Ok(bytes)
+}
+
+/// IRSA006: one finding per file for the values it reads that are filled in at deploy time,
+/// at the first of them, the others as related locations.
+fn unresolved_values(source: &SourceRef, values: &[UnresolvedValue]) -> Option<Diagnostic> {
+    let first = values.first()?;
+    let mut variables: Vec<&str> = Vec::new();
+    for value in values {
+        for hole in find_holes(value.text) {
+            let mut text = &value.text[hole.range];
+            // A run of `%{ }` directives is named by its first.
+            if text.starts_with("%{")
+                && let Some(close) = text.find('}')
+            {
+                text = &text[..=close];
+            }
+            if !variables.contains(&text) {
+                variables.push(text);
+            }
+        }
+    }
+    let count = match values.len() {
+        1 => "1 value is".to_string(),
+        n => format!("{n} values are"),
+    };
+    let named = match variables.len() {
+        1 => "variable",
+        _ => "variables",
+    };
+    let message = format!(
+        "{count} filled in at deploy time ({named} {}): lint the rendered output, or pass them \
+         with `--var`",
+        quote_list(&variables, MAX_LISTED)
+    );
+    let mut diagnostic = Diagnostic::new(registry::IRSA006, source, first.span, message)
+        .label("filled in at deploy time")
+        .help(
+            "findings here hold whatever fills these in, but what depends on their values (which \
+             role, which namespace) is not checked: render first (`envsubst < FILE | irsa-lint \
+             --stdin-filename FILE -`, `helm template`), or give them with `--var NAME=VALUE` or \
+             `vars:` in .irsa-lint.yaml",
+        )
+        .at_path("file");
+    for value in &values[1..] {
+        diagnostic = diagnostic.related(source, value.span, "also filled in at deploy time");
+    }
+    Some(diagnostic)
 }
 
 /// The IRSA00x diagnostic for an input problem.

@@ -274,3 +274,72 @@ fn configured_audiences_are_not_reported_as_misspelt() {
     let out = concise(dir.path(), &["--select", "IRSA122"]);
     assert_eq!(concise_findings(&out), Vec::<String>::new());
 }
+
+/// A ServiceAccount whose namespace and role name are filled in by envsubst.
+const TEMPLATED_SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: carts\n  namespace: ${NAMESPACE}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/${ROLE}\n";
+
+/// The trust of role `shop-carts`: admits `shop/carts` only.
+const SHOP_CARTS_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+"Principal":{"Federated":"arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"},
+"Action":"sts:AssumeRoleWithWebIdentity",
+"Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub":"system:serviceaccount:shop:carts",
+"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud":"sts.amazonaws.com"}}}]}"#;
+
+#[test]
+fn vars_fill_in_template_variables_as_envsubst_would() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/sa.yaml", TEMPLATED_SA);
+    write(dir.path(), "iam/shop-carts.json", SHOP_CARTS_TRUST);
+    // Unknown values: one IRSA006 for the file, no verdict on what depends on them.
+    let out = concise(dir.path(), &[]);
+    assert_eq!(concise_findings(&out), ["k8s/sa.yaml:5:14 IRSA006"]);
+    assert!(
+        stdout(&out).contains(
+            "2 values are filled in at deploy time (variables `${NAMESPACE}` and `${ROLE}`)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(0));
+    // `--var` fills them in (`${NAME}` and `$NAME`): the trust admits `shop/carts`.
+    let out = concise(
+        dir.path(),
+        &["--var", "NAMESPACE=shop", "--var", "ROLE=shop-carts"],
+    );
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+    // The configuration's `vars` do the same, and `--var` wins over them.
+    write(
+        dir.path(),
+        ".irsa-lint.yaml",
+        "vars:\n  NAMESPACE: shop\n  ROLE: shop-carts\n",
+    );
+    let out = concise(dir.path(), &[]);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+    let out = concise(dir.path(), &["--var", "NAMESPACE=prod"]);
+    assert_eq!(concise_findings(&out), ["k8s/sa.yaml:7:33 IRSA304"]);
+    assert!(stdout(&out).contains("`prod/carts`"), "{}", stdout(&out));
+    assert_eq!(out.status.code(), Some(1));
+    // A bare `$ROLE` is a placeholder nothing expands (IRSA114), unless `--var` gives it.
+    write(
+        dir.path(),
+        "k8s/sa.yaml",
+        &TEMPLATED_SA.replace("${ROLE}", "$ROLE"),
+    );
+    let out = concise(dir.path(), &["--no-config"]);
+    assert_eq!(
+        concise_findings(&out),
+        ["k8s/sa.yaml:5:14 IRSA006", "k8s/sa.yaml:7:64 IRSA114"]
+    );
+    let out = concise(dir.path(), &["--var", "ROLE=shop-carts"]);
+    assert_eq!(concise_findings(&out), Vec::<String>::new());
+    // A malformed `--var` is a usage error.
+    let out = concise(dir.path(), &["--var", "NAMESPACE"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not NAME=VALUE"),
+        "{}",
+        stderr(&out)
+    );
+    let out = concise(dir.path(), &["--var", "1X=y"]);
+    assert_eq!(out.status.code(), Some(2));
+}

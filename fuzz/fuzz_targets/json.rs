@@ -15,5 +15,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let source: SourceRef = Arc::new(SourceFile::new("fuzz.json", None, text));
-    irsa_lint::frontend::read(&source, FileKind::Json, Limits::default(), "");
+    irsa_lint::frontend::read(
+        &source,
+        FileKind::Json,
+        Limits::default(),
+        &Default::default(),
+        "",
+    );
 });

@@ -21,6 +21,7 @@ use clap::ValueEnum;
 use crate::diagnostic::Severity;
 use crate::discover::{PathGlobs, normalize};
 use crate::link::{Cluster, RoleMapping};
+use crate::model::template::Vars;
 use crate::parse::tree::Limits;
 use crate::parse::{self, FileKind};
 use crate::registry::selector_matches;
@@ -52,6 +53,7 @@ pub const KEYS: &[&str] = &[
     "clusters",
     "audiences",
     "roles",
+    "vars",
     "suppressions",
     "baseline",
     "format",
@@ -135,6 +137,8 @@ pub struct Config {
     pub audiences: Vec<String>,
     /// `roles`.
     pub roles: Vec<RoleMapping>,
+    /// `vars`: values for template variables, as `--var` gives them.
+    pub vars: Vars,
     /// `suppressions`.
     pub suppressions: Vec<ConfigSuppression>,
     /// `baseline`, resolved against the file's directory.
@@ -229,6 +233,7 @@ pub fn parse_config(source: SourceRef, dir: &Path, cwd: &Path) -> Result<Config,
         cluster_issuer: None,
         clusters: Vec::new(),
         audiences: Vec::new(),
+        vars: Vars::new(),
         roles: Vec::new(),
         suppressions: Vec::new(),
         baseline: None,

@@ -6,6 +6,7 @@ use crate::diagnostic::Severity;
 use crate::limits;
 use crate::model::arn::parse_role_arn;
 use crate::model::oidc::is_account_id;
+use crate::model::template::{Vars, is_variable_name};
 use crate::parse::tree::{Node, NodeKind, ScalarType};
 use crate::registry;
 use crate::registry::selector_matches;
@@ -127,6 +128,7 @@ impl Reader {
                 }
             }
             "roles" => config.roles = self.roles(value),
+            "vars" => config.vars = self.vars(value),
             "suppressions" => config.suppressions = self.suppressions(value),
             "baseline" => config.baseline = self.path(key, value),
             "output" => config.output = self.path(key, value),
@@ -205,6 +207,46 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// `vars`: a mapping of variable names to the text they stand for.
+    fn vars(&mut self, node: &Node) -> Vars {
+        let Some(entries) = node.as_map() else {
+            self.error(
+                node.span,
+                format!(
+                    "`vars` must be a mapping of variable names to values (`ACCOUNT_ID: \"483920175566\"`), not {}",
+                    node.kind_name()
+                ),
+            );
+            return Vars::new();
+        };
+        let mut vars = Vars::new();
+        for entry in entries {
+            let name = entry.key.scalar_text().unwrap_or_default();
+            if !is_variable_name(name) {
+                self.error(
+                    entry.key.span,
+                    format!(
+                        "`{name}` is not a variable name (letters, digits and `_`, not starting with a digit)"
+                    ),
+                );
+                continue;
+            }
+            match entry.value.as_scalar() {
+                Some(value) if !entry.value.is_null() => {
+                    vars.insert(name.to_string(), value.text.clone());
+                }
+                _ => self.error(
+                    entry.value.span,
+                    format!(
+                        "the value of `{name}` must be a string, not {}",
+                        entry.value.kind_name()
+                    ),
+                ),
+            }
+        }
+        vars
     }
 
     /// A list of strings, or one string (taken as a one-element list).

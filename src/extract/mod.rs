@@ -5,8 +5,10 @@
 
 pub mod aws;
 pub mod embedded;
+pub mod holes;
 pub mod k8s;
 pub mod policy;
+pub mod unresolved;
 
 use crate::model::policy::TrustPolicy;
 use crate::parse::tree::ParsedFile;

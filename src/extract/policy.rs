@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 
+use crate::extract::holes;
 use crate::model::policy::{
     ActionElement, ConditionBlock, ConditionElement, ConditionEntry, DuplicateKey, Effect, Located,
     Operator, PolicyOrigin, PolicyValue, Principal, PrincipalElement, PrincipalEntry, Statement,
     TrustPolicy,
 };
 use crate::parse::tree::{Entry, Node, NodeKind, ScalarType};
-use crate::source::SourceRef;
+use crate::source::{SourceFile, SourceRef};
 
 /// Whether a document is a role trust policy (as opposed to an identity or resource policy): some
 /// statement names a principal together with an `sts:` action, or names a Federated principal.
@@ -28,9 +29,9 @@ pub fn is_trust_policy(root: &Node) -> bool {
             element(stmt, "Principal").is_some_and(|p| element(&p.value, "Federated").is_some());
         let sts_action = ["Action", "NotAction"].iter().any(|k| {
             element(stmt, k).is_some_and(|a| {
-                values(&a.value).any(|v| {
-                    v.text
-                        .get(..4)
+                let items = a.value.as_seq().unwrap_or(std::slice::from_ref(&a.value));
+                items.iter().filter_map(Node::scalar_text).any(|text| {
+                    text.get(..4)
                         .is_some_and(|p| p.eq_ignore_ascii_case("sts:"))
                 })
             })
@@ -52,7 +53,7 @@ pub fn read_policy(
         .map(|e| {
             statement_nodes(&e.value)
                 .enumerate()
-                .map(|(index, node)| read_statement(index, node))
+                .map(|(index, node)| read_statement(source, index, node))
                 .collect()
         })
         .unwrap_or_default();
@@ -77,7 +78,7 @@ pub fn read_policy(
     }
 }
 
-fn read_statement(index: usize, node: &Node) -> Statement {
+fn read_statement(source: &SourceFile, index: usize, node: &Node) -> Statement {
     let effect = element(node, "Effect").and_then(|e| {
         let text = e.value.scalar_text()?;
         let value = match text {
@@ -93,7 +94,7 @@ fn read_statement(index: usize, node: &Node) -> Statement {
     let action = |key: &str| {
         element(node, key).map(|e| ActionElement {
             key_span: e.key.span,
-            values: values(&e.value).collect(),
+            values: values(source, &e.value).collect(),
         })
     };
     Statement {
@@ -106,19 +107,19 @@ fn read_statement(index: usize, node: &Node) -> Statement {
             })
         }),
         effect,
-        principal: element(node, "Principal").map(read_principal),
+        principal: element(node, "Principal").map(|e| read_principal(source, e)),
         not_principal: element(node, "NotPrincipal").map(|e| e.key.span),
         action: action("Action"),
         not_action: action("NotAction"),
         resource: element(node, "Resource").map(|e| e.key.span),
         not_resource: element(node, "NotResource").map(|e| e.key.span),
-        condition: element(node, "Condition").map(read_condition),
+        condition: element(node, "Condition").map(|e| read_condition(source, e)),
     }
 }
 
-fn read_principal(entry: &Entry) -> PrincipalElement {
+fn read_principal(source: &SourceFile, entry: &Entry) -> PrincipalElement {
     let principal = match &entry.value.kind {
-        NodeKind::Scalar(_) => match value_of(&entry.value) {
+        NodeKind::Scalar(_) => match value_of(source, &entry.value) {
             Some(v) if v.text == "*" => Principal::Wildcard(v),
             _ => Principal::Invalid,
         },
@@ -131,7 +132,7 @@ fn read_principal(entry: &Entry) -> PrincipalElement {
                             value: e.key.scalar_text()?.to_string(),
                             span: e.key.span,
                         },
-                        values: values(&e.value).collect(),
+                        values: values(source, &e.value).collect(),
                     })
                 })
                 .collect(),
@@ -145,7 +146,7 @@ fn read_principal(entry: &Entry) -> PrincipalElement {
     }
 }
 
-fn read_condition(entry: &Entry) -> ConditionElement {
+fn read_condition(source: &SourceFile, entry: &Entry) -> ConditionElement {
     let operators = last_occurrences(entry.value.as_map().unwrap_or_default())
         .into_iter()
         .filter_map(|block| {
@@ -161,15 +162,17 @@ fn read_condition(entry: &Entry) -> ConditionElement {
                 entries: last_occurrences(block.value.as_map().unwrap_or_default())
                     .into_iter()
                     .filter_map(|e| {
+                        let key = e.key.scalar_text()?;
                         Some(ConditionEntry {
                             key: Located {
-                                value: e.key.scalar_text()?.to_string(),
+                                value: key.to_string(),
                                 span: e.key.span,
                             },
-                            key_unknown_parts: Vec::new(),
+                            key_unknown_parts: holes::value_parts(source, e.key.span, key)
+                                .unwrap_or_default(),
                             values_span: e.value.span,
                             written: e.value.written(),
-                            values: values(&e.value).collect(),
+                            values: values(source, &e.value).collect(),
                         })
                     })
                     .collect(),
@@ -339,18 +342,28 @@ fn statement_nodes(node: &Node) -> impl Iterator<Item = &Node> {
 }
 
 /// A string-or-list element as a list of values. Non-scalar items are skipped.
-fn values(node: &Node) -> impl Iterator<Item = PolicyValue> + '_ {
+fn values<'a>(source: &'a SourceFile, node: &'a Node) -> impl Iterator<Item = PolicyValue> + 'a {
     let items: &[Node] = match &node.kind {
         NodeKind::Seq(items) => items,
         _ => std::slice::from_ref(node),
     };
-    items.iter().filter_map(value_of)
+    items.iter().filter_map(|item| value_of(source, item))
 }
 
-fn value_of(node: &Node) -> Option<PolicyValue> {
+/// A scalar as a policy value: a string with template variables (`${account_id}`) has them as
+/// unknown parts.
+fn value_of(source: &SourceFile, node: &Node) -> Option<PolicyValue> {
     let scalar = node.as_scalar()?;
     if scalar.ty == ScalarType::Null {
         return None;
+    }
+    if scalar.ty == ScalarType::String
+        && let Some(parts) = holes::value_parts(source, node.span, &scalar.text)
+    {
+        let mut value = PolicyValue::from_parts(parts, node.span);
+        // The text as written, for messages: `${NAME}`, `$(NAME)`, `{{ x }}` as they are.
+        value.text = scalar.text.clone();
+        return Some(value);
     }
     Some(PolicyValue::literal(
         scalar.text.clone(),

@@ -7,7 +7,8 @@
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
-use crate::extract::{self, Extracted};
+use crate::extract::{self, Extracted, holes};
+use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
 use crate::parse::{self, FileKind};
 use crate::source::{Comment, SourceRef};
@@ -24,15 +25,19 @@ pub struct FrontendOutput {
     pub comments: Vec<Comment>,
 }
 
-/// Read `source` as `kind`. `comments_with` is the text a comment must be looked for at all (the
+/// Read `source` as `kind`, with `vars` substituted into its values (`--var`). `comments_with` is the text a comment must be looked for at all (the
 /// suppression marker): the line scan for comments runs only on texts that hold it.
 pub fn read(
     source: &SourceRef,
     kind: FileKind,
     limits: Limits,
+    vars: &Vars,
     comments_with: &str,
 ) -> FrontendOutput {
-    let parsed = parse::parse(&source.text, kind, limits);
+    let mut parsed = parse::parse(&source.text, kind, limits);
+    for root in parsed.documents.iter_mut().filter_map(|d| d.root.as_mut()) {
+        holes::substitute(root, vars);
+    }
     let comments = match kind {
         FileKind::Yaml if source.text.contains(comments_with) => parse::yaml_comments(&source.text),
         // JSON has no comments: a `#` in it is inside a string.

@@ -7,10 +7,11 @@
 //! annotation or `sts.amazonaws.com`.
 
 use super::{Linked, PolicyId, SaId};
-use crate::engine::{self, AssumeRoleRequest, Tri, Verdict};
+use crate::engine::{self, AssumeRoleRequest, ContextValue, Tri, Verdict};
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::annotations;
 use crate::model::policy::{Statement, TrustPolicy};
+use crate::model::template::has_holes;
 
 /// One request a ServiceAccount's pods would make.
 #[derive(Clone, Debug)]
@@ -22,7 +23,15 @@ pub struct ServiceAccountRequest {
 
 impl ServiceAccountRequest {
     pub fn to_request(&self) -> AssumeRoleRequest {
-        AssumeRoleRequest::irsa(&self.provider_arn, &self.subject, &self.audience)
+        // A namespace, name or audience filled in at deploy time (`${NAMESPACE}`) makes that
+        // claim unknown: the verdict then says only what holds whatever it is.
+        let claim = |text: &str| match has_holes(text) {
+            true => ContextValue::Unknown(text.to_string()),
+            false => ContextValue::Known(text.to_string()),
+        };
+        AssumeRoleRequest::web_identity(&self.provider_arn)
+            .with_claim("sub", [claim(&self.subject)])
+            .with_claim("aud", [claim(&self.audience)])
     }
 }
 

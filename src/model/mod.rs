@@ -4,5 +4,6 @@ pub mod arn;
 pub mod k8s;
 pub mod oidc;
 pub mod policy;
+pub mod template;
 pub mod value;
 pub mod written;

@@ -21,8 +21,9 @@ pub struct Located<T> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyValue {
     /// The value's text as written. For a non-string JSON/YAML scalar (`true`, `3`), its literal
-    /// text; for a value with unknown parts, the literal parts and each unknown one as
-    /// `${expression}` (for messages: matching reads [`PolicyValue::parts`]).
+    /// text; for a value with unknown parts, as written too (`$(NS)`, `{{ .Values.x }}`), or when
+    /// built from parts, the literal parts and each unknown one as `${expression}` (for messages:
+    /// matching reads [`PolicyValue::parts`]).
     pub text: String,
     pub span: Span,
     /// The value's literal and unknown parts when some part is not known statically (a Terraform
@@ -172,8 +173,8 @@ impl Statement {
         matches!(self.effect.as_ref().map(|e| &e.value), Some(Effect::Deny))
     }
 
-    /// The Federated principal values that name an OIDC provider.
-    pub fn oidc_principals(&self) -> impl Iterator<Item = &PolicyValue> {
+    /// Every value of the statement's `Federated` principal entries.
+    pub fn federated_values(&self) -> impl Iterator<Item = &PolicyValue> {
         let entries = match self.principal.as_ref().map(|p| &p.principal) {
             Some(Principal::Map(entries)) => entries.as_slice(),
             _ => &[],
@@ -182,6 +183,11 @@ impl Statement {
             .iter()
             .filter(|e| e.is_federated())
             .flat_map(|e| e.values.iter())
+    }
+
+    /// The Federated principal values that name an OIDC provider.
+    pub fn oidc_principals(&self) -> impl Iterator<Item = &PolicyValue> {
+        self.federated_values()
             .filter(|v| oidc::is_oidc_principal(&v.text))
     }
 

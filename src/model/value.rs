@@ -60,6 +60,18 @@ impl<'a> Parts<'a> {
             }))
     }
 
+    /// Each part with the span it was written at; nothing for a wholly literal value, whose one
+    /// part spans the whole value.
+    pub fn spanned(self) -> impl Iterator<Item = (PartRef<'a>, Span)> {
+        self.parts.iter().map(|p| {
+            let part = match &p.part {
+                Part::Literal(text) => PartRef::Literal(text),
+                Part::Unknown(expr) => PartRef::Unknown(expr),
+            };
+            (part, p.span)
+        })
+    }
+
     /// True when no part is unknown.
     pub fn is_literal(self) -> bool {
         !self.iter().any(|p| matches!(p, PartRef::Unknown(_)))

@@ -12,7 +12,9 @@ use std::ops::Range;
 
 use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::sa_label;
-use crate::check::support::placeholders::{DOCUMENTATION_ACCOUNTS, find_placeholders};
+use crate::check::support::placeholders::{
+    DOCUMENTATION_ACCOUNTS, find_placeholders, replace_target,
+};
 use crate::check::support::role_arn::{role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
@@ -21,6 +23,7 @@ use crate::registry;
 
 /// A replacement hint from where the placeholder sits in the ARN.
 fn help_for(arn: &str, range: Range<usize>, placeholder: &str) -> String {
+    let target = replace_target(placeholder);
     let fields = split_arn(arn);
     let in_account = fields
         .as_ref()
@@ -30,19 +33,19 @@ fn help_for(arn: &str, range: Range<usize>, placeholder: &str) -> String {
         .is_some_and(|f| f.resource.start <= range.start && range.end <= f.resource.end);
     if in_account || DOCUMENTATION_ACCOUNTS.contains(&placeholder) {
         format!(
-            "replace `{placeholder}` with the 12-digit id of the account that owns the role \
+            "replace {target} with the 12-digit id of the account that owns the role \
              (`aws sts get-caller-identity --query Account --output text`)"
         )
     } else if in_resource {
-        format!("replace `{placeholder}` with the role's name")
+        format!("replace {target} with the role's name")
     } else if range.start == 0 && range.end == arn.len() {
         format!(
-            "replace `{placeholder}` with the role's ARN (`aws iam get-role --role-name <name> \
+            "replace {target} with the role's ARN (`aws iam get-role --role-name <name> \
              --query Role.Arn`), or render the template before applying the manifest"
         )
     } else {
         format!(
-            "replace `{placeholder}` with the real value, so the annotation reads \
+            "replace {target} with the real value, so the annotation reads \
              `arn:aws:iam::<12-digit account id>:role/<role name>`"
         )
     }

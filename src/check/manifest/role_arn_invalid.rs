@@ -23,7 +23,7 @@ use std::ops::Range;
 
 use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::sa_label;
-use crate::check::support::placeholders::find_placeholders;
+use crate::check::support::placeholders::is_unfinished;
 use crate::check::support::role_arn::{not_a_role, resource_type, role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
@@ -306,10 +306,10 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             });
         } else {
             problems.extend(whitespace_problem(source, value, text));
-            // A placeholder may stand for any part of the ARN (or all of it): IRSA114 reports it,
-            // and the shape is only judged once it is filled in.
+            // A placeholder (IRSA114's) or a template variable (`${ROLE_ARN}`) may stand for any
+            // part of the ARN or all of it: the shape is only judged once it is filled in.
             let trimmed = text.trim();
-            if find_placeholders(trimmed).is_empty() && not_a_role(trimmed).is_none() {
+            if !is_unfinished(trimmed) && not_a_role(trimmed).is_none() {
                 let base = text.len() - text.trim_start().len();
                 problems.extend(structure_problem(source, value, text, base));
             }

@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::support::objects::sa_label;
-use crate::check::support::placeholders::find_placeholders;
+use crate::check::support::placeholders::is_unfinished;
 use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
 use crate::check::support::text::quote_list;
 use crate::diagnostic::Diagnostic;
@@ -33,8 +33,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let Some(arn) = annotated_role(sa) else {
             continue;
         };
-        // A placeholder role name (`<ROLE_NAME>`) names no role yet: IRSA114's.
-        if arn.name.is_empty() || !find_placeholders(arn.name).is_empty() {
+        // A placeholder role name (`<ROLE_NAME>`, IRSA114's) or a template variable (`${ROLE}`)
+        // names no role yet.
+        if arn.name.is_empty() || is_unfinished(arn.name) {
             continue;
         }
         let key = (

@@ -1,14 +1,36 @@
-//! Unreplaced placeholders (`<ACCOUNT_ID>`, `[OIDC_ID]`, `${var}`, the documentation accounts).
+//! Unreplaced placeholders (`<ACCOUNT_ID>`, `[OIDC_ID]`, `{AWS_REGION}`, `$oidc_provider`, the
+//! documentation accounts): text nothing will ever replace.
 //!
 //! IRSA114 reports a placeholder; every other rule that looks at the shape of a value asks here
-//! first, so that a value whose only problem is a placeholder is reported once.
+//! first, so that a value whose only problem is a placeholder is reported once. Template
+//! variables (`${NAME}`, `$(NAME)`, `{{ x }}`, Terraform's `%{ }`) are not placeholders: they
+//! are filled in before anything reads the value, and the extractor keeps them as unknown parts
+//! (`crate::extract::holes`).
 
 use std::ops::Range;
+
+use crate::model::template::{find_holes, has_holes};
 
 /// A value that looks like an unreplaced placeholder (`<namespace>`, `[OIDC_ID]`, `$name`,
 /// `{{ .Release.Namespace }}`): IRSA114/IRSA003 report those, so value-shape rules skip them.
 pub fn looks_like_placeholder(text: &str) -> bool {
     text.contains(['<', '>', '[', ']', '{', '}', '$'])
+}
+
+/// How a help text names the placeholder to replace: a single-brace `{AWS_REGION}` looks like a
+/// variable some tool fills in, so the help says the braces go too.
+pub fn replace_target(placeholder: &str) -> String {
+    if placeholder.starts_with('{') {
+        format!("`{placeholder}` (braces included)")
+    } else {
+        format!("`{placeholder}`")
+    }
+}
+
+/// True when `text` is not final: it holds a placeholder, or a template variable filled in at
+/// deploy time. Rules that judge a value's shape wait until it is final.
+pub fn is_unfinished(text: &str) -> bool {
+    has_holes(text) || !find_placeholders(text).is_empty()
 }
 
 /// True for a provider name that cannot be a real one: empty, or an unreplaced placeholder.
@@ -23,17 +45,26 @@ pub const DOCUMENTATION_ACCOUNTS: [&str; 2] = ["111122223333", "123456789012"];
 /// Every unreplaced placeholder in `text`, as byte ranges with a short description ("a bracketed
 /// placeholder"), sorted and non-overlapping.
 ///
-/// Recognised: `[ANY_CAPS]`, `<anything>`, `${VAR}` / `$VAR` (but not IAM policy variables such as
-/// `${aws:username}`), `{{ ... }}`, `region-code`, ids containing `EXAMPLE`, all-caps names such
-/// as `ACCOUNT_ID` or `OIDC_ID`, and the documentation accounts `111122223333` / `123456789012`
-/// when they are the whole text or an ARN's account field (never inside other digits).
+/// Recognised: `[ANY_CAPS]`, `<anything>`, `{NAME}`, a bare `$VAR`, `region-code`, ids containing
+/// `EXAMPLE`, all-caps names such as `ACCOUNT_ID` or `OIDC_ID`, redacted `xxxxxxxxxxxx` accounts,
+/// and the documentation accounts `111122223333` / `123456789012` when they are the whole text or
+/// an ARN's account field (never inside other digits). Not `${VAR}`, `$(VAR)` nor `{{ x }}`:
+/// template variables.
 pub fn find_placeholders(text: &str) -> Vec<(Range<usize>, &'static str)> {
     let bytes = text.as_bytes();
     let mut found: Vec<(Range<usize>, &'static str)> = Vec::new();
     let mut i = 0;
+    let holes = find_holes(text);
+    let mut next_hole = holes.iter().peekable();
     while i < bytes.len() {
         let b = bytes[i];
-        if let Some((end, what)) = delimited_at(bytes, i) {
+        // A template variable is filled in later, whatever its name says (`${ACCOUNT_ID}`).
+        while next_hole.peek().is_some_and(|h| h.range.end <= i) {
+            next_hole.next();
+        }
+        if let Some(hole) = next_hole.peek().filter(|h| h.range.start == i) {
+            i = hole.range.end;
+        } else if let Some((end, what)) = delimited_at(bytes, i) {
             found.push((i..end, what));
             i = end;
         } else if is_token_byte(b) {
@@ -72,8 +103,8 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
 }
 
-/// A placeholder that starts with a delimiter at `i`: `[CAPS]`, `<name>`, `{{ ... }}`, `${VAR}`,
-/// `$VAR`. Returns its end.
+/// A placeholder that starts with a delimiter at `i`: `[CAPS]`, `<name>`, `{NAME}`, `$VAR`.
+/// Returns its end.
 fn delimited_at(bytes: &[u8], i: usize) -> Option<(usize, &'static str)> {
     let rest = &bytes[i..];
     match rest.first()? {
@@ -99,26 +130,19 @@ fn delimited_at(bytes: &[u8], i: usize) -> Option<(usize, &'static str)> {
             (rest.get(1 + len) == Some(&b'>') && inner.iter().any(u8::is_ascii_alphabetic))
                 .then_some((i + len + 2, "an angle-bracket placeholder"))
         }
-        b'{' if rest.get(1) == Some(&b'{') => {
-            let close = rest[2..].windows(2).position(|w| w == b"}}")?;
-            Some((i + 2 + close + 2, "a template expression"))
+        // `{AWS_REGION}`, `{OIDC}`: a single-brace name (documentation style). `{{ x }}` and
+        // `${x}` are template variables, holes the extractor keeps as unknown parts.
+        b'{' if rest.get(1) != Some(&b'{') && (i == 0 || !matches!(bytes[i - 1], b'$' | b'{')) => {
+            let len = rest[1..]
+                .iter()
+                .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-'))
+                .count();
+            (len > 0 && rest.get(1 + len) == Some(&b'}'))
+                .then_some((i + len + 2, "a brace placeholder"))
         }
         b'$' => match rest.get(1)? {
-            // `${VAR}` or `${var.name}` (shell, envsubst, Terraform). IAM policy variables always
-            // hold a `:` (`${aws:username}`) or are `${*}`, `${?}`, `${$}`: those are not
-            // placeholders.
-            b'{' => {
-                let name = &rest[2..];
-                let len = name
-                    .iter()
-                    .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
-                    .count();
-                let starts_ok = name
-                    .first()
-                    .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_');
-                (starts_ok && name.get(len) == Some(&b'}'))
-                    .then_some((i + 2 + len + 1, "an unexpanded variable"))
-            }
+            // A bare shell `$name` nothing expanded (a heredoc saved with a quoted delimiter):
+            // `${name}` and `$(name)` are holes, not placeholders.
             c if c.is_ascii_alphabetic() || *c == b'_' => {
                 let len = rest[1..]
                     .iter()
@@ -135,7 +159,7 @@ fn delimited_at(bytes: &[u8], i: usize) -> Option<(usize, &'static str)> {
 /// Words that are placeholders on their own.
 fn placeholder_token(token: &str) -> Option<&'static str> {
     if token.eq_ignore_ascii_case("region-code") {
-        return Some("the documentation placeholder `region-code`");
+        return Some("the documentation placeholder");
     }
     // `EXAMPLED539D4633E53DE1B71EXAMPLE`, `AKIAIOSFODNN7EXAMPLE`: AWS documentation ids.
     if token.contains("EXAMPLE") {

@@ -11,6 +11,7 @@ use crate::model::oidc::{ProviderKey, parse_eks_issuer, parse_provider_key, same
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
 };
+use crate::model::value::Parts;
 
 /// True when the statement's Action names `sts:AssumeRoleWithWebIdentity` (exactly or by a
 /// wildcard such as `sts:AssumeRole*`).
@@ -49,6 +50,19 @@ pub fn is_eks(stmt: &Statement) -> bool {
         || stmt.condition_entries().any(|(_, e)| {
             parse_provider_key(&e.key.value).is_some_and(|k| parse_eks_issuer(k.provider).is_some())
         })
+}
+
+/// True when the statement concerns an EKS cluster's issuer, or may once its template variables
+/// are filled in: its Federated principal or a `:sub` key has the issuer as a variable
+/// (`${cluster_oidc_arn}`, `arn:aws:iam::${account}:oidc-provider/${issuer}`, `${issuer}:sub`).
+pub fn may_be_eks(stmt: &Statement) -> bool {
+    let unknown_issuer =
+        |parts: Parts<'_>| !parts.is_literal() && !parts.known_suffix().contains("oidc-provider/");
+    is_eks(stmt)
+        || stmt.federated_values().any(|v| unknown_issuer(v.parts()))
+        || stmt
+            .claim_entries("sub")
+            .any(|(_, e)| e.key_has_unknown() && e.key_parts().known_suffix().starts_with(':'))
 }
 
 /// The entries of one operator block on a `:sub` or `:aud` key: the claims IRSA relies on.

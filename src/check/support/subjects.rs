@@ -4,13 +4,15 @@
 //! sub-spans inside a value ([`value_sub_span`]).
 
 use crate::check::support::statement::{
-    is_eks, is_eks_key, is_opaque, key_matches_principal, string_mode,
+    is_eks_key, key_matches_principal, may_be_eks, string_mode,
 };
 use crate::engine::STS_AUDIENCE;
+use crate::engine::matcher::has_policy_variable;
 use crate::model::oidc::{parse_eks_issuer, parse_provider_key, same_provider};
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Statement, TrustPolicy,
 };
+use crate::model::value::PartRef;
 use crate::source::Span;
 
 /// Every EKS service-account token's `sub` starts with this.
@@ -332,7 +334,61 @@ pub struct BroadSubject<'a> {
     pub entry: &'a ConditionEntry,
     pub value_index: usize,
     pub value: &'a PolicyValue,
+    /// Offsets are into the value's text, or for a value with template variables, into its
+    /// [`Neutral`] rendering: use [`BroadSubject::wildcard_span`].
     pub analysis: SubjectAnalysis,
+}
+
+impl BroadSubject<'_> {
+    /// The span of the wildcard at `offset` of [`BroadSubject::analysis`] (the whole value's when
+    /// positions inside it cannot be mapped).
+    pub fn wildcard_span(&self, policy: &TrustPolicy, offset: Option<usize>) -> Span {
+        let Some(offset) = offset else {
+            return self.value.span;
+        };
+        if self.value.has_unknown() {
+            return Neutral::of(self.value).source_span(policy, offset, self.value.span);
+        }
+        value_sub_span(policy, self.value, offset, 1)
+    }
+}
+
+/// A value with template variables, each variable replaced by a neutral name (`x`), to analyse
+/// what its literal parts admit whatever fills the variables in. The assumption: a variable in a
+/// subject stands for (part of) a namespace or a name, never for a `:` or a wildcard, which is
+/// what a template author means by `system:serviceaccount:${ns}:*`.
+struct Neutral<'a> {
+    text: String,
+    /// Each literal part: where it starts in `text`, its text and its span.
+    literals: Vec<(usize, &'a str, Span)>,
+}
+
+impl<'a> Neutral<'a> {
+    fn of(value: &'a PolicyValue) -> Neutral<'a> {
+        let mut text = String::new();
+        let mut literals = Vec::new();
+        for (part, span) in value.parts().spanned() {
+            match part {
+                PartRef::Literal(literal) => {
+                    literals.push((text.len(), literal, span));
+                    text.push_str(literal);
+                }
+                PartRef::Unknown(_) => text.push('x'),
+            }
+        }
+        Neutral { text, literals }
+    }
+
+    /// The source span of the byte at `offset` of the rendering (a wildcard, so always in a
+    /// literal part).
+    fn source_span(&self, policy: &TrustPolicy, offset: usize, whole: Span) -> Span {
+        self.literals
+            .iter()
+            .find(|(start, literal, _)| (*start..start + literal.len()).contains(&offset))
+            .map_or(whole, |(start, literal, span)| {
+                text_sub_span(policy, *span, literal, offset - start, 1)
+            })
+    }
 }
 
 /// The `:sub` values that make EKS Allow statements admit several service accounts (IRSA104 takes
@@ -349,7 +405,7 @@ pub fn broad_subjects(policy: &TrustPolicy) -> Vec<BroadSubject<'_>> {
     for stmt in policy
         .statements
         .iter()
-        .filter(|s| s.is_allow() && is_eks(s))
+        .filter(|s| s.is_allow() && may_be_eks(s))
     {
         let entries: Vec<(&ConditionBlock, &ConditionEntry)> = stmt
             .claim_entries("sub")
@@ -357,7 +413,7 @@ pub fn broad_subjects(policy: &TrustPolicy) -> Vec<BroadSubject<'_>> {
                 b.operator
                     .is_some_and(|op| op.base.is_string_like() && !op.base.is_negated())
                     && !e.values.is_empty()
-                    && is_eks_key(&e.key.value)
+                    && (is_eks_key(&e.key.value) || e.key_has_unknown())
                     && key_matches_principal(stmt, &e.key.value)
             })
             .collect();
@@ -422,11 +478,19 @@ fn value_analyses(block: &ConditionBlock, entry: &ConditionEntry) -> Option<Vec<
         .values
         .iter()
         .map(|v| {
-            if is_opaque(v) {
+            // A wholly unknown value or a policy variable may be anything: it may narrow the
+            // rest. Template variables inside a subject are neutral names (see [`Neutral`]).
+            let policy_variable = v
+                .parts()
+                .iter()
+                .any(|p| matches!(p, PartRef::Literal(text) if has_policy_variable(text)));
+            if v.parts().is_wholly_unknown() || policy_variable {
                 return None;
             }
+            let neutral = v.has_unknown().then(|| Neutral::of(v).text);
+            let text = neutral.as_deref().unwrap_or(&v.text);
             Some(match string_mode(base) {
-                Some((ignore_case, like)) => analyse_subject(&v.text, like, ignore_case),
+                Some((ignore_case, like)) => analyse_subject(text, like, ignore_case),
                 // ArnEquals/ArnLike: a subject is not a six-part ARN, nothing matches.
                 None => SubjectAnalysis {
                     scope: SubjectScope::Nothing,

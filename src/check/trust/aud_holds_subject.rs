@@ -65,7 +65,14 @@ fn report(
         "this value never matches" if wrong.len() > 1 => "these values never match",
         effect => effect,
     };
-    let provider = parse_provider_key(key).map_or(key.as_str(), |k| k.provider);
+    // The issuer part of the key, known or not (`${cluster_url}` of `${cluster_url}:aud`).
+    let provider = parse_provider_key(key).map_or_else(
+        || {
+            key.rsplit_once(':')
+                .map_or(key.as_str(), |(issuer, _)| issuer)
+        },
+        |k| k.provider,
+    );
     let subject_example = if eks {
         "`system:serviceaccount:<namespace>:<name>`"
     } else {

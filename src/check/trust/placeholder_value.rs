@@ -13,11 +13,14 @@ use std::ops::Range;
 
 use crate::check::RuleContext;
 use crate::check::support::placeholders::{
-    DOCUMENTATION_ACCOUNTS, arn_account_field, find_placeholders,
+    DOCUMENTATION_ACCOUNTS, arn_account_field, find_placeholders, replace_target,
 };
 use crate::check::support::statement::{logical_path, provider_claim_key};
 use crate::diagnostic::Diagnostic;
-use crate::model::policy::{BaseOperator, ConditionBlock, Principal, TrustPolicy};
+use crate::model::policy::{
+    BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, TrustPolicy,
+};
+use crate::model::value::{PartRef, Parts};
 use crate::registry;
 use crate::source::Span;
 
@@ -33,11 +36,11 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in &policy.statements {
         if let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) {
             for entry in entries.iter().filter(|e| e.is_federated()) {
-                for value in entry.values.iter().filter(|v| !v.has_unknown()) {
+                for (text, span) in entry.values.iter().flat_map(literal_texts) {
                     report(
                         policy,
-                        &value.text,
-                        value.span,
+                        text,
+                        span,
                         Place::Principal,
                         None,
                         logical_path(policy, Some(stmt), "Principal.Federated"),
@@ -47,8 +50,7 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             }
         }
         for (block, entry) in stmt.condition_entries() {
-            let key = &entry.key.value;
-            if !is_provider_key(key) {
+            if !is_provider_key(entry) {
                 continue;
             }
             let path = logical_path(
@@ -56,20 +58,22 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
                 Some(stmt),
                 &format!("Condition.{}", block.operator_name.value),
             );
-            report(
-                policy,
-                key,
-                entry.key.span,
-                Place::Key,
-                Some(block),
-                path.clone(),
-                out,
-            );
-            for value in entry.values.iter().filter(|v| !v.has_unknown()) {
+            for (text, span) in literal_parts(entry.key_parts(), entry.key.span) {
                 report(
                     policy,
-                    &value.text,
-                    value.span,
+                    text,
+                    span,
+                    Place::Key,
+                    Some(block),
+                    path.clone(),
+                    out,
+                );
+            }
+            for (text, span) in entry.values.iter().flat_map(literal_texts) {
+                report(
+                    policy,
+                    text,
+                    span,
                     Place::Value,
                     Some(block),
                     path.clone(),
@@ -82,12 +86,35 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
 
 /// A condition key naming an identity provider's claim, including one whose provider part is
 /// itself a placeholder (`$oidc_provider:aud`, `[OIDC_PROVIDER]:sub`), which
-/// `parse_provider_key` does not recognise because it holds no `.`.
-fn is_provider_key(key: &str) -> bool {
-    provider_claim_key(key).is_some()
+/// `parse_provider_key` does not recognise because it holds no `.`, or a template variable
+/// (`${oidc}:sub`).
+fn is_provider_key(entry: &ConditionEntry) -> bool {
+    let key = &entry.key.value;
+    (entry.key_has_unknown() && entry.claim().is_some())
+        || provider_claim_key(key).is_some()
         || key
             .rsplit_once(':')
             .is_some_and(|(provider, _)| !find_placeholders(provider).is_empty())
+}
+
+/// The texts to look for placeholders in, with their spans: the whole text of a literal value,
+/// the literal parts of a value with template variables (a variable is filled in later: only
+/// what is written around it can still be a forgotten placeholder).
+fn literal_texts(value: &PolicyValue) -> Vec<(&str, Span)> {
+    literal_parts(value.parts(), value.span)
+}
+
+fn literal_parts<'a>(parts: Parts<'a>, whole: Span) -> Vec<(&'a str, Span)> {
+    if parts.is_literal() {
+        return vec![(parts.known_prefix(), whole)];
+    }
+    parts
+        .spanned()
+        .filter_map(|(part, span)| match part {
+            PartRef::Literal(text) if !text.is_empty() => Some((text, span)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// True when a condition under this operator holds whatever a key or value is: negated operators
@@ -150,6 +177,7 @@ fn report(
 
 /// A concrete replacement for the placeholder, from where it sits and what it is called.
 fn help_for(text: &str, range: Range<usize>, placeholder: &str) -> String {
+    let target = replace_target(placeholder);
     let lower = placeholder.to_ascii_lowercase();
     let in_account_field = arn_account_field(text).is_some_and(|f| f == range);
     let after_id = text[..range.start].ends_with("/id/");
@@ -159,32 +187,32 @@ fn help_for(text: &str, range: Range<usize>, placeholder: &str) -> String {
         || DOCUMENTATION_ACCOUNTS.contains(&placeholder)
     {
         format!(
-            "replace `{placeholder}` with the 12-digit id of the account that owns the cluster's \
+            "replace {target} with the 12-digit id of the account that owns the cluster's \
              OIDC provider (`aws sts get-caller-identity --query Account --output text`)"
         )
     } else if lower == "region-code" || lower.contains("region") {
-        format!("replace `{placeholder}` with the cluster's region, e.g. `eu-west-1`")
+        format!("replace {target} with the cluster's region, e.g. `eu-west-1`")
     } else if after_id || lower.contains("oidc_id") || lower.contains("example") {
         format!(
-            "replace `{placeholder}` with the cluster's OIDC id: the last path segment of \
+            "replace {target} with the cluster's OIDC id: the last path segment of \
              `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer \
              --output text`"
         )
     } else if lower.contains("provider") || lower.contains("issuer") || lower.contains("oidc") {
         format!(
-            "replace `{placeholder}` with the issuer without `https://`, e.g. \
+            "replace {target} with the issuer without `https://`, e.g. \
              `oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F` (from `aws \
              eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output \
              text`)"
         )
     } else if lower.contains("namespace") || service_account {
         format!(
-            "replace `{placeholder}` with the real name, so the subject reads \
+            "replace {target} with the real name, so the subject reads \
              `system:serviceaccount:<namespace>:<service-account>` with both parts filled in"
         )
     } else {
         format!(
-            "replace `{placeholder}` with the real value before applying the policy (render the \
+            "replace {target} with the real value before applying the policy (render the \
              template or expand the variable first)"
         )
     }
@@ -233,15 +261,21 @@ mod tests {
             ]
         );
         assert_eq!(kinds("$oidc_provider:aud"), ["$oidc_provider"]);
+        // Template variables are filled in later: not placeholders, whatever their names say.
         assert_eq!(
             kinds("arn:aws:iam::${AWS_ACCOUNT_ID}:oidc-provider/${OIDC}"),
-            ["${AWS_ACCOUNT_ID}", "${OIDC}"]
+            [] as [&str; 0]
+        );
+        assert_eq!(kinds("{{ .Values.accountId }}"), [] as [&str; 0]);
+        assert_eq!(kinds("$(ACCOUNT_ID)"), [] as [&str; 0]);
+        assert_eq!(
+            kinds(
+                "arn:aws:iam::${account}:oidc-provider/oidc.eks.{AWS_REGION}.amazonaws.com/id/{OIDC}"
+            ),
+            ["{AWS_REGION}", "{OIDC}"]
         );
         assert_eq!(kinds("arn:aws:iam::<ACCOUNT_ID>:x"), ["<ACCOUNT_ID>"]);
-        assert_eq!(
-            kinds("{{ .Values.accountId }}"),
-            ["{{ .Values.accountId }}"]
-        );
+        assert_eq!(kinds("arn:aws:iam::xxxxxxxxxxxx:x"), ["xxxxxxxxxxxx"]);
         assert_eq!(
             kinds("arn:aws:iam::ACCOUNT_ID:oidc-provider/x"),
             ["ACCOUNT_ID"]

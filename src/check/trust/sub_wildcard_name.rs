@@ -8,9 +8,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::statement::entry_path;
-use crate::check::support::subjects::{
-    SUBJECT_PREFIX, SubjectScope, broad_subjects, value_sub_span,
-};
+use crate::check::support::subjects::{SUBJECT_PREFIX, SubjectScope, broad_subjects};
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA105;
@@ -21,10 +19,7 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let text = &broad.value.text;
-        let span = match broad.analysis.name_wildcard {
-            Some(offset) => value_sub_span(policy, broad.value, offset, 1),
-            None => broad.value.span,
-        };
+        let span = broad.wildcard_span(policy, broad.analysis.name_wildcard);
         // `system:serviceaccount:<ns>:<name pattern>` with a literal namespace: name both parts.
         let parts = text
             .strip_prefix(SUBJECT_PREFIX)

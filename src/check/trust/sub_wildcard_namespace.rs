@@ -13,9 +13,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::statement::entry_path;
-use crate::check::support::subjects::{
-    SUBJECT_PREFIX, SubjectScope, broad_subjects, value_sub_span,
-};
+use crate::check::support::subjects::{SUBJECT_PREFIX, SubjectScope, broad_subjects};
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA104;
@@ -26,10 +24,7 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let text = &broad.value.text;
-        let span = match broad.analysis.namespace_wildcard {
-            Some(offset) => value_sub_span(policy, broad.value, offset, 1),
-            None => broad.value.span,
-        };
+        let span = broad.wildcard_span(policy, broad.analysis.namespace_wildcard);
         let everything = text.chars().all(|c| c == '*');
         let message = if everything {
             format!(
