@@ -321,6 +321,9 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
             .service_accounts
             .extend(extracted.k8s.service_accounts);
         model.workloads.extend(extracted.k8s.workloads);
+        model
+            .service_account_references
+            .extend(extracted.k8s.service_account_references);
         model.env_sources.extend(extracted.k8s.env_sources);
         model.kustomizations.extend(extracted.k8s.kustomizations);
     }

@@ -1,14 +1,16 @@
-//! Kubernetes documents → ServiceAccounts, workloads, ConfigMaps/Secrets and kustomizations.
+//! Kubernetes documents → ServiceAccounts, workloads, the ServiceAccounts custom resources name,
+//! ConfigMaps/Secrets and kustomizations.
 //!
 //! `kind: List` and every `*List` kind (what `kubectl get -o yaml` prints) are flattened,
-//! recursively. Unknown kinds are skipped silently: most of a monorepo's YAML is not IRSA's
-//! business.
+//! recursively. Other kinds are skipped silently, but for the custom resources that name a
+//! ServiceAccount ([`POD_RUNNERS`], and any custom resource with `spec.serviceAccountName`): most
+//! of a monorepo's YAML is not IRSA's business.
 
 use crate::model::k8s::annotations;
 use crate::model::k8s::{
     Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, IgnoreAnnotation,
-    Kustomization, NodeSelectorExpression, ObjectMeta, PodSpec, ServiceAccount, TokenProjection,
-    Volume, VolumeMount, Workload,
+    Kustomization, NodeSelectorExpression, ObjectMeta, PodSpec, ReferenceScope, ServiceAccount,
+    ServiceAccountReference, TokenProjection, Volume, VolumeMount, Workload,
 };
 use crate::model::policy::Located;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
@@ -19,6 +21,8 @@ use crate::source::{SourceRef, Span};
 pub struct K8sObjects {
     pub service_accounts: Vec<ServiceAccount>,
     pub workloads: Vec<Workload>,
+    /// ServiceAccounts named by custom resources that run pods (see [`POD_RUNNERS`]).
+    pub service_account_references: Vec<ServiceAccountReference>,
     pub env_sources: Vec<EnvSource>,
     pub kustomizations: Vec<Kustomization>,
     /// `irsa-lint/ignore` annotations of every object (see [`ignore_annotations`]).
@@ -136,28 +140,438 @@ pub fn extract_objects(source: &SourceRef, root: &Node, out: &mut K8sObjects) {
                     .collect();
                 out.env_sources.push(EnvSource { meta, kind, keys });
             }
-            other => {
-                let Some(path) = template_path(other) else {
-                    continue;
-                };
-                let Some(template) = node.path(path) else {
-                    continue;
-                };
-                let pod = if path.is_empty() {
-                    pod_spec(template, "spec", meta.annotations.clone())
-                } else {
-                    let annotations = template
-                        .path(&["metadata", "annotations"])
-                        .map(annotations_of)
-                        .unwrap_or_default();
-                    pod_spec(template, &format!("{}.spec", path.join(".")), annotations)
-                };
-                if let Some(pod) = pod {
-                    out.workloads.push(Workload { meta, pod });
+            other => match template_path(other).and_then(|path| workload_pod(node, path, &meta)) {
+                Some(pod) => out.workloads.push(Workload { meta, pod }),
+                // Not a workload (a Volcano `Job` has no `spec.template`): it may still be a
+                // custom resource that names a ServiceAccount.
+                None => {
+                    service_account_references(node, &meta, &mut out.service_account_references)
                 }
-            }
+            },
         }
     }
+}
+
+/// The pod spec of a workload whose template is at `path`.
+fn workload_pod(node: &Node, path: &[&str], meta: &ObjectMeta) -> Option<PodSpec> {
+    let template = node.path(path)?;
+    if path.is_empty() {
+        pod_spec(template, "spec", meta.annotations.clone())
+    } else {
+        let annotations = template
+            .path(&["metadata", "annotations"])
+            .map(annotations_of)
+            .unwrap_or_default();
+        pod_spec(template, &format!("{}.spec", path.join(".")), annotations)
+    }
+}
+
+/// A custom resource kind whose operator runs pods as a ServiceAccount the resource names (or
+/// whose controller takes that ServiceAccount's identity), and the fields that name it.
+///
+/// In `names` and `refs`, a path is dotted keys from the object root; `key[]` is every item of
+/// the list under `key`, `*` every value of a mapping.
+struct PodRunner {
+    /// The API group (`apiVersion` without its version).
+    group: &'static str,
+    kinds: &'static [&'static str],
+    /// Fields that hold a ServiceAccount's name.
+    names: &'static [&'static str],
+    /// Fields that hold a `{name, namespace}` reference to a ServiceAccount.
+    refs: &'static [&'static str],
+    /// Cluster-scoped kinds: a name is looked up in the namespace of whatever uses the object,
+    /// which the input does not say; a reference's own `namespace`, when given, decides.
+    cluster_scoped: bool,
+}
+
+/// The custom resources known to name a ServiceAccount, with the fields that do, as each
+/// operator's CRD defines them. The table of `rules/IRSA310-service-account-unused.md` lists the
+/// same; keep both in step.
+///
+/// | group | kinds | fields |
+/// |---|---|---|
+/// | `opentelemetry.io` | `OpenTelemetryCollector` | `spec.serviceAccount`, `spec.targetAllocator.serviceAccount` |
+/// | `opentelemetry.io` | `TargetAllocator`, `OpAMPBridge` | `spec.serviceAccount` |
+/// | `monitoring.coreos.com` | `Prometheus`, `PrometheusAgent`, `Alertmanager`, `ThanosRuler` | `spec.serviceAccountName` |
+/// | `argoproj.io` | `Workflow`, `WorkflowTemplate`, `ClusterWorkflowTemplate` | `spec.serviceAccountName`, `spec.templates[].serviceAccountName` |
+/// | `argoproj.io` | `CronWorkflow` | `spec.workflowSpec.serviceAccountName`, `spec.workflowSpec.templates[].serviceAccountName` |
+/// | `argoproj.io` | `Sensor`, `EventSource` (Argo Events) | `spec.template.serviceAccountName` |
+/// | `sparkoperator.k8s.io` | `SparkApplication` | `spec.driver.serviceAccount`, `spec.executor.serviceAccount` |
+/// | `sparkoperator.k8s.io` | `ScheduledSparkApplication` | `spec.template.driver.serviceAccount`, `spec.template.executor.serviceAccount` |
+/// | `flink.apache.org` | `FlinkDeployment` | `spec.serviceAccount` |
+/// | `tekton.dev` | `TaskRun` | `spec.serviceAccountName` |
+/// | `tekton.dev` | `PipelineRun` | `spec.taskRunTemplate.serviceAccountName` (v1), `spec.taskRunSpecs[].serviceAccountName` (v1), `spec.serviceAccountName` (v1beta1), `spec.taskRunSpecs[].taskServiceAccountName` (v1beta1), `spec.serviceAccountNames[].serviceAccountName` (v1alpha1) |
+/// | `ray.io` | `RayCluster` | `spec.headGroupSpec.template.spec.serviceAccountName`, `spec.workerGroupSpecs[].template.spec.serviceAccountName` |
+/// | `ray.io` | `RayJob` | the same under `spec.rayClusterSpec`, `spec.submitterPodTemplate.spec.serviceAccountName` |
+/// | `ray.io` | `RayService` | the same under `spec.rayClusterConfig` |
+/// | `kubeflow.org` | `PyTorchJob`, `TFJob`, `MPIJob`, `XGBoostJob`, `PaddleJob` | `spec.<kind>ReplicaSpecs.*.template.spec.serviceAccountName` |
+/// | `kubeflow.org` | `Notebook` | `spec.template.spec.serviceAccountName` |
+/// | `batch.volcano.sh` | `Job` | `spec.tasks[].template.spec.serviceAccountName` |
+/// | `keda.sh` | `ScaledJob` | `spec.jobTargetRef.template.spec.serviceAccountName` |
+/// | `serving.knative.dev` | `Service`, `Configuration` | `spec.template.spec.serviceAccountName` |
+/// | `external-secrets.io` | `SecretStore`, `ClusterSecretStore` | `spec.provider.aws.auth.jwt.serviceAccountRef` |
+/// | `generators.external-secrets.io` | `ECRAuthorizationToken`, `STSSessionToken` | `spec.auth.jwt.serviceAccountRef` |
+///
+/// Not counted: Argo's `executor.serviceAccountName` (its token is mounted for the executor,
+/// but the pods run as the workflow's ServiceAccount, which is the one IRSA reads).
+const POD_RUNNERS: &[PodRunner] = &[
+    PodRunner {
+        group: "opentelemetry.io",
+        kinds: &["OpenTelemetryCollector"],
+        names: &["spec.serviceAccount", "spec.targetAllocator.serviceAccount"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "opentelemetry.io",
+        kinds: &["TargetAllocator", "OpAMPBridge"],
+        names: &["spec.serviceAccount"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "monitoring.coreos.com",
+        kinds: &[
+            "Prometheus",
+            "PrometheusAgent",
+            "Alertmanager",
+            "ThanosRuler",
+        ],
+        names: &["spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "argoproj.io",
+        kinds: &["Workflow", "WorkflowTemplate"],
+        names: &[
+            "spec.serviceAccountName",
+            "spec.templates[].serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "argoproj.io",
+        kinds: &["ClusterWorkflowTemplate"],
+        names: &[
+            "spec.serviceAccountName",
+            "spec.templates[].serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: true,
+    },
+    PodRunner {
+        group: "argoproj.io",
+        kinds: &["CronWorkflow"],
+        names: &[
+            "spec.workflowSpec.serviceAccountName",
+            "spec.workflowSpec.templates[].serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "argoproj.io",
+        kinds: &["Sensor", "EventSource"],
+        names: &["spec.template.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "sparkoperator.k8s.io",
+        kinds: &["SparkApplication"],
+        names: &["spec.driver.serviceAccount", "spec.executor.serviceAccount"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "sparkoperator.k8s.io",
+        kinds: &["ScheduledSparkApplication"],
+        names: &[
+            "spec.template.driver.serviceAccount",
+            "spec.template.executor.serviceAccount",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "flink.apache.org",
+        kinds: &["FlinkDeployment"],
+        names: &["spec.serviceAccount"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "tekton.dev",
+        kinds: &["TaskRun"],
+        names: &["spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "tekton.dev",
+        kinds: &["PipelineRun"],
+        names: &[
+            "spec.taskRunTemplate.serviceAccountName",
+            "spec.taskRunSpecs[].serviceAccountName",
+            "spec.serviceAccountName",
+            "spec.taskRunSpecs[].taskServiceAccountName",
+            "spec.serviceAccountNames[].serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "ray.io",
+        kinds: &["RayCluster"],
+        names: &[
+            "spec.headGroupSpec.template.spec.serviceAccountName",
+            "spec.workerGroupSpecs[].template.spec.serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "ray.io",
+        kinds: &["RayJob"],
+        names: &[
+            "spec.rayClusterSpec.headGroupSpec.template.spec.serviceAccountName",
+            "spec.rayClusterSpec.workerGroupSpecs[].template.spec.serviceAccountName",
+            "spec.submitterPodTemplate.spec.serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "ray.io",
+        kinds: &["RayService"],
+        names: &[
+            "spec.rayClusterConfig.headGroupSpec.template.spec.serviceAccountName",
+            "spec.rayClusterConfig.workerGroupSpecs[].template.spec.serviceAccountName",
+        ],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["PyTorchJob"],
+        names: &["spec.pytorchReplicaSpecs.*.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["TFJob"],
+        names: &["spec.tfReplicaSpecs.*.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["MPIJob"],
+        names: &["spec.mpiReplicaSpecs.*.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["XGBoostJob"],
+        names: &["spec.xgbReplicaSpecs.*.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["PaddleJob"],
+        names: &["spec.paddleReplicaSpecs.*.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "kubeflow.org",
+        kinds: &["Notebook"],
+        names: &["spec.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "batch.volcano.sh",
+        kinds: &["Job"],
+        names: &["spec.tasks[].template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "keda.sh",
+        kinds: &["ScaledJob"],
+        names: &["spec.jobTargetRef.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "serving.knative.dev",
+        kinds: &["Service", "Configuration"],
+        names: &["spec.template.spec.serviceAccountName"],
+        refs: &[],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "external-secrets.io",
+        kinds: &["SecretStore"],
+        names: &[],
+        refs: &["spec.provider.aws.auth.jwt.serviceAccountRef"],
+        cluster_scoped: false,
+    },
+    PodRunner {
+        group: "external-secrets.io",
+        kinds: &["ClusterSecretStore"],
+        names: &[],
+        refs: &["spec.provider.aws.auth.jwt.serviceAccountRef"],
+        cluster_scoped: true,
+    },
+    PodRunner {
+        group: "generators.external-secrets.io",
+        kinds: &["ECRAuthorizationToken", "STSSessionToken"],
+        names: &[],
+        refs: &["spec.auth.jwt.serviceAccountRef"],
+        cluster_scoped: false,
+    },
+];
+
+/// What any other custom resource is read for: the field names Kubernetes uses for a pod's
+/// ServiceAccount, at the top of `spec` or in a pod template at `spec.template` (the convention
+/// most operators follow).
+const GENERIC_NAMES: &[&str] = &[
+    "spec.serviceAccountName",
+    "spec.serviceAccount",
+    "spec.template.spec.serviceAccountName",
+];
+
+/// The API groups Kubernetes itself serves (`""` is the core group of `apiVersion: v1`): their
+/// objects are no custom resources.
+const BUILT_IN_GROUPS: &[&str] = &[
+    "",
+    "apps",
+    "batch",
+    "autoscaling",
+    "policy",
+    "extensions",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "apiregistration.k8s.io",
+    "authentication.k8s.io",
+    "authorization.k8s.io",
+    "certificates.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "events.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "internal.apiserver.k8s.io",
+    "networking.k8s.io",
+    "node.k8s.io",
+    "rbac.authorization.k8s.io",
+    "resource.k8s.io",
+    "scheduling.k8s.io",
+    "storage.k8s.io",
+    "storagemigration.k8s.io",
+];
+
+/// The ServiceAccounts a custom resource names: the fields [`POD_RUNNERS`] lists for its kind,
+/// else, for any custom resource (an API group Kubernetes does not serve), [`GENERIC_NAMES`].
+/// An object without `apiVersion` is no custom resource the API server would accept: skipped.
+fn service_account_references(
+    node: &Node,
+    meta: &ObjectMeta,
+    out: &mut Vec<ServiceAccountReference>,
+) {
+    let Some(api_version) = &meta.api_version else {
+        return;
+    };
+    let group = api_version
+        .value
+        .rsplit_once('/')
+        .map_or("", |(group, _)| group);
+    let kind = meta.kind.value.as_str();
+    let known = POD_RUNNERS
+        .iter()
+        .find(|r| r.group == group && r.kinds.contains(&kind));
+    let (names, refs, cluster_scoped) = match known {
+        Some(r) => (r.names, r.refs, r.cluster_scoped),
+        None if !BUILT_IN_GROUPS.contains(&group) => (GENERIC_NAMES, &[][..], false),
+        None => return,
+    };
+    let mut push = |name: Located<String>, path: String, scope: ReferenceScope| {
+        out.push(ServiceAccountReference {
+            meta: meta.clone(),
+            name,
+            path,
+            scope,
+        });
+    };
+    for pattern in names {
+        for (value, path) in values_at(node, pattern) {
+            let Some(name) = located_str(Some(value)).filter(|n| !n.value.is_empty()) else {
+                continue;
+            };
+            let scope = if cluster_scoped {
+                ReferenceScope::Any
+            } else {
+                ReferenceScope::Object
+            };
+            push(name, path, scope);
+        }
+    }
+    for pattern in refs {
+        for (value, path) in values_at(node, pattern) {
+            let Some(name) = located_str(value.get("name")).filter(|n| !n.value.is_empty()) else {
+                continue;
+            };
+            // A namespaced object's reference ignores `namespace`: the ServiceAccount is in the
+            // object's own.
+            let namespace = located_str(value.get("namespace")).filter(|n| !n.value.is_empty());
+            let scope = match namespace {
+                _ if !cluster_scoped => ReferenceScope::Object,
+                Some(ns) => ReferenceScope::Named(ns),
+                None => ReferenceScope::Any,
+            };
+            push(name, format!("{path}.name"), scope);
+        }
+    }
+}
+
+/// Every node at `pattern` under `node` (dotted keys; `key[]` is every item of the list under
+/// `key`, `*` every value of a mapping), with its path written out (`spec.templates[2].x`).
+fn values_at<'a>(node: &'a Node, pattern: &str) -> Vec<(&'a Node, String)> {
+    let mut found = vec![(node, String::new())];
+    for segment in pattern.split('.') {
+        let mut next = Vec::new();
+        for (node, at) in found {
+            let join = |key: &str| {
+                if at.is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{at}.{key}")
+                }
+            };
+            if segment == "*" {
+                for e in node.as_map().unwrap_or_default() {
+                    if let Some(key) = e.key.scalar_text() {
+                        next.push((&e.value, join(key)));
+                    }
+                }
+            } else if let Some(key) = segment.strip_suffix("[]") {
+                let items = node.get(key).and_then(Node::as_seq).unwrap_or_default();
+                for (i, item) in items.iter().enumerate() {
+                    next.push((item, format!("{}[{i}]", join(key))));
+                }
+            } else if let Some(child) = node.get(segment) {
+                next.push((child, join(segment)));
+            }
+        }
+        found = next;
+    }
+    found
 }
 
 fn is_kustomization_file(source: &SourceRef) -> bool {
@@ -448,5 +862,142 @@ fn located_bool(node: Option<&Node>) -> Option<Located<bool>> {
             span: node.span,
         }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod reference_tests {
+    use std::sync::Arc;
+
+    use crate::model::k8s::{ReferenceScope, ServiceAccountReference};
+    use crate::parse::tree::Limits;
+    use crate::parse::{FileKind, parse};
+    use crate::source::SourceFile;
+
+    fn references(text: &str) -> Vec<ServiceAccountReference> {
+        let source = Arc::new(SourceFile::new("crs.yaml", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Yaml, Limits::default());
+        crate::extract::extract(&source, &parsed)
+            .k8s
+            .service_account_references
+    }
+
+    fn names_and_paths(text: &str) -> Vec<(String, String)> {
+        references(text)
+            .into_iter()
+            .map(|r| (r.name.value, r.path))
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn list_items_and_mapping_values_are_written_out_in_the_path() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: w\nspec:\n  serviceAccountName: top\n  templates:\n    - name: a\n    - name: b\n      serviceAccountName: per-template\n---\napiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata:\n  name: j\nspec:\n  pytorchReplicaSpecs:\n    Master:\n      template:\n        spec:\n          serviceAccountName: master\n    Worker:\n      template:\n        spec:\n          serviceAccountName: worker\n";
+        assert_eq!(
+            names_and_paths(text),
+            pairs(&[
+                ("top", "spec.serviceAccountName"),
+                ("per-template", "spec.templates[1].serviceAccountName"),
+                (
+                    "master",
+                    "spec.pytorchReplicaSpecs.Master.template.spec.serviceAccountName"
+                ),
+                (
+                    "worker",
+                    "spec.pytorchReplicaSpecs.Worker.template.spec.serviceAccountName"
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_known_kind_is_read_at_its_fields_only() {
+        // Spark's field is `serviceAccount` under driver/executor; a top-level
+        // `spec.serviceAccountName` is no field of a SparkApplication.
+        let text = "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nmetadata:\n  name: s\nspec:\n  serviceAccountName: not-a-field\n  driver:\n    serviceAccount: driver\n  executor:\n    serviceAccount: executor\n";
+        assert_eq!(
+            names_and_paths(text),
+            pairs(&[
+                ("driver", "spec.driver.serviceAccount"),
+                ("executor", "spec.executor.serviceAccount"),
+            ])
+        );
+    }
+
+    #[test]
+    fn any_custom_resource_is_read_at_the_generic_fields() {
+        let text = "apiVersion: example.com/v1\nkind: Runner\nmetadata:\n  name: r\nspec:\n  serviceAccount: plain\n  template:\n    spec:\n      serviceAccountName: templated\n";
+        assert_eq!(
+            names_and_paths(text),
+            pairs(&[
+                ("plain", "spec.serviceAccount"),
+                ("templated", "spec.template.spec.serviceAccountName"),
+            ])
+        );
+    }
+
+    #[test]
+    fn built_in_objects_objects_without_api_version_and_non_strings_name_none() {
+        for text in [
+            // A core object: not a custom resource (and not a workload).
+            "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  serviceAccountName: x\n",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\nspec:\n  serviceAccountName: x\n",
+            // No apiVersion: the API server would not accept it.
+            "kind: Runner\nmetadata:\n  name: r\nspec:\n  serviceAccountName: x\n",
+            // A mapping (a chart-style `serviceAccount: {create, name}`), a number, an empty name.
+            "apiVersion: example.com/v1\nkind: Runner\nmetadata:\n  name: r\nspec:\n  serviceAccount:\n    create: true\n    name: x\n",
+            "apiVersion: example.com/v1\nkind: Runner\nmetadata:\n  name: r\nspec:\n  serviceAccountName: 12\n",
+            "apiVersion: example.com/v1\nkind: Runner\nmetadata:\n  name: r\nspec:\n  serviceAccountName: \"\"\n",
+            // Lists and scalars where a mapping is expected.
+            "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: w\nspec:\n  templates: nope\n",
+            "apiVersion: kubeflow.org/v1\nkind: PyTorchJob\nmetadata:\n  name: j\nspec:\n  pytorchReplicaSpecs: [1, 2]\n",
+            "apiVersion: example.com/v1\nkind: Runner\nspec: [serviceAccountName]\n",
+        ] {
+            assert!(references(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_workload_kind_without_a_template_may_still_be_a_custom_resource() {
+        // Volcano's `Job` shares its kind with batch/v1's.
+        let text = "apiVersion: batch.volcano.sh/v1alpha1\nkind: Job\nmetadata:\n  name: v\nspec:\n  tasks:\n    - name: t\n      template:\n        spec:\n          serviceAccountName: volcano\n";
+        assert_eq!(
+            names_and_paths(text),
+            pairs(&[("volcano", "spec.tasks[0].template.spec.serviceAccountName")])
+        );
+    }
+
+    #[test]
+    fn the_scope_follows_the_kind() {
+        let store = |kind: &str, namespace: &str| {
+            format!(
+                "apiVersion: external-secrets.io/v1beta1\nkind: {kind}\nmetadata:\n  name: s\nspec:\n  provider:\n    aws:\n      auth:\n        jwt:\n          serviceAccountRef:\n            name: reader\n{namespace}"
+            )
+        };
+        let scope = |text: &str| {
+            let found = references(text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(
+                found[0].path,
+                "spec.provider.aws.auth.jwt.serviceAccountRef.name"
+            );
+            match &found[0].scope {
+                ReferenceScope::Object => "object".to_string(),
+                ReferenceScope::Named(ns) => ns.value.clone(),
+                ReferenceScope::Any => "any".to_string(),
+            }
+        };
+        let ns = "            namespace: secrets\n";
+        assert_eq!(scope(&store("SecretStore", ns)), "object");
+        assert_eq!(scope(&store("ClusterSecretStore", ns)), "secrets");
+        assert_eq!(scope(&store("ClusterSecretStore", "")), "any");
+        let template = "apiVersion: argoproj.io/v1alpha1\nkind: ClusterWorkflowTemplate\nmetadata:\n  name: t\nspec:\n  serviceAccountName: runner\n";
+        let found = references(template);
+        assert!(matches!(found[0].scope, ReferenceScope::Any));
     }
 }

@@ -27,6 +27,7 @@ impl Extracted {
         self.policies.is_empty()
             && self.k8s.service_accounts.is_empty()
             && self.k8s.workloads.is_empty()
+            && self.k8s.service_account_references.is_empty()
             && self.k8s.env_sources.is_empty()
             && self.k8s.kustomizations.is_empty()
     }

@@ -5,6 +5,8 @@
 //!   `--default-namespace`;
 //! - every workload's effective ServiceAccount (`serviceAccountName`, else the deprecated
 //!   `serviceAccount`, else `default`) and the ServiceAccount objects it resolves to;
+//! - the namespace each [`ServiceAccountReference`] of a custom resource looks its ServiceAccount
+//!   up in;
 //! - every ServiceAccount's [`Binding`]s to roles whose trust policy is in the input, each with
 //!   its [`BindingSource`] (today the role-arn annotation, [`roles`]);
 //! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
@@ -17,7 +19,10 @@ use std::collections::BTreeMap;
 
 use crate::discover::PathGlobs;
 use crate::model::arn::parse_role_arn;
-use crate::model::k8s::{EnvSource, Kustomization, ObjectMeta, ServiceAccount, Workload};
+use crate::model::k8s::{
+    EnvSource, Kustomization, ObjectMeta, ReferenceScope, ServiceAccount, ServiceAccountReference,
+    Workload,
+};
 use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
 use crate::source::{SourceRef, Span};
@@ -119,6 +124,8 @@ pub struct Model {
     pub policies: Vec<TrustPolicy>,
     pub service_accounts: Vec<ServiceAccount>,
     pub workloads: Vec<Workload>,
+    /// ServiceAccounts named by custom resources that run pods.
+    pub service_account_references: Vec<ServiceAccountReference>,
     pub env_sources: Vec<EnvSource>,
     pub kustomizations: Vec<Kustomization>,
 }
@@ -137,6 +144,9 @@ impl Model {
             .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
         self.workloads
             .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
+        self.service_account_references.sort_by(|a, b| {
+            (key(&a.meta), a.name.span.start).cmp(&(key(&b.meta), b.name.span.start))
+        });
         self.env_sources
             .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
         self.kustomizations
@@ -188,6 +198,9 @@ pub struct Linked {
     env_source_namespaces: Vec<Namespace>,
     /// Each workload's effective ServiceAccount (same index as `model.workloads`).
     workload_service_accounts: Vec<EffectiveServiceAccount>,
+    /// The namespace each ServiceAccount reference looks its ServiceAccount up in, None when the
+    /// input does not decide it (same index as `model.service_account_references`).
+    reference_namespaces: Vec<Option<Namespace>>,
     /// (namespace, name) → ServiceAccounts.
     sa_index: BTreeMap<(String, String), Vec<SaId>>,
     /// name → ServiceAccounts, in every namespace.
@@ -215,6 +228,18 @@ impl Linked {
         let workload_namespaces: Vec<Namespace> =
             model.workloads.iter().map(|w| resolve(&w.meta)).collect();
         let env_source_namespaces = model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
+        let reference_namespaces = model
+            .service_account_references
+            .iter()
+            .map(|r| match &r.scope {
+                ReferenceScope::Object => Some(resolve(&r.meta)),
+                ReferenceScope::Named(ns) => Some(Namespace {
+                    name: ns.value.clone(),
+                    origin: NamespaceOrigin::Explicit(ns.span),
+                }),
+                ReferenceScope::Any => None,
+            })
+            .collect();
         let workload_service_accounts: Vec<EffectiveServiceAccount> = model
             .workloads
             .iter()
@@ -271,6 +296,7 @@ impl Linked {
             workload_namespaces,
             env_source_namespaces,
             workload_service_accounts,
+            reference_namespaces,
             sa_index,
             sa_by_name,
             workloads_by_sa,
@@ -418,6 +444,30 @@ impl Linked {
             &self.sa_namespace(sa).name,
             self.service_account(sa).meta.name_str(),
         )
+    }
+
+    /// Every ServiceAccount reference of a custom resource with the namespace it looks the
+    /// ServiceAccount up in (None: any, the input does not decide it), in the model's order.
+    pub fn service_account_references(
+        &self,
+    ) -> impl Iterator<Item = (&ServiceAccountReference, Option<&Namespace>)> {
+        self.model
+            .service_account_references
+            .iter()
+            .zip(self.reference_namespaces.iter().map(Option::as_ref))
+    }
+
+    /// The references of custom resources that name ServiceAccount `sa`: its name, in its
+    /// effective namespace or in a namespace the input does not decide.
+    pub fn references_of_service_account(
+        &self,
+        sa: SaId,
+    ) -> impl Iterator<Item = &ServiceAccountReference> {
+        let name = self.service_account(sa).meta.name_str();
+        let ns = &self.sa_namespace(sa).name;
+        self.service_account_references()
+            .filter(move |(r, at)| r.name.value == name && at.is_none_or(|at| &at.name == ns))
+            .map(|(r, _)| r)
     }
 
     /// The ServiceAccounts of the input a workload runs as (its effective ServiceAccount in its

@@ -1,5 +1,6 @@
-//! The Kubernetes model: ServiceAccounts, workloads with their pod template, and the ConfigMaps
-//! and Secrets that `envFrom` may pull in. Every field keeps its span.
+//! The Kubernetes model: ServiceAccounts, workloads with their pod template, the ServiceAccounts
+//! that custom resources name, and the ConfigMaps and Secrets that `envFrom` may pull in. Every
+//! field keeps its span.
 //!
 //! Namespaces are recorded as written (`metadata.namespace`, or None); the link stage resolves
 //! the effective namespace (kustomization, `--default-namespace`), because that needs other files.
@@ -122,6 +123,37 @@ impl ServiceAccount {
 pub struct Workload {
     pub meta: ObjectMeta,
     pub pod: PodSpec,
+}
+
+/// A ServiceAccount named by an object that is not a workload with a pod template: a custom
+/// resource whose operator runs pods as it (`OpenTelemetryCollector.spec.serviceAccount`,
+/// `SparkApplication.spec.driver.serviceAccount`), or one whose controller takes the
+/// ServiceAccount's identity (`SecretStore`'s `serviceAccountRef`). One per field that names one.
+#[derive(Clone, Debug)]
+pub struct ServiceAccountReference {
+    /// The object that names the ServiceAccount.
+    pub meta: ObjectMeta,
+    /// The ServiceAccount's name as written, with its span.
+    pub name: Located<String>,
+    /// Dotted path from the object root to the name (`spec.driver.serviceAccount`,
+    /// `spec.templates[2].serviceAccountName`), for messages and logical paths.
+    pub path: String,
+    /// Which namespace the ServiceAccount is looked up in.
+    pub scope: ReferenceScope,
+}
+
+/// Where a [`ServiceAccountReference`] looks its ServiceAccount up.
+#[derive(Clone, Debug)]
+pub enum ReferenceScope {
+    /// The object's own namespace (as for a workload: `metadata.namespace`, else the
+    /// kustomization's, else the default one).
+    Object,
+    /// A namespace the reference names itself (a `ClusterSecretStore`'s
+    /// `serviceAccountRef.namespace`).
+    Named(Located<String>),
+    /// No namespace the input decides: a cluster-scoped object used from any namespace (an Argo
+    /// `ClusterWorkflowTemplate`, a `ClusterSecretStore` without `namespace`).
+    Any,
 }
 
 /// A pod template (or a Pod's own spec).

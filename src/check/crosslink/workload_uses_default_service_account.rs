@@ -9,8 +9,9 @@
 //!
 //! Reported when (decision: the two signals that make the omission likely a mistake rather than
 //! a pod that needs no AWS access):
-//! - the namespace has an IRSA ServiceAccount that no workload of the input runs as: the
-//!   workload was probably meant to name it (when several workloads of the namespace name no
+//! - the namespace has an IRSA ServiceAccount that no workload of the input runs as (nor a custom
+//!   resource names, such as an `OpenTelemetryCollector`'s `spec.serviceAccount`): the workload
+//!   was probably meant to name it (when several workloads of the namespace name no
 //!   ServiceAccount, only those whose name matches the ServiceAccount's); or
 //! - a container sets `AWS_REGION` / `AWS_DEFAULT_REGION` (it calls AWS), while the input uses
 //!   IRSA somewhere and the pod has no other credential source (static keys, a token file, a
@@ -124,6 +125,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if sa.is_irsa()
             && sa.meta.name_str() != "default"
             && linked.workloads_of_service_account(i).is_empty()
+            && linked.references_of_service_account(i).next().is_none()
         {
             unused_irsa
                 .entry(linked.sa_namespace(i).name.as_str())
