@@ -46,6 +46,10 @@ pub struct Input {
     /// As shown in diagnostics: relative to the working directory when under it, else as given.
     pub display: String,
     pub path: PathBuf,
+    /// The repository the file belongs to: the nearest directory at or above it that holds a
+    /// `.git` entry, as displayed (`.` for the working directory); None outside any repository.
+    /// The link stage never joins files of two repositories ([`repository_of`]).
+    pub repository: Option<String>,
 }
 
 /// A path that could not be walked (an unreadable directory): reported as IRSA002.
@@ -253,6 +257,7 @@ pub fn discover(
             found.lock().unwrap().inputs.push(Input {
                 display: display_path(root, cwd),
                 path: root.clone(),
+                repository: None,
             });
             continue;
         }
@@ -304,6 +309,7 @@ pub fn discover(
                                 found.lock().unwrap().inputs.push(Input {
                                     display: display_path(entry.path(), cwd),
                                     path: entry.into_path(),
+                                    repository: None,
                                 });
                             }
                             Some(Kind::Symlink)
@@ -349,7 +355,63 @@ pub fn discover(
     found.inputs.sort();
     found.inputs.dedup_by(|a, b| a.path == b.path);
     found.problems.sort();
+    let mut repositories = Repositories::default();
+    for input in &mut found.inputs {
+        let dir = cwd.join(&input.path);
+        let dir = dir.parent().unwrap_or(&dir);
+        input.repository = repositories
+            .root_of(dir)
+            .map(|root| display_path(&root, cwd));
+    }
     Ok(found)
+}
+
+/// The repository a directory belongs to: the nearest directory at or above it that holds a
+/// `.git` entry (a directory, or the file a worktree or submodule has), as displayed relative to
+/// `cwd`. None when no ancestor up to the root of the file system holds one.
+///
+/// The directory is resolved on the real file system first (symbolic links followed, `..` taken
+/// where it leads), so a path given on the command line inside a repository finds the repository's
+/// root however it was written.
+pub fn repository_of(dir: &Path, cwd: &Path) -> Option<String> {
+    Repositories::default()
+        .root_of(&cwd.join(dir))
+        .map(|root| display_path(&root, cwd))
+}
+
+/// Repository roots found so far, by directory, so that the files of one directory (and the
+/// directories of one tree) cost one look-up each.
+#[derive(Default)]
+struct Repositories {
+    roots: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Repositories {
+    /// Paths deeper than this are not walked up any further (a bound, whatever the file system).
+    const MAX_LEVELS: usize = 4096;
+
+    fn root_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        // A directory that no longer resolves (removed during the run, a dangling link named on
+        // the command line) is walked up as written.
+        let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| normalize(dir));
+        let mut visited: Vec<&Path> = Vec::new();
+        let mut found = None;
+        for ancestor in dir.ancestors().take(Self::MAX_LEVELS) {
+            if let Some(known) = self.roots.get(ancestor) {
+                found = known.clone();
+                break;
+            }
+            visited.push(ancestor);
+            if std::fs::symlink_metadata(ancestor.join(".git")).is_ok() {
+                found = Some(ancestor.to_path_buf());
+                break;
+            }
+        }
+        for d in visited {
+            self.roots.insert(d.to_path_buf(), found.clone());
+        }
+        found
+    }
 }
 
 /// What a walk does with an entry, by its own file type (symlinks not followed).

@@ -200,7 +200,7 @@ pub fn lint_in_memory(
     let jobs = opts.discover.jobs.clamp(1, crate::limits::MAX_JOBS);
     let sources = files
         .into_iter()
-        .map(|(name, bytes)| Source::Bytes(name, Ok(bytes)))
+        .map(|(name, bytes)| Source::Bytes(name, Ok(bytes), None))
         .collect();
     lint_sources(sources, Vec::new(), opts, &cwd, jobs)
 }
@@ -227,9 +227,12 @@ fn lint_sources(
         pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect())
     };
     let mut run = assemble(per_file, walk_problems);
-    let linked = Linked::new(std::mem::take(&mut run.model), opts.link.clone());
-    check::check_linked(&linked, &opts.selection, &mut run.result.diagnostics);
-    drop(linked);
+    // Links never cross a repository root: each repository is linked and checked on its own, as
+    // if it had been linted alone (`link::scope`).
+    for model in std::mem::take(&mut run.models).into_values() {
+        let linked = Linked::new(model, opts.link.clone());
+        check::check_linked(&linked, &opts.selection, &mut run.result.diagnostics);
+    }
     Ok(finish(run, opts, cwd))
 }
 
@@ -279,9 +282,14 @@ fn discover_sources(
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_string());
+        // Standard input lies nowhere: it belongs to the repository of the directory its name
+        // places it in, under the working directory.
+        let dir = cwd.join(&name);
+        let repository = discover::repository_of(dir.parent().unwrap_or(cwd), cwd);
         sources.push(Source::Bytes(
             name,
             read.map(|_| bytes).map_err(|e| e.to_string()),
+            repository,
         ));
     }
     Ok((sources, found))
@@ -290,13 +298,14 @@ fn discover_sources(
 /// What the per-file stage produced, gathered for the link stage.
 struct Run {
     result: LintResult,
-    model: Model,
+    /// The model of each repository (files outside any repository under `None`).
+    models: BTreeMap<Option<String>, Model>,
     /// Display paths of every file of the run (for the baseline's stale count).
     linted_files: BTreeSet<String>,
     inline_suppressions: Vec<FileSuppressions>,
 }
 
-/// Gather the per-file outcomes into one model and one list of findings.
+/// Gather the per-file outcomes into one model per repository and one list of findings.
 fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem>) -> Run {
     let rejected = |d: &[Diagnostic]| d.iter().any(|d| d.rule.code == registry::IRSA002.code);
     let mut run = Run {
@@ -306,7 +315,7 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
                 + walk_problems.len(),
             ..LintResult::default()
         },
-        model: Model::default(),
+        models: BTreeMap::new(),
         linted_files: BTreeSet::new(),
         inline_suppressions: Vec::new(),
     };
@@ -315,7 +324,7 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
         run.linted_files.insert(outcome.display);
         run.inline_suppressions.extend(outcome.suppressions);
         let extracted = outcome.extracted;
-        let model = &mut run.model;
+        let model = run.models.entry(outcome.repository).or_default();
         model.policies.extend(extracted.policies);
         model
             .service_accounts
@@ -399,13 +408,16 @@ fn covers_config(opts: &LintOptions, cwd: &Path) -> bool {
 
 enum Source {
     File(Input),
-    /// Bytes already read (stdin, or [`lint_in_memory`]) under the name shown for them.
-    Bytes(String, Result<Vec<u8>, String>),
+    /// Bytes already read (stdin, or [`lint_in_memory`]) under the name shown for them, with the
+    /// repository they belong to.
+    Bytes(String, Result<Vec<u8>, String>, Option<String>),
 }
 
 struct FileOutcome {
     /// The file as shown in reports.
     display: String,
+    /// The repository the file belongs to ([`Input::repository`]).
+    repository: Option<String>,
     diagnostics: Vec<Diagnostic>,
     extracted: extract::Extracted,
     /// Its suppression comments and annotations, when it has any.
@@ -413,12 +425,12 @@ struct FileOutcome {
 }
 
 fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
-    let (display, path, bytes) = match source {
+    let (display, path, bytes, repository) = match source {
         Source::File(input) => {
             let bytes = read_capped(&input.path, opts.max_file_size);
-            (input.display, Some(input.path), bytes)
+            (input.display, Some(input.path), bytes, input.repository)
         }
-        Source::Bytes(name, bytes) => {
+        Source::Bytes(name, bytes, repository) => {
             let bytes = bytes.and_then(|b| {
                 if b.len() as u64 > opts.max_file_size {
                     Err(too_large(b.len() as u64, opts.max_file_size))
@@ -426,12 +438,14 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
                     Ok(b)
                 }
             });
-            (name, None, bytes)
+            (name, None, bytes, repository)
         }
     };
     let kind_hint = parse::kind_for_path(Path::new(&display));
+    // A file that yields no model object joins no repository's link.
     let fail = |source: SourceRef, problem: ParseProblem| FileOutcome {
         display: source.display_path.clone(),
+        repository: None,
         suppressions: None,
         diagnostics: vec![input_problem(
             &source,
@@ -513,6 +527,7 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
     });
     FileOutcome {
         display: source.display_path.clone(),
+        repository,
         diagnostics,
         extracted,
         suppressions,

@@ -141,3 +141,61 @@ fn seed_scenario_matches_the_examples() {
         );
     }
 }
+
+/// envs/dev and envs/prod define the same ServiceAccount and the same role's trust, differently:
+/// each ServiceAccount is judged against the trust of its own environment, and the shared one
+/// against the trust of the account its annotation names.
+#[test]
+fn each_environment_is_judged_against_its_own_trust() {
+    let dir = Path::new("testdata/link/envs-same-names");
+    let diags = run(dir);
+    let denied: Vec<(String, Vec<String>)> = diags
+        .iter()
+        .filter(|d| d.rule.code == "IRSA304")
+        .map(|d| {
+            (
+                relative(d.file(), dir),
+                d.related.iter().map(|r| relative(r.file(), dir)).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        denied,
+        [
+            (
+                "envs/prod/service-account.yaml".to_string(),
+                vec!["envs/prod/api.json".to_string()]
+            ),
+            (
+                "platform/reports.yaml".to_string(),
+                vec!["envs/prod/api.json".to_string()]
+            ),
+        ]
+    );
+    assert!(
+        !diags.iter().any(|d| d.rule.code == "IRSA306"),
+        "prod's api/api is not another ServiceAccount for dev's trust"
+    );
+}
+
+/// A Deployment as near to two teams' definitions of its ServiceAccount, which carry different
+/// roles, is told so with both definitions; each team's own Deployment is not.
+#[test]
+fn an_equally_near_pair_of_definitions_is_reported_not_picked() {
+    let dir = Path::new("testdata/link/teams-same-names");
+    let diags = run(dir);
+    let ambiguous: Vec<&Diagnostic> = diags.iter().filter(|d| d.rule.code == "IRSA315").collect();
+    assert_eq!(ambiguous.len(), 1, "{ambiguous:#?}");
+    let d = ambiguous[0];
+    assert_eq!(relative(d.file(), dir), "platform/proxy.yaml");
+    assert_eq!(d.severity, Severity::Info);
+    let related: Vec<String> = d.related.iter().map(|r| relative(r.file(), dir)).collect();
+    assert_eq!(
+        related,
+        [
+            "teams/a/service-account.yaml",
+            "teams/b/service-account.yaml"
+        ]
+    );
+    assert!(d.message.contains("`web/proxy`") && d.message.contains("different IRSA annotations"));
+}

@@ -10,9 +10,14 @@
 //! - every ServiceAccount's [`Binding`]s to roles whose trust policy is in the input, each with
 //!   its [`BindingSource`] (today the role-arn annotation, [`roles`]);
 //! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
+//!
+//! A `Linked` holds one scope (a repository, [`scope`]); where a name is defined more than once in
+//! it, each link goes to the nearest definition, and equally near ones that disagree are recorded
+//! as an [`Ambiguity`] instead of being picked from.
 
 pub mod ids;
 pub mod roles;
+pub mod scope;
 pub mod verdict;
 
 use std::collections::BTreeMap;
@@ -29,6 +34,7 @@ use crate::source::{SourceRef, Span};
 
 pub use ids::{PolicyId, SaId, WorkloadId};
 pub use roles::{Binding, BindingSource, RoleMatch};
+pub use scope::Nearness;
 pub use verdict::{SaVerdict, ServiceAccountRequest};
 
 /// A cluster the organisation runs (an entry of the configuration's `clusters`).
@@ -185,6 +191,28 @@ pub struct EffectiveServiceAccount {
     pub span: Option<Span>,
 }
 
+/// Equally near definitions that disagree, where the link stage would have had to guess.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ambiguity {
+    /// A workload's ServiceAccount is defined in several places equally near the workload (not
+    /// applied together: that is one object defined twice, IRSA215), with different IRSA
+    /// annotations. The workload is linked to all of them.
+    ServiceAccount {
+        workload: WorkloadId,
+        candidates: Vec<SaId>,
+        nearness: Nearness,
+    },
+    /// The role a ServiceAccount names has several trust policies equally near it, and they do not
+    /// agree on whether its pods may assume the role. The ServiceAccount is bound to none of them,
+    /// so nothing is concluded from either.
+    Role {
+        service_account: SaId,
+        /// Each candidate trust policy with whether it admits the ServiceAccount.
+        candidates: Vec<(PolicyId, crate::engine::Tri)>,
+        nearness: Nearness,
+    },
+}
+
 /// The linked model: the [`Model`] plus indexes that join it.
 #[derive(Debug)]
 pub struct Linked {
@@ -207,6 +235,14 @@ pub struct Linked {
     sa_by_name: BTreeMap<String, Vec<SaId>>,
     /// (namespace, ServiceAccount name) → workloads running as it.
     workloads_by_sa: BTreeMap<(String, String), Vec<WorkloadId>>,
+    /// Each workload's ServiceAccounts of the input: the nearest definitions of its effective
+    /// ServiceAccount in its namespace (same index as `model.workloads`).
+    workload_sas: Vec<Vec<SaId>>,
+    /// Each ServiceAccount's workloads: those linked to it (same index as
+    /// `model.service_accounts`).
+    sa_workloads: Vec<Vec<WorkloadId>>,
+    /// Links that had to choose between equally near definitions that disagree.
+    ambiguities: Vec<Ambiguity>,
     /// Namespaces in which the input defines at least one ServiceAccount.
     namespaces_with_sas: BTreeMap<String, usize>,
     /// Each ServiceAccount's bindings (same index as `model.service_accounts`).
@@ -283,12 +319,41 @@ impl Linked {
                 .or_default()
                 .push(WorkloadId::at(i));
         }
-        let role_index = roles::RoleIndex::new(&model.policies);
-        let bindings: Vec<Vec<Binding>> = model
-            .service_accounts
-            .iter()
-            .map(|sa| role_index.annotation_binding(sa).into_iter().collect())
-            .collect();
+        // Each workload runs as the nearest definitions of its ServiceAccount.
+        let mut ambiguities = Vec::new();
+        let mut sa_workloads: Vec<Vec<WorkloadId>> = vec![Vec::new(); model.service_accounts.len()];
+        let mut workload_sas: Vec<Vec<SaId>> = Vec::with_capacity(model.workloads.len());
+        for (i, w) in model.workloads.iter().enumerate() {
+            let key = (
+                workload_namespaces[i].name.clone(),
+                workload_service_accounts[i].name.clone(),
+            );
+            let candidates = sa_index.get(&key).map_or(&[][..], Vec::as_slice);
+            let (nearest, nearness) = scope::nearest(
+                w.meta.file(),
+                candidates
+                    .iter()
+                    .map(|&id| (id, model.service_accounts[id.index()].meta.file())),
+                &model.kustomizations,
+            );
+            for &sa in &nearest {
+                sa_workloads[sa.index()].push(WorkloadId::at(i));
+            }
+            if let Some(nearness) = nearness.filter(|n| !n.applied_together()) {
+                let first = &model.service_accounts[nearest[0].index()].meta;
+                let disagree = nearest[1..].iter().any(|&j| {
+                    !scope::same_irsa_annotations(first, &model.service_accounts[j.index()].meta)
+                });
+                if disagree {
+                    ambiguities.push(Ambiguity::ServiceAccount {
+                        workload: WorkloadId::at(i),
+                        candidates: nearest.clone(),
+                        nearness,
+                    });
+                }
+            }
+            workload_sas.push(nearest);
+        }
         let mut linked = Linked {
             model,
             options,
@@ -300,14 +365,69 @@ impl Linked {
             sa_index,
             sa_by_name,
             workloads_by_sa,
+            workload_sas,
+            sa_workloads,
+            ambiguities,
             namespaces_with_sas,
-            bindings,
+            bindings: Vec::new(),
             verdicts: Vec::new(),
         };
+        let candidates: Vec<Vec<Binding>> = {
+            let index = roles::RoleIndex::new(&linked.model.policies);
+            linked
+                .model
+                .service_accounts
+                .iter()
+                .map(|sa| index.annotation_candidates(sa))
+                .collect()
+        };
+        let mut bindings = Vec::with_capacity(candidates.len());
+        for (i, c) in candidates.into_iter().enumerate() {
+            bindings.push(linked.bind_annotation(SaId::at(i), c));
+        }
+        linked.bindings = bindings;
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
         linked
+    }
+
+    /// The binding of ServiceAccount `sa`'s role-arn annotation: the nearest of the trust
+    /// policies that may be its role's ([`roles::RoleIndex::annotation_candidates`]). Several
+    /// equally near that disagree on whether the ServiceAccount is admitted bind it to none and are
+    /// recorded as an [`Ambiguity::Role`]; several that agree bind it to the first.
+    fn bind_annotation(&mut self, sa: SaId, candidates: Vec<Binding>) -> Vec<Binding> {
+        let from = self.service_account(sa).meta.file();
+        let (nearest, nearness) = scope::nearest(
+            from,
+            candidates
+                .iter()
+                .map(|b| (*b, self.policy(b.policy).file())),
+            &self.model.kustomizations,
+        );
+        let (Some(&first), Some(nearness)) = (nearest.first(), nearness) else {
+            return Vec::new();
+        };
+        if nearest.len() > 1 {
+            let judged: Vec<(PolicyId, crate::engine::Tri)> = nearest
+                .iter()
+                .map(|b| {
+                    (
+                        b.policy,
+                        verdict::verdict_against(self, sa, b.policy).admitted,
+                    )
+                })
+                .collect();
+            if judged.iter().any(|(_, t)| *t != judged[0].1) {
+                self.ambiguities.push(Ambiguity::Role {
+                    service_account: sa,
+                    candidates: judged,
+                    nearness,
+                });
+                return Vec::new();
+            }
+        }
+        vec![first]
     }
 
     /// The trust policy `id`.
@@ -426,6 +546,37 @@ impl Linked {
             .map_or(&[], Vec::as_slice)
     }
 
+    /// Links that had to choose between equally near definitions that disagree, in the order they
+    /// were made (workloads first, then ServiceAccounts, each in model order).
+    pub fn ambiguities(&self) -> &[Ambiguity] {
+        &self.ambiguities
+    }
+
+    /// True when the trust policies of the role ServiceAccount `sa` names disagree and none was
+    /// bound ([`Ambiguity::Role`]).
+    pub fn role_is_ambiguous(&self, sa: SaId) -> bool {
+        self.ambiguities
+            .iter()
+            .any(|a| matches!(a, Ambiguity::Role { service_account, .. } if *service_account == sa))
+    }
+
+    /// How near the file displayed as `to` is to the file displayed as `from` ([`scope`]).
+    pub fn nearness(&self, from: &str, to: &str) -> Nearness {
+        scope::nearness(from, to, &self.model.kustomizations)
+    }
+
+    /// Of these ServiceAccounts, the ones nearest to the file displayed as `from`.
+    pub fn nearest_service_accounts(&self, from: &str, candidates: &[SaId]) -> Vec<SaId> {
+        scope::nearest(
+            from,
+            candidates
+                .iter()
+                .map(|&i| (i, self.service_account(i).meta.file())),
+            &self.model.kustomizations,
+        )
+        .0
+    }
+
     /// ServiceAccounts with this name in any namespace.
     pub fn service_accounts_in_any_namespace(&self, name: &str) -> &[SaId] {
         self.sa_by_name.get(name).map_or(&[], Vec::as_slice)
@@ -438,12 +589,10 @@ impl Linked {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The workloads that run as ServiceAccount `sa` (its effective namespace and name).
+    /// The workloads that run as ServiceAccount `sa`: those whose ServiceAccount lookup found this
+    /// definition among the nearest ([`Linked::service_account_ids_of_workload`]).
     pub fn workloads_of_service_account(&self, sa: SaId) -> &[WorkloadId] {
-        self.workloads_of(
-            &self.sa_namespace(sa).name,
-            self.service_account(sa).meta.name_str(),
-        )
+        &self.sa_workloads[sa.index()]
     }
 
     /// Every ServiceAccount reference of a custom resource with the namespace it looks the
@@ -470,15 +619,20 @@ impl Linked {
             .map(|(r, _)| r)
     }
 
-    /// The ServiceAccounts of the input a workload runs as (its effective ServiceAccount in its
-    /// effective namespace; several when the input defines it more than once).
+    /// The ServiceAccounts of the input a workload runs as: the definitions of its effective
+    /// ServiceAccount in its effective namespace nearest to it (several when equally near; an
+    /// [`Ambiguity::ServiceAccount`] when they disagree), in model order.
+    pub fn service_account_ids_of_workload(&self, workload: WorkloadId) -> &[SaId] {
+        &self.workload_sas[workload.index()]
+    }
+
+    /// The ServiceAccounts of the input a workload runs as
+    /// ([`Linked::service_account_ids_of_workload`]).
     pub fn service_accounts_of_workload(
         &self,
         workload: WorkloadId,
     ) -> impl Iterator<Item = &ServiceAccount> + '_ {
-        let ns = &self.workload_namespace(workload).name;
-        let sa = &self.workload_service_account(workload).name;
-        self.service_accounts_named(ns, sa)
+        self.service_account_ids_of_workload(workload)
             .iter()
             .map(|&i| self.service_account(i))
     }

@@ -11,6 +11,7 @@ use super::RoleMapping;
 use super::ids::PolicyId;
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
+use crate::model::oidc::{is_account_id, parse_provider_arn};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::source::Span;
 
@@ -125,34 +126,79 @@ impl<'a> RoleIndex<'a> {
         }
     }
 
-    /// The binding of a ServiceAccount's annotation to its role's trust policy, if that is in
-    /// the input.
-    pub fn annotation_binding(&self, sa: &ServiceAccount) -> Option<Binding> {
-        let arn_text = sa.role_arn()?.value.as_str()?.trim();
-        let arn = parse_role_arn(arn_text)?;
+    /// The trust policies that may be the role a ServiceAccount's annotation names, each as the
+    /// binding it would make, in model order: those whose identity names the role (ignoring case),
+    /// else raw policy files whose stem is exactly the role name. Among them, those whose account
+    /// agrees with the annotation's; only when none does, those that contradict it (as a name-only
+    /// match for an identity; a raw file keeps its stem match, so that IRSA314 can say its provider
+    /// is another account's). Which of several a ServiceAccount is bound to is decided by nearness
+    /// (`super::scope`).
+    pub fn annotation_candidates(&self, sa: &ServiceAccount) -> Vec<Binding> {
+        let Some(arn) = sa
+            .role_arn()
+            .and_then(|a| a.value.as_str())
+            .and_then(|t| parse_role_arn(t.trim()))
+        else {
+            return Vec::new();
+        };
         let key = arn.name.to_ascii_lowercase();
         if let Some(candidates) = self.by_identity.get(&key) {
-            let exact = candidates.iter().copied().find(|&i| {
+            let agrees = |i: usize| {
                 self.policies[i].role.as_ref().is_some_and(|r| {
                     r.partition.as_deref().is_none_or(|p| p == arn.partition)
                         && r.account.as_deref().is_none_or(|a| a == arn.account)
                 })
-            });
-            let (policy, matched) = match exact {
-                Some(policy) => (policy, RoleMatch::Identity),
-                None => (candidates[0], RoleMatch::NameOnly),
             };
-            return Some(annotation(policy, matched));
+            let exact: Vec<Binding> = candidates
+                .iter()
+                .filter(|&&i| agrees(i))
+                .map(|&i| annotation(i, RoleMatch::Identity))
+                .collect();
+            if !exact.is_empty() {
+                return exact;
+            }
+            return candidates
+                .iter()
+                .map(|&i| annotation(i, RoleMatch::NameOnly))
+                .collect();
         }
         // File stems are matched exactly: a file name is not an IAM identity.
-        self.by_stem.get(&key).and_then(|candidates| {
-            candidates
-                .iter()
-                .copied()
-                .find(|&i| self.policies[i].candidate_role_name.as_deref() == Some(arn.name))
-                .map(|policy| annotation(policy, RoleMatch::FileStem))
-        })
+        let stems: Vec<usize> = self
+            .by_stem
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| self.policies[i].candidate_role_name.as_deref() == Some(arn.name))
+            .collect();
+        let agreeing: Vec<usize> = stems
+            .iter()
+            .copied()
+            .filter(|&i| !provider_contradicts(&self.policies[i], arn.account))
+            .collect();
+        let chosen = if agreeing.is_empty() { stems } else { agreeing };
+        chosen
+            .into_iter()
+            .map(|i| annotation(i, RoleMatch::FileStem))
+            .collect()
     }
+}
+
+/// True when every account a trust policy's Allow statements name in their OIDC `Federated`
+/// principals is another than `account`: an OIDC provider lives in the role's own account, so
+/// such a trust is probably another account's role of the same name. False when the trust names
+/// no resolved provider account.
+fn provider_contradicts(policy: &TrustPolicy, account: &str) -> bool {
+    let mut accounts = policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.oidc_principals())
+        .filter(|v| !v.has_unknown())
+        .filter_map(|v| parse_provider_arn(&v.text).map(|a| a.account))
+        .filter(|a| is_account_id(a))
+        .peekable();
+    accounts.peek().is_some() && accounts.all(|a| a != account)
 }
 
 fn annotation(policy: usize, matched: RoleMatch) -> Binding {

@@ -150,18 +150,23 @@ pub fn audience_of(linked: &Linked, sa: SaId) -> String {
 /// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
 pub fn verdict_for(linked: &Linked, sa: SaId) -> Option<SaVerdict> {
     let binding = linked.annotation_binding(sa)?;
-    let policy = linked.policy(binding.policy);
+    Some(verdict_against(linked, sa, binding.policy))
+}
+
+/// The verdict for ServiceAccount `sa` judged against trust policy `policy_id`.
+pub fn verdict_against(linked: &Linked, sa: SaId, policy_id: PolicyId) -> SaVerdict {
+    let policy = linked.policy(policy_id);
     let account = linked.service_account(sa);
     let role_arn = account.role_arn().and_then(|a| a.value.as_str());
     let providers = candidate_providers(policy, linked.options.cluster_issuer.as_deref(), role_arn);
     let subject = subject(&linked.sa_namespace(sa).name, account.meta.name_str());
     let (evaluations, admitted) =
         evaluate_subject(policy, &providers, &subject, &audience_of(linked, sa));
-    Some(SaVerdict {
-        policy: binding.policy,
+    SaVerdict {
+        policy: policy_id,
         evaluations,
         admitted,
-    })
+    }
 }
 
 /// The ServiceAccounts of the input whose pods a trust policy admits (the role's blast radius),

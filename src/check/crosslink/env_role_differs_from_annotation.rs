@@ -21,10 +21,8 @@ use crate::registry::IRSA313;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.workloads() {
-        let ns = &linked.workload_namespace(w).name;
-        let sa_name = &linked.workload_service_account(w).name;
         let Some((sa_index, (annotation, annotated))) = linked
-            .service_accounts_named(ns, sa_name)
+            .service_account_ids_of_workload(w)
             .iter()
             .find_map(|&i| role_arn_annotation(linked.service_account(i)).map(|a| (i, a)))
         else {

@@ -6,6 +6,7 @@
 //! point at the other file. Every rule stays silent when the input lacks one side: no trust policy,
 //! no ServiceAccount, no workload.
 
+pub mod ambiguous_link;
 pub mod audience_mismatch;
 pub mod env_role_differs_from_annotation;
 pub mod namespace_mismatch;

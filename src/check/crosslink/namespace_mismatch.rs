@@ -31,7 +31,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if !linked.service_accounts_named(&ns.name, &sa.name).is_empty() {
             continue;
         }
-        let found = linked.service_accounts_in_any_namespace(&sa.name);
+        // The nearest definitions: another environment's copy is not what the workload meant.
+        let found = linked.nearest_service_accounts(
+            workload.meta.file(),
+            linked.service_accounts_in_any_namespace(&sa.name),
+        );
         if found.is_empty() {
             continue;
         }
@@ -155,7 +159,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         }
         for &i in found.iter().take(3) {
             let other = linked.service_account(i);
-            let others = linked.workloads_of(&linked.sa_namespace(i).name, other.meta.name_str());
+            let others = linked.workloads_of_service_account(i);
             let label = describe_with_workloads(
                 linked,
                 &format!("{}/{}", linked.sa_namespace(i).name, other.meta.name_str()),

@@ -30,7 +30,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .filter_map(|p| p.role_label())
         .collect();
     for (i, sa) in linked.service_accounts() {
-        if linked.annotation_binding(i).is_some() {
+        // Trust policies of the role that disagree are IRSA315's finding.
+        if linked.annotation_binding(i).is_some() || linked.role_is_ambiguous(i) {
             continue;
         }
         let Some((annotation, text)) = role_arn_annotation(sa) else {

@@ -13,6 +13,11 @@
 //! [`crate::link::verdict::blast_radius`]; pods running as a namespace's implicit `default`
 //! ServiceAccount (workloads without `serviceAccountName`) count too. Reported at the `:sub` value
 //! that admits the first such ServiceAccount.
+//!
+//! A ServiceAccount with the subject of one that carries the role is not another: IAM cannot tell
+//! them apart, and the same name in another environment's or team's directory (`envs/dev` and
+//! `envs/prod` each defining `api/api`, bound to their own role of the same name) is the same
+//! subject in another cluster.
 
 use crate::check::support::objects::{
     describe_with_workloads, name_span, sa_label, sa_with_workloads,
@@ -103,9 +108,24 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if carrying.is_empty() {
             continue;
         }
+        let carried_subjects: Vec<String> = carrying
+            .iter()
+            .map(|&i| {
+                subject(
+                    &linked.sa_namespace(i).name,
+                    linked.service_account(i).meta.name_str(),
+                )
+            })
+            .collect();
         let mut intruders: Vec<Intruder> = blast_radius(linked, p)
             .into_iter()
-            .filter(|i| !carrying.contains(i))
+            .filter(|&i| {
+                let sub = subject(
+                    &linked.sa_namespace(i).name,
+                    linked.service_account(i).meta.name_str(),
+                );
+                !carrying.contains(&i) && !carried_subjects.contains(&sub)
+            })
             .map(|i| {
                 let meta = &linked.service_account(i).meta;
                 Intruder {

@@ -5,7 +5,8 @@
 //! is applied last wins, so which role (audience, token lifetime …) the pods get depends on file
 //! order, and flips when files are renamed. Only definitions that are applied together are
 //! compared: in the same directory (one `kubectl apply -f dir/`), or both listed in the `resources`
-//! of one kustomization. The same ServiceAccount in two overlays or environment directories
+//! of one kustomization ([`crate::link::Nearness::applied_together`], the link stage's one model of
+//! which files go together). The same ServiceAccount in two overlays or environment directories
 //! (`overlays/dev`, `overlays/prod`) is the normal way to vary a role per environment and is not
 //! reported; identical duplicates are harmless and not reported either.
 //!
@@ -17,36 +18,10 @@ use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::{name_span, sa_label};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::{Annotation, ObjectMeta, annotations};
+use crate::link::scope::irsa_annotations;
+use crate::model::k8s::{ObjectMeta, annotations};
 use crate::registry::IRSA215;
 use crate::source::Span;
-
-/// The IRSA annotations of an object, as (key, value text) in source order.
-fn irsa_annotations(meta: &ObjectMeta) -> Vec<(&str, &str, &Annotation)> {
-    meta.annotations
-        .iter()
-        .filter(|a| a.key.value.starts_with(annotations::PREFIX))
-        .map(|a| {
-            let text = a.value.scalar_text().unwrap_or_else(|| a.value.kind_name());
-            (a.key.value.as_str(), text.trim(), a)
-        })
-        .collect()
-}
-
-/// The directory part of a displayed path (`k8s/base` for `k8s/base/sa.yaml`).
-fn dir_of(path: &str) -> &str {
-    path.rfind('/').map_or("", |i| &path[..i])
-}
-
-/// True when two files are applied together: same directory, or one kustomization lists both.
-fn applied_together(linked: &Linked, a: &str, b: &str) -> bool {
-    dir_of(a) == dir_of(b)
-        || linked
-            .model
-            .kustomizations
-            .iter()
-            .any(|k| k.lists(a) && k.lists(b))
-}
 
 /// How a later definition differs from the first: the place to point at and what differs.
 struct Difference {
@@ -102,11 +77,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         // Only the later definitions are reported, each against the first one applied with it.
         let Some(&first) = same.iter().find(|&&j| {
             j < i
-                && applied_together(
-                    linked,
-                    linked.service_account(j).meta.file(),
-                    sa.meta.file(),
-                )
+                && linked
+                    .nearness(sa.meta.file(), linked.service_account(j).meta.file())
+                    .applied_together()
         }) else {
             continue;
         };

@@ -53,7 +53,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             }
             _ => String::new(),
         };
-        let workloads = linked.workloads_of(ns, sa.meta.name_str()).len();
+        let workloads = linked.workloads_of_service_account(i).len();
         let users = match workloads {
             0 => String::new(),
             1 => ", matched with 1 workload".to_string(),
@@ -81,7 +81,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let sa = &linked.workload_service_account(w);
         let label = workload_label(linked, w);
         let irsa_sa = linked
-            .service_accounts_named(ns, &sa.name)
+            .service_account_ids_of_workload(w)
             .iter()
             .copied()
             .find(|&i| linked.service_account(i).is_irsa());
@@ -96,7 +96,10 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 Some((meta, "the ServiceAccount it was linked to")),
             )
         } else {
-            let elsewhere = linked.service_accounts_in_any_namespace(&sa.name);
+            let elsewhere = linked.nearest_service_accounts(
+                workload.meta.file(),
+                linked.service_accounts_in_any_namespace(&sa.name),
+            );
             if sa.span.is_none()
                 || sa.name == "default"
                 || !linked.service_accounts_named(ns, &sa.name).is_empty()

@@ -53,11 +53,9 @@ fn volume_source(volume: &Volume) -> &str {
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.workloads() {
-        let ns = &linked.workload_namespace(w).name;
-        let sa_name = &linked.workload_service_account(w).name;
         // The IRSA ServiceAccount the webhook reads (the first definition, when duplicated).
         let Some(&sa) = linked
-            .service_accounts_named(ns, sa_name)
+            .service_account_ids_of_workload(w)
             .iter()
             .find(|&&i| linked.service_account(i).is_irsa())
         else {
