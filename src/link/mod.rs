@@ -30,6 +30,7 @@ use crate::model::k8s::{
 };
 use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
+use crate::model::template::has_holes;
 use crate::source::{SourceRef, Span};
 
 pub use ids::{PolicyId, SaId, WorkloadId};
@@ -122,6 +123,14 @@ impl LinkOptions {
             .iter()
             .find(|c| same_issuer(&c.issuer, issuer))
     }
+}
+
+/// The role name a ServiceAccount's role-arn annotation names, when it is a role ARN.
+fn annotated_role_name(sa: &ServiceAccount) -> Option<&str> {
+    let text = sa.role_arn()?.value.as_str()?;
+    parse_role_arn(text.trim())
+        .map(|arn| arn.name)
+        .filter(|n| !n.is_empty())
 }
 
 /// Everything extracted from every file.
@@ -386,6 +395,7 @@ impl Linked {
             bindings.push(linked.bind_annotation(SaId::at(i), c));
         }
         linked.bindings = bindings;
+        linked.bind_by_subject();
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
@@ -428,6 +438,51 @@ impl Linked {
             }
         }
         vec![first]
+    }
+
+    /// For each IRSA ServiceAccount whose role's trust is in the input by no name (a trust file
+    /// saved as `irsa-trust.json`, not `<role>.json`), the raw trust file that names its subject
+    /// ([`roles::subject_candidates`]), when exactly one is nearest: a likely guess that findings
+    /// state as an assumption. Files already bound by name to another role are not candidates;
+    /// several equally near ones are no guess at all (IRSA305 then says nothing was checked).
+    fn bind_by_subject(&mut self) {
+        // Which role names each policy is bound to by name.
+        let mut roles_of_policy: Vec<Vec<String>> = vec![Vec::new(); self.model.policies.len()];
+        for (i, sa) in self.model.service_accounts.iter().enumerate() {
+            if let (Some(binding), Some(role)) = (self.bindings[i].first(), annotated_role_name(sa))
+            {
+                roles_of_policy[binding.policy.index()].push(role.to_string());
+            }
+        }
+        for i in 0..self.model.service_accounts.len() {
+            let sa = SaId::at(i);
+            let account = &self.model.service_accounts[i];
+            let Some(role) = annotated_role_name(account) else {
+                continue;
+            };
+            if !self.bindings[i].is_empty() || self.role_is_ambiguous(sa) {
+                continue;
+            }
+            let name = account.meta.name_str();
+            let namespace = &self.sa_namespaces[i].name;
+            if has_holes(name) || has_holes(namespace) || has_holes(role) {
+                continue;
+            }
+            let candidates =
+                roles::subject_candidates(&self.model.policies, role, namespace, name, |p| {
+                    roles_of_policy[p].iter().any(|r| r != role)
+                });
+            let (nearest, _) = scope::nearest(
+                account.meta.file(),
+                candidates
+                    .iter()
+                    .map(|b| (*b, self.model.policies[b.policy.index()].file())),
+                &self.model.kustomizations,
+            );
+            if let [only] = nearest.as_slice() {
+                self.bindings[i].push(*only);
+            }
+        }
     }
 
     /// The trust policy `id`.

@@ -12,7 +12,7 @@ use super::ids::PolicyId;
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::oidc::{is_account_id, parse_provider_arn};
-use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::model::policy::{BaseOperator, Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::source::Span;
 
 /// The role identity the configuration's `roles` give a raw trust-policy file: the ARN of the first
@@ -63,6 +63,11 @@ pub enum RoleMatch {
     NameOnly,
     /// A raw policy file whose stem is the role name.
     FileStem,
+    /// No trust policy of the input belongs to the role by name: a raw policy file that names
+    /// the ServiceAccount's subject is assumed to be the role's trust (`exact`: the whole
+    /// `system:serviceaccount:NS:NAME`; else its NAME in another namespace). Findings that rest
+    /// on it say so.
+    Subject { exact: bool },
 }
 
 /// What binds a ServiceAccount to a role.
@@ -88,10 +93,16 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// True when the role is known to be this policy's (not only a role of the same name in
-    /// another account or partition).
+    /// True unless the policy may be another role's of the same name (in another account or
+    /// partition). A policy linked by the subject it names is taken as the role's: findings
+    /// resting on it state the assumption ([`Binding::is_assumed`]).
     pub fn is_certain(&self) -> bool {
         self.matched != RoleMatch::NameOnly
+    }
+
+    /// True when the policy was linked by the subject it names, not by the role's name.
+    pub fn is_assumed(&self) -> bool {
+        matches!(self.matched, RoleMatch::Subject { .. })
     }
 }
 
@@ -182,6 +193,75 @@ impl<'a> RoleIndex<'a> {
             .map(|i| annotation(i, RoleMatch::FileStem))
             .collect()
     }
+}
+
+/// How a trust policy names a ServiceAccount `namespace/name` in its Allow statements' positive
+/// `:sub` conditions (StringEquals, StringLike): `Some(true)` for its exact subject, `Some(false)`
+/// for its name in another namespace, None when it names neither (wildcards do not name anyone).
+pub fn names_subject(policy: &TrustPolicy, namespace: &str, name: &str) -> Option<bool> {
+    let mut found = None;
+    let values = policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow())
+        .flat_map(|s| s.claim_entries("sub"))
+        .filter(|(b, _)| {
+            b.operator.is_some_and(|op| {
+                matches!(
+                    op.base,
+                    BaseOperator::StringEquals | BaseOperator::StringLike
+                )
+            })
+        })
+        .flat_map(|(_, e)| e.values.iter())
+        .filter(|v| !v.has_unknown() && !v.text.contains(['*', '?']));
+    for value in values {
+        let Some((ns, sa)) = value
+            .text
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|rest| rest.split_once(':'))
+        else {
+            continue;
+        };
+        if sa == name {
+            if ns == namespace {
+                return Some(true);
+            }
+            found = Some(false);
+        }
+    }
+    found
+}
+
+/// The raw trust-policy files that may be the trust of role `role` of ServiceAccount
+/// `namespace/name` by the subject they name ([`RoleMatch::Subject`]): those naming its exact
+/// subject, else those naming its name in another namespace. Policies with an identity (another
+/// role's), those `taken` (bound by name to another role), and files named after the role but for
+/// its case (IRSA305 asks whether the annotation meant that name) are none.
+pub fn subject_candidates(
+    policies: &[TrustPolicy],
+    role: &str,
+    namespace: &str,
+    name: &str,
+    taken: impl Fn(usize) -> bool,
+) -> Vec<Binding> {
+    let named_after_role = |p: &TrustPolicy| {
+        p.candidate_role_name
+            .as_deref()
+            .is_some_and(|stem| stem.eq_ignore_ascii_case(role))
+    };
+    let named: Vec<(usize, bool)> = policies
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| p.role.is_none() && !taken(*i) && !named_after_role(p))
+        .filter_map(|(i, p)| names_subject(p, namespace, name).map(|exact| (i, exact)))
+        .collect();
+    let exact = named.iter().any(|(_, e)| *e);
+    named
+        .into_iter()
+        .filter(|(_, e)| *e == exact)
+        .map(|(i, _)| annotation(i, RoleMatch::Subject { exact }))
+        .collect()
 }
 
 /// True when every account a trust policy's Allow statements name in their OIDC `Federated`

@@ -13,7 +13,9 @@
 use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::sa_label;
 use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
-use crate::check::support::roles::{admitting_audience, aud_entries, entry_span, role_name};
+use crate::check::support::roles::{
+    admitting_audience, aud_entries, entry_span, link_assumption, role_name,
+};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{STS_AUDIENCE, Tri};
 use crate::link::verdict::audience_of;
@@ -61,8 +63,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             ),
         };
         let message = format!(
-            "pods running as `{}` get tokens for audience `{actual}` ({origin}), but the trust policy of role `{role}` only admits audience `{admitted}`: `AssumeRoleWithWebIdentity` is denied",
-            sa_label(linked, i)
+            "pods running as `{}` get tokens for audience `{actual}` ({origin}), but the trust policy of role `{role}` only admits audience `{admitted}`: `AssumeRoleWithWebIdentity` is denied{}",
+            sa_label(linked, i),
+            link_assumption(linked, i)
         );
         let help = if admitted == STS_AUDIENCE {
             format!(

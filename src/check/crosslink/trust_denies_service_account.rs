@@ -23,7 +23,7 @@
 use crate::check::support::objects::sa_label;
 use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
 use crate::check::support::roles::{
-    Denial, admitting_audience, explain_denial, provider_rules_explain, role_name,
+    Denial, admitting_audience, explain_denial, link_assumption, provider_rules_explain, role_name,
 };
 use crate::diagnostic::Diagnostic;
 use crate::engine::Tri;
@@ -77,8 +77,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             .map(|a| a.name.to_string())
             .unwrap_or_else(|| role_name(linked, verdict.policy));
         let message = format!(
-            "pods running as `{}` cannot assume role `{role}`: {why}",
-            sa_label(linked, i)
+            "pods running as `{}` cannot assume role `{role}`: {why}{}",
+            sa_label(linked, i),
+            link_assumption(linked, i)
         );
         let help = format!(
             "make the trust policy of `{role}` admit `{}` with audience `{}` (e.g. `StringEquals` on `<issuer>:sub` and `<issuer>:aud`), or annotate the ServiceAccount with the role that is meant for it",

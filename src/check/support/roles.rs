@@ -9,7 +9,7 @@ use super::subjects::{looks_like_subject, value_sub_span, wildcard_offsets};
 use super::text::{MAX_LISTED, quote_list};
 use crate::engine::{self, MissPart, Reason, Verdict, statement_at};
 use crate::link::verdict::{SaVerdict, ServiceAccountRequest, audience_of, evaluate_subject};
-use crate::link::{Linked, PolicyId, SaId};
+use crate::link::{Linked, PolicyId, RoleMatch, SaId};
 use crate::model::oidc::{is_account_id, parse_eks_issuer, parse_provider_arn, parse_provider_key};
 use crate::model::policy::{
     BaseOperator, ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
@@ -22,6 +22,28 @@ pub fn policy_value_part_span(policy: &TrustPolicy, value: &PolicyValue, part: &
         Some(range) => value_sub_span(policy, value, range.start, range.len()),
         None => value.span,
     }
+}
+
+/// When ServiceAccount `sa`'s trust was linked by the subject it names (no trust of the input is
+/// named after the role), the assumption a finding rests on, as a sentence to append: `" (assuming
+/// … is its trust …)"`; empty otherwise.
+pub fn link_assumption(linked: &Linked, sa: SaId) -> String {
+    let Some(binding) = linked.annotation_binding(sa).filter(|b| b.is_assumed()) else {
+        return String::new();
+    };
+    let account = linked.service_account(sa);
+    let names = match binding.matched {
+        RoleMatch::Subject { exact: true } => "it names this ServiceAccount's subject".to_string(),
+        _ => format!(
+            "it names `{}` in another namespace",
+            account.meta.name_str()
+        ),
+    };
+    let role = annotated_role(account).map_or("", |a| a.name);
+    format!(
+        " (assuming `{}` is the trust of role `{role}`: no trust policy of the input is named after the role, and {names})",
+        linked.policy(binding.policy).file()
+    )
 }
 
 /// A short name of the role a trust policy belongs to, for messages: the role name, the file
