@@ -91,7 +91,10 @@ pub fn candidate_providers(
         .iter()
         .filter(|s| s.is_allow())
         .flat_map(Statement::oidc_principals)
-        .filter(|v| !v.has_unknown())
+        // A principal whose account is a template variable (`arn:aws:iam::${ACCOUNT_ID}:
+        // oidc-provider/<host>`) still names its provider: the engine matches the request against
+        // it as Unknown, never as a denial.
+        .filter(|v| !v.has_unknown() || v.parts().known_suffix().contains(":oidc-provider/"))
         .map(|v| v.text.clone())
         .collect();
     providers.sort();
