@@ -33,15 +33,22 @@ pub fn parse_embedded_policy(source: &SourceRef, node: &Node) -> Option<Node> {
     if trimmed.starts_with("%7B") || trimmed.starts_with("%7b") {
         (text, map) = percent_decode(&text, &map);
     }
-    if !text.trim_start().starts_with('{') {
+    parse_json_object(&text, &map)
+}
+
+/// Parse decoded text holding a JSON object (white space around it allowed) and map every span
+/// of the tree back into the host file through `map` (as [`crate::source::embedded`] records
+/// it). None when the text is not one JSON object.
+pub fn parse_json_object(text: &str, map: &[u32]) -> Option<Node> {
+    if !text.trim_start().starts_with('{') || map.len() != text.len() + 1 {
         return None;
     }
-    let parsed = parse::parse(&text, FileKind::Json, Limits::default());
+    let parsed = parse::parse(text, FileKind::Json, Limits::default());
     if parsed.problem.is_some() {
         return None;
     }
     let mut root = parsed.documents.into_iter().next()?.root?;
-    remap(&mut root, &map);
+    remap(&mut root, map);
     Some(root)
 }
 

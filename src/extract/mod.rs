@@ -8,6 +8,7 @@ pub mod embedded;
 pub mod holes;
 pub mod k8s;
 pub mod policy;
+pub mod terraform;
 pub mod unresolved;
 
 use crate::model::policy::TrustPolicy;

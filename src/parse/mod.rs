@@ -6,12 +6,16 @@
 //!   YAML parser (saphyr's event API, see `yaml.rs`) or the strict JSON parser (jsonc-parser with
 //!   every extension off, see `json.rs`).
 //!
+//! * [`hcl`] parses Terraform (`*.tf`, `*.tfvars`, template files) into a spanned syntax tree of its
+//!   own, which `extract::terraform` evaluates; its comments are found by [`hcl::comments`].
+//!
 //! Every span is a byte range into the text given to [`parse`]. A UTF-8 byte order mark at the
 //! start is tolerated by both parsers and counted in the offsets (it is never stripped from the
 //! text). Hostile input is bounded: nesting deeper than [`Limits::max_depth`] or more than
 //! [`Limits::max_nodes`] nodes gives a [`ProblemKind::Rejected`] problem, YAML aliases are never
 //! expanded, and neither parser recurses on the input's nesting beyond the depth limit.
 
+pub mod hcl;
 mod json;
 pub mod template;
 pub mod tree;
