@@ -22,7 +22,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkState;
 
 /// Extensions linted when walking a directory.
-pub const DEFAULT_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
+pub const DEFAULT_EXTENSIONS: [&str; 5] = ["yaml", "yml", "json", "tf", "tfvars"];
 
 #[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {

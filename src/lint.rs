@@ -34,6 +34,7 @@ use crate::diagnostic::{self, Diagnostic, Severity};
 use crate::discover::PathGlobs;
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::extract;
+use crate::extract::terraform::FileLoader;
 use crate::extract::unresolved::UnresolvedValue;
 use crate::frontend;
 use crate::link::{LinkOptions, Linked, Model, roles};
@@ -216,15 +217,21 @@ fn lint_sources(
 ) -> Result<LintResult, LintError> {
     // A thread per file at most: more would only wait (and cost a stack each). The output does not
     // depend on the number, as everything is sorted afterwards.
-    let threads = jobs.min(sources.len());
+    let units = units(sources);
+    let threads = jobs.min(units.len());
     let per_file: Vec<FileOutcome> = if threads <= 1 {
-        sources.into_iter().map(|s| lint_one(s, opts)).collect()
+        units.into_iter().flat_map(|u| lint_unit(u, opts)).collect()
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
             .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
-        pool.install(|| sources.into_par_iter().map(|s| lint_one(s, opts)).collect())
+        pool.install(|| {
+            units
+                .into_par_iter()
+                .flat_map_iter(|u| lint_unit(u, opts))
+                .collect()
+        })
     };
     let mut run = assemble(per_file, walk_problems);
     // Links never cross a repository root: each repository is linked and checked on its own, as
@@ -406,6 +413,50 @@ fn covers_config(opts: &LintOptions, cwd: &Path) -> bool {
         .any(|p| base.starts_with(crate::discover::normalize(&cwd.join(p))))
 }
 
+/// What one worker lints: a file, or a Terraform module directory (its `.tf` and `.tfvars` files:
+/// a value in one may come from another).
+enum Unit {
+    File(Source),
+    TerraformModule(Vec<Source>),
+}
+
+/// The sources as units of work: Terraform files grouped by repository and directory, in the
+/// order of their first file; every other file on its own.
+fn units(sources: Vec<Source>) -> Vec<Unit> {
+    let mut units: Vec<Unit> = Vec::new();
+    let mut modules: BTreeMap<(Option<String>, String), usize> = BTreeMap::new();
+    for source in sources {
+        let (display, repository) = match &source {
+            Source::File(input) => (input.display.as_str(), &input.repository),
+            Source::Bytes(name, _, repository) => (name.as_str(), repository),
+        };
+        if parse::terraform_kind(Path::new(display)).is_none() {
+            units.push(Unit::File(source));
+            continue;
+        }
+        let dir = display.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+        match modules.entry((repository.clone(), dir)) {
+            std::collections::btree_map::Entry::Occupied(e) => {
+                if let Unit::TerraformModule(files) = &mut units[*e.get()] {
+                    files.push(source);
+                }
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(units.len());
+                units.push(Unit::TerraformModule(vec![source]));
+            }
+        }
+    }
+    units
+}
+
+fn lint_unit(unit: Unit, opts: &LintOptions) -> Vec<FileOutcome> {
+    match unit {
+        Unit::File(source) => vec![lint_one(source, opts)],
+        Unit::TerraformModule(sources) => lint_terraform_module(sources, opts),
+    }
+}
+
 enum Source {
     File(Input),
     /// Bytes already read (stdin, or [`lint_in_memory`]) under the name shown for them, with the
@@ -424,7 +475,15 @@ struct FileOutcome {
     suppressions: Option<FileSuppressions>,
 }
 
-fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
+/// A file read and decoded: its text, and the repository it belongs to.
+struct Loaded {
+    source: SourceRef,
+    repository: Option<String>,
+}
+
+/// Read and decode one source; a file that cannot be read or is not UTF-8 text is its outcome
+/// already (IRSA002).
+fn load(source: Source, opts: &LintOptions) -> Result<Loaded, Box<FileOutcome>> {
     let (display, path, bytes, repository) = match source {
         Source::File(input) => {
             let bytes = read_capped(&input.path, opts.max_file_size);
@@ -441,7 +500,6 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             (name, None, bytes, repository)
         }
     };
-    let kind_hint = parse::kind_for_path(Path::new(&display));
     // A file that yields no model object joins no repository's link.
     let fail = |source: SourceRef, problem: ParseProblem| FileOutcome {
         display: source.display_path.clone(),
@@ -459,36 +517,143 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
         Ok(b) => b,
         Err(message) => {
             let source = Arc::new(SourceFile::new(display, path, String::new()));
-            return fail(
+            return Err(Box::new(fail(
                 source,
                 ParseProblem {
                     kind: ProblemKind::Rejected,
                     span: Span::default(),
                     message,
                 },
-            );
+            )));
         }
     };
-    let text = match parse::decode_or_return(bytes) {
-        Ok(text) => text,
+    match parse::decode_or_return(bytes) {
+        Ok(text) => Ok(Loaded {
+            source: Arc::new(SourceFile::new(display, path, text)),
+            repository,
+        }),
         Err((problem, bytes)) => {
             // Keep the text before the offending byte, so the diagnostic gets its line and
             // column; the rest of an undecodable file is of no use.
             let end = (problem.span.start as usize).min(bytes.len());
             let text = String::from_utf8_lossy(&bytes[..end]).into_owned();
             let source = Arc::new(SourceFile::new(display, path, text));
-            return fail(source, problem);
+            Err(Box::new(fail(source, problem)))
         }
+    }
+}
+
+fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
+    let loaded = match load(source, opts) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return *outcome,
     };
-    let kind = kind_hint.unwrap_or_else(|| parse::sniff_kind(&text));
-    let source: SourceRef = Arc::new(SourceFile::new(display, path, text));
+    let source = &loaded.source;
+    let kind = parse::kind_for_path(Path::new(&source.display_path))
+        .unwrap_or_else(|| parse::sniff_kind(&source.text));
     let read = frontend::read(
-        &source,
+        source,
         kind,
         opts.limits,
         &opts.vars,
         suppress::COMMENT_MARKER,
     );
+    outcome(loaded, read, opts)
+}
+
+/// Lint one Terraform module directory: its `.tf` and `.tfvars` files, evaluated together
+/// (`frontend::read_terraform_module`); one outcome per file.
+fn lint_terraform_module(sources: Vec<Source>, opts: &LintOptions) -> Vec<FileOutcome> {
+    let mut outcomes = Vec::new();
+    let mut loaded = Vec::new();
+    for source in sources {
+        match load(source, opts) {
+            Ok(l) => loaded.push(l),
+            Err(outcome) => outcomes.push(*outcome),
+        }
+    }
+    let files: Vec<(SourceRef, parse::TerraformFile)> = loaded
+        .iter()
+        .filter_map(|l| {
+            let kind = parse::terraform_kind(Path::new(&l.source.display_path))?;
+            Some((l.source.clone(), kind))
+        })
+        .collect();
+    let loader = ModuleFiles::new(&loaded, opts.max_file_size);
+    let reads = frontend::read_terraform_module(&files, &loader, suppress::COMMENT_MARKER);
+    for (l, read) in loaded.into_iter().zip(reads) {
+        outcomes.push(outcome(l, read, opts));
+    }
+    outcomes
+}
+
+/// Reads the files a Terraform module's `file()` and `templatefile()` name, relative to the
+/// module's directory (the working directory of a `terraform plan` there). Only files inside the
+/// module's repository (outside any repository, inside the module's directory) are read: a
+/// configuration cannot make the linter read `/etc/shadow` into a report. Files are capped like
+/// any input.
+struct ModuleFiles {
+    /// The module directory on disk, and as displayed.
+    dir: Option<(PathBuf, String)>,
+    /// The directory nothing outside of may be read.
+    root: Option<PathBuf>,
+    max_file_size: u64,
+}
+
+impl ModuleFiles {
+    fn new(files: &[Loaded], max_file_size: u64) -> ModuleFiles {
+        let first = files.iter().find(|l| l.source.path.is_some());
+        let dir = first.and_then(|l| {
+            let path = l.source.path.as_ref()?;
+            let dir = discover::normalize(&std::env::current_dir().ok()?.join(path.parent()?));
+            let display = l
+                .source
+                .display_path
+                .rsplit_once('/')
+                .map_or(".", |(d, _)| d)
+                .to_string();
+            Some((dir, display))
+        });
+        // The repository's root on disk when there is one, else the module directory itself.
+        let root = dir.as_ref().map(|(d, _)| {
+            d.ancestors()
+                .find(|a| a.join(".git").exists())
+                .unwrap_or(d)
+                .to_path_buf()
+        });
+        ModuleFiles {
+            dir,
+            root,
+            max_file_size,
+        }
+    }
+}
+
+impl FileLoader for ModuleFiles {
+    fn load(&self, path: &Path) -> Option<SourceRef> {
+        let (dir, display_dir) = self.dir.as_ref()?;
+        if path.is_absolute() {
+            return None;
+        }
+        let full = discover::normalize(&dir.join(path));
+        if !full.starts_with(self.root.as_ref()?) {
+            return None;
+        }
+        let bytes = read_capped(&full, self.max_file_size).ok()?;
+        let text = parse::decode(bytes).ok()?;
+        let relative = path.to_string_lossy().replace('\\', "/");
+        let relative = relative.strip_prefix("./").unwrap_or(&relative);
+        let display = discover::normalize(Path::new(&format!("{display_dir}/{relative}")))
+            .to_string_lossy()
+            .into_owned();
+        Some(Arc::new(SourceFile::new(display, Some(full), text)))
+    }
+}
+
+/// One file's outcome from what its frontend read: input problem, IRSA006, the trust-policy
+/// rules, suppressions.
+fn outcome(loaded: Loaded, read: frontend::FrontendOutput, opts: &LintOptions) -> FileOutcome {
+    let Loaded { source, repository } = loaded;
     let mut diagnostics = Vec::new();
     if let Some(problem) = read.problem {
         diagnostics.push(input_problem(
@@ -506,10 +671,12 @@ fn lint_one(source: Source, opts: &LintOptions) -> FileOutcome {
             }
         }
     }
-    diagnostics.extend(unresolved_values(
-        &source,
-        &extract::unresolved::unresolved_values(&extracted),
-    ));
+    // One IRSA006 per file the values are written in (a trust may be in a template beside).
+    let unresolved = extract::unresolved::unresolved_values(&extracted);
+    let terraform = parse::terraform_kind(Path::new(&source.display_path)).is_some();
+    for group in unresolved.chunk_by(|a, b| Arc::ptr_eq(a.source, b.source)) {
+        diagnostics.extend(unresolved_values(group[0].source, group, terraform));
+    }
     let context = check::RuleContext {
         audiences: &opts.link.audiences,
     };
@@ -560,9 +727,13 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
 
 /// IRSA006: one finding per file for the values it reads that are filled in at deploy time,
 /// at the first of them, the others as related locations.
-fn unresolved_values(source: &SourceRef, values: &[UnresolvedValue]) -> Option<Diagnostic> {
+fn unresolved_values(
+    source: &SourceRef,
+    values: &[UnresolvedValue],
+    terraform: bool,
+) -> Option<Diagnostic> {
     let first = values.first()?;
-    let mut variables: Vec<&str> = Vec::new();
+    let mut variables: Vec<String> = Vec::new();
     for value in values {
         for hole in find_holes(value.text) {
             let mut text = &value.text[hole.range];
@@ -572,6 +743,7 @@ fn unresolved_values(source: &SourceRef, values: &[UnresolvedValue]) -> Option<D
             {
                 text = &text[..=close];
             }
+            let text = shortened(text);
             if !variables.contains(&text) {
                 variables.push(text);
             }
@@ -581,28 +753,57 @@ fn unresolved_values(source: &SourceRef, values: &[UnresolvedValue]) -> Option<D
         1 => "1 value is".to_string(),
         n => format!("{n} values are"),
     };
-    let named = match variables.len() {
-        1 => "variable",
-        _ => "variables",
-    };
-    let message = format!(
-        "{count} filled in at deploy time ({named} {}): lint the rendered output, or pass them \
-         with `--var`",
-        quote_list(&variables, MAX_LISTED)
-    );
-    let mut diagnostic = Diagnostic::new(registry::IRSA006, source, first.span, message)
-        .label("filled in at deploy time")
-        .help(
+    let listed = quote_list(&variables, MAX_LISTED);
+    let (message, help) = if terraform {
+        (
+            format!(
+                "{count} known only when Terraform runs ({listed}): lint the plan \
+                 (`terraform show -json`) to check what depends on them"
+            ),
+            "findings here hold whatever these turn out to be, but what depends on their values \
+             (which provider, which subjects) is not checked: `terraform plan -out tfplan && \
+             terraform show -json tfplan > plan.json`, then lint `plan.json` too",
+        )
+    } else {
+        let named = if variables.len() == 1 {
+            "variable"
+        } else {
+            "variables"
+        };
+        (
+            format!(
+                "{count} filled in at deploy time ({named} {listed}): lint the rendered output, \
+                 or pass them with `--var`"
+            ),
             "findings here hold whatever fills these in, but what depends on their values (which \
              role, which namespace) is not checked: render first (`envsubst < FILE | irsa-lint \
              --stdin-filename FILE -`, `helm template`), or give them with `--var NAME=VALUE` or \
              `vars:` in .irsa-lint.yaml",
         )
+    };
+    let label = if terraform {
+        "known only when Terraform runs"
+    } else {
+        "filled in at deploy time"
+    };
+    let mut diagnostic = Diagnostic::new(registry::IRSA006, source, first.span, message)
+        .label(label)
+        .help(help)
         .at_path("file");
     for value in &values[1..] {
-        diagnostic = diagnostic.related(source, value.span, "also filled in at deploy time");
+        diagnostic = diagnostic.related(source, value.span, format!("also {label}"));
     }
     Some(diagnostic)
+}
+
+/// A variable as a message lists it: a long Terraform expression cut to its start.
+fn shortened(text: &str) -> String {
+    const MAX: usize = 48;
+    if text.chars().count() <= MAX {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(MAX - 2).collect();
+    format!("{cut}…}}")
 }
 
 /// The IRSA00x diagnostic for an input problem.

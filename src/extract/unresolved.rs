@@ -9,16 +9,20 @@ use crate::extract::Extracted;
 use crate::model::k8s::{ObjectMeta, annotations};
 use crate::model::policy::{Located, PolicyValue, Principal, TrustPolicy};
 use crate::model::template::has_holes;
-use crate::source::Span;
+use std::sync::Arc;
 
-/// One value with a template variable: where it is and its text as written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+use crate::source::{SourceRef, Span};
+
+/// One value with a template variable: where it is (a Terraform role's trust may be written in a
+/// template file beside the `.tf`) and its text as written.
+#[derive(Clone, Debug)]
 pub struct UnresolvedValue<'a> {
+    pub source: &'a SourceRef,
     pub span: Span,
     pub text: &'a str,
 }
 
-/// Every value of `extracted` with a template variable, in source order, each once.
+/// Every value of `extracted` with a template variable, by file and in source order, each once.
 pub fn unresolved_values(extracted: &Extracted) -> Vec<UnresolvedValue<'_>> {
     let mut out = Vec::new();
     for policy in &extracted.policies {
@@ -35,34 +39,44 @@ pub fn unresolved_values(extracted: &Extracted) -> Vec<UnresolvedValue<'_>> {
     }
     for workload in &k8s.workloads {
         let pod = &workload.pod;
+        let source = &workload.meta.source;
         let names = [&pod.service_account_name, &pod.service_account];
         names
             .into_iter()
             .flatten()
-            .for_each(|l| located(l, &mut out));
+            .for_each(|l| located(source, l, &mut out));
         let irsa_env = pod
             .containers
             .iter()
             .flat_map(|c| &c.env)
             .filter(|e| e.name.value.starts_with("AWS_"))
             .filter_map(|e| e.value.as_ref());
-        irsa_env.for_each(|l| located(l, &mut out));
+        irsa_env.for_each(|l| located(source, l, &mut out));
     }
     for kustomization in &k8s.kustomizations {
+        let source = &kustomization.source;
         kustomization
             .namespace
             .iter()
-            .for_each(|l| located(l, &mut out));
+            .for_each(|l| located(source, l, &mut out));
     }
-    out.sort_by_key(|v| (v.span.start, v.span.end));
-    out.dedup_by_key(|v| v.span);
+    out.sort_by(|a, b| {
+        (a.source.display_path.as_str(), a.span.start, a.span.end).cmp(&(
+            b.source.display_path.as_str(),
+            b.span.start,
+            b.span.end,
+        ))
+    });
+    out.dedup_by(|a, b| a.span == b.span && Arc::ptr_eq(a.source, b.source));
     out
 }
 
 fn policy_values<'a>(policy: &'a TrustPolicy, out: &mut Vec<UnresolvedValue<'a>>) {
+    let source = &policy.source;
     let mut value = |v: &'a PolicyValue| {
         if v.has_unknown() {
             out.push(UnresolvedValue {
+                source,
                 span: v.span,
                 text: &v.text,
             });
@@ -90,6 +104,7 @@ fn policy_values<'a>(policy: &'a TrustPolicy, out: &mut Vec<UnresolvedValue<'a>>
         for (_, entry) in stmt.condition_entries() {
             if entry.key_has_unknown() {
                 out.push(UnresolvedValue {
+                    source,
                     span: entry.key.span,
                     text: &entry.key.value,
                 });
@@ -99,16 +114,18 @@ fn policy_values<'a>(policy: &'a TrustPolicy, out: &mut Vec<UnresolvedValue<'a>>
 }
 
 fn meta_values<'a>(meta: &'a ObjectMeta, out: &mut Vec<UnresolvedValue<'a>>) {
+    let source = &meta.source;
     [&meta.name, &meta.namespace]
         .into_iter()
         .flatten()
-        .for_each(|l| located(l, out));
+        .for_each(|l| located(source, l, out));
     for annotation in &meta.annotations {
         if annotation.key.value.starts_with(annotations::PREFIX)
             && let Some(text) = annotation.value.as_str()
             && has_holes(text)
         {
             out.push(UnresolvedValue {
+                source,
                 span: annotation.value.span,
                 text,
             });
@@ -116,9 +133,14 @@ fn meta_values<'a>(meta: &'a ObjectMeta, out: &mut Vec<UnresolvedValue<'a>>) {
     }
 }
 
-fn located<'a>(value: &'a Located<String>, out: &mut Vec<UnresolvedValue<'a>>) {
+fn located<'a>(
+    source: &'a SourceRef,
+    value: &'a Located<String>,
+    out: &mut Vec<UnresolvedValue<'a>>,
+) {
     if has_holes(&value.value) {
         out.push(UnresolvedValue {
+            source,
             span: value.span,
             text: &value.value,
         });

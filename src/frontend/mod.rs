@@ -3,14 +3,18 @@
 //!
 //! The driver hands every file to [`read`] and never looks at its format again: what a format
 //! means (JSON has no comments; YAML's are `#` outside quoted scalars) is the frontend's business.
+//! Terraform is the exception the format imposes: a value in one `.tf` file may come from a
+//! variable, a local or a `.tfvars` file beside it, so the unit is the module directory, and the
+//! driver hands each directory's `.tf` and `.tfvars` files to [`read_terraform_module`] together.
 //! Today's formats share the spanned tree (`parse`) and the document readers (`extract`: trust
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
+use crate::extract::terraform::{FileLoader, Module, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
-use crate::parse::{self, FileKind};
+use crate::parse::{self, FileKind, TerraformFile, hcl};
 use crate::source::{Comment, SourceRef};
 
 /// What a frontend makes of one file.
@@ -48,4 +52,63 @@ pub fn read(
         problem: parsed.problem,
         comments,
     }
+}
+
+/// Read one Terraform module directory: its `.tf` files (`TerraformFile::Config`) and `.tfvars`
+/// files, one output per source in the order given. Each file is parsed on its own (a syntax
+/// error is that file's problem; the others are still evaluated, without it); the directory is
+/// evaluated as one module with the variable values Terraform loads by itself (`terraform.tfvars`,
+/// `*.auto.tfvars`; another `.tfvars` is only read when `-var-file` names it, so its values are
+/// not assumed). A trust policy belongs to the output of the file its resource block is in.
+/// `loader` reads what `file()` and `templatefile()` name.
+pub fn read_terraform_module(
+    sources: &[(SourceRef, TerraformFile)],
+    loader: &dyn FileLoader,
+    comments_with: &str,
+) -> Vec<FrontendOutput> {
+    let mut outputs: Vec<FrontendOutput> = Vec::with_capacity(sources.len());
+    let mut config = Vec::new();
+    let mut tfvars = Vec::new();
+    for (source, kind) in sources {
+        let mut output = FrontendOutput::default();
+        if source.text.contains(comments_with) {
+            output.comments = hcl::comments(&source.text);
+        }
+        match hcl::parse_body(&source.text) {
+            Ok(body) => match kind {
+                TerraformFile::Config => config.push((source.clone(), body)),
+                TerraformFile::Vars if loaded_automatically(&source.display_path) => {
+                    tfvars.push((source.clone(), body))
+                }
+                TerraformFile::Vars => {}
+            },
+            Err(problem) => output.problem = Some(problem),
+        }
+        outputs.push(output);
+    }
+    if config.is_empty() {
+        return outputs;
+    }
+    let module = Module::new(
+        config,
+        tfvars,
+        std::collections::HashMap::new(),
+        ".".to_string(),
+        loader,
+    );
+    for found in roles::iam_roles(&module) {
+        if let Some(i) = sources
+            .iter()
+            .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
+        {
+            outputs[i].extracted.policies.push(found.policy);
+        }
+    }
+    outputs
+}
+
+/// `terraform.tfvars` and `*.auto.tfvars`: the variable files Terraform reads without being told.
+fn loaded_automatically(display_path: &str) -> bool {
+    let name = display_path.rsplit('/').next().unwrap_or(display_path);
+    name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
 }

@@ -81,6 +81,8 @@ pub enum PolicyOrigin {
     ListRoles,
     /// `aws iam get-account-authorization-details` output.
     AccountAuthorizationDetails,
+    /// A Terraform resource's argument (`aws_iam_role.x.assume_role_policy`), evaluated.
+    Terraform,
 }
 
 /// A role's identity, as far as the input tells it.

@@ -83,6 +83,27 @@ pub fn kind_for_path(path: &Path) -> Option<FileKind> {
     }
 }
 
+/// A Terraform file, by its extension: configuration (`.tf`) or variable values (`.tfvars`).
+/// Terraform is read per module directory (`frontend::read_terraform_module`), not as a tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerraformFile {
+    Config,
+    Vars,
+}
+
+/// The Terraform file kind of a path, from its extension (ASCII case ignored); None for any other
+/// file. (Terraform's JSON syntax, `.tf.json`, is not read yet: it is linted as JSON.)
+pub fn terraform_kind(path: &Path) -> Option<TerraformFile> {
+    let ext = path.extension()?.to_str()?;
+    if ext.eq_ignore_ascii_case("tf") {
+        Some(TerraformFile::Config)
+    } else if ext.eq_ignore_ascii_case("tfvars") {
+        Some(TerraformFile::Vars)
+    } else {
+        None
+    }
+}
+
 /// Guess the parser for text with no telling extension (stdin, say): JSON when the first
 /// non-whitespace character (after a byte order mark) is `{` or `[`, else YAML.
 pub fn sniff_kind(text: &str) -> FileKind {

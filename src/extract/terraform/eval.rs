@@ -82,6 +82,26 @@ impl Env {
         )
     }
 
+    /// The instance key this scope stands for in a resource address: `[2]` for `count.index`
+    /// 2, `["prod"]` for `each.key` `prod`, empty outside an instance (or for an unknown key).
+    pub fn instance_key(&self) -> String {
+        if let Some(index) = self
+            .lookup("count")
+            .and_then(|c| c.get("index"))
+            .and_then(TfValue::as_number)
+        {
+            return format!("[{index}]");
+        }
+        match self
+            .lookup("each")
+            .and_then(|e| e.get("key"))
+            .and_then(|k| k.as_str())
+        {
+            Some(key) => format!("[\"{key}\"]"),
+            None => String::new(),
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<&TfValue> {
         self.bindings
             .iter()

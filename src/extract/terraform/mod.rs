@@ -45,6 +45,7 @@
 pub mod eval;
 mod functions;
 pub mod node;
+pub mod roles;
 pub mod value;
 
 pub use eval::{BlockRef, Env, EvalError, FileLoader, Module, NoFiles};
