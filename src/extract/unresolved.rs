@@ -48,6 +48,9 @@ pub fn unresolved_values(extracted: &Extracted) -> Vec<UnresolvedValue<'_>> {
             .filter_map(|e| e.value.as_ref());
         irsa_env.for_each(|l| located(l, &mut out));
     }
+    for value in &extracted.unknown_values {
+        located(value, &mut out);
+    }
     for kustomization in &k8s.kustomizations {
         kustomization
             .namespace
