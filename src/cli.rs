@@ -112,6 +112,10 @@ pub struct CheckArgs {
     /// Do not honour .gitignore, .ignore and git exclude files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Also read Terraform state files (*.tfstate) found while walking directories. State holds
+    /// secrets in clear text: without this flag a state file is read only when named.
+    #[arg(long)]
+    pub include_state: bool,
     /// Worker threads, 1 to 256; output does not depend on it [default: number of cores, at most
     /// 256]
     #[arg(long, short = 'j', value_name = "N", value_parser = limits::parse_jobs)]
@@ -332,6 +336,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         ignore: ignore.clone(),
         exclude: cli.exclude.clone(),
         no_ignore: cli.no_ignore || config.and_then(|c| c.no_ignore).unwrap_or(false),
+        include_state: cli.include_state || config.and_then(|c| c.include_state).unwrap_or(false),
         jobs: Some(
             cli.jobs
                 .or(config.and_then(|c| c.jobs))
@@ -372,6 +377,7 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
             exclude: cli.exclude.clone(),
             jobs: args.jobs.unwrap_or_else(limits::default_jobs),
             list_skipped: cli.verbose,
+            include_state: args.include_state,
         },
         // `--exclude` replaces the configuration's `exclude`.
         exclude: if cli.exclude.is_empty() {

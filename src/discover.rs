@@ -24,6 +24,10 @@ use ignore::WalkState;
 /// Extensions linted when walking a directory.
 pub const DEFAULT_EXTENSIONS: [&str; 5] = ["yaml", "yml", "json", "tf", "tfvars"];
 
+/// The extension of Terraform state files, walked only with `include_state` (`--include-state`):
+/// state holds secrets in clear text, so it is read only when asked for.
+pub const STATE_EXTENSION: &str = "tfstate";
+
 #[derive(Clone, Debug, Default)]
 pub struct DiscoverOptions {
     pub no_ignore: bool,
@@ -31,6 +35,8 @@ pub struct DiscoverOptions {
     pub jobs: usize,
     /// Record every entry a walk passes over, with the reason (`--verbose`); off, only counts.
     pub list_skipped: bool,
+    /// Also walk Terraform state files, `*.tfstate` (`--include-state`).
+    pub include_state: bool,
 }
 
 /// An entry a walk passed over without linting it, and why (`--verbose` lists them).
@@ -149,10 +155,11 @@ fn excluded(set: &GlobSet, display: &str) -> bool {
     false
 }
 
-fn has_default_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| DEFAULT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d)))
+fn has_default_extension(path: &Path, include_state: bool) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        DEFAULT_EXTENSIONS.iter().any(|d| e.eq_ignore_ascii_case(d))
+            || (include_state && e.eq_ignore_ascii_case(STATE_EXTENSION))
+    })
 }
 
 /// A set of globs relative to a base directory (the configuration's), matched against files
@@ -274,6 +281,7 @@ pub fn discover(
             .parents(!opts.no_ignore);
         let found = &found;
         let list = opts.list_skipped;
+        let include_state = opts.include_state;
         let skip = move |entry: &ignore::DirEntry, reason: &'static str| {
             if list {
                 found.lock().unwrap().skipped_entries.push(SkippedEntry {
@@ -305,7 +313,7 @@ pub fn discover(
                 Box::new(move |result| {
                     match result {
                         Ok(entry) => match entry.file_type().map(classify) {
-                            Some(Kind::File) if has_default_extension(entry.path()) => {
+                            Some(Kind::File) if has_default_extension(entry.path(), include_state) => {
                                 found.lock().unwrap().inputs.push(Input {
                                     display: display_path(entry.path(), cwd),
                                     path: entry.into_path(),
@@ -313,14 +321,20 @@ pub fn discover(
                                 });
                             }
                             Some(Kind::Symlink)
-                                if has_default_extension(entry.path()) || entry.path().is_dir() =>
+                                if has_default_extension(entry.path(), include_state) || entry.path().is_dir() =>
                             {
                                 found.lock().unwrap().skipped.symlinks += 1;
                                 skip(&entry, "a symbolic link: never followed while walking");
                             }
-                            Some(Kind::Special(counter)) if has_default_extension(entry.path()) => {
+                            Some(Kind::Special(counter)) if has_default_extension(entry.path(), include_state) => {
                                 counter(&mut found.lock().unwrap().skipped);
                                 skip(&entry, "a FIFO, socket or device: never opened");
+                            }
+                            Some(Kind::File) if has_default_extension(entry.path(), true) => {
+                                skip(
+                                    &entry,
+                                    "a Terraform state file: it holds secrets, so it is read only when named or with --include-state",
+                                );
                             }
                             Some(Kind::File | Kind::Symlink) => {
                                 skip(

@@ -672,7 +672,7 @@ fn outcome(loaded: Loaded, read: frontend::FrontendOutput, opts: &LintOptions) -
         }
     }
     // One IRSA006 per file the values are written in (a trust may be in a template beside).
-    let unresolved = extract::unresolved::unresolved_values(&extracted);
+    let unresolved = extract::unresolved::unresolved_values(&source, &extracted);
     let terraform = parse::terraform_kind(Path::new(&source.display_path)).is_some();
     for group in unresolved.chunk_by(|a, b| Arc::ptr_eq(a.source, b.source)) {
         diagnostics.extend(unresolved_values(group[0].source, group, terraform));

@@ -429,3 +429,39 @@ fn quiet_drops_the_summary_line_of_human_and_github_output() {
         assert_eq!(loud.lines().count(), quiet.lines().count() + 1, "{format}");
     }
 }
+
+#[test]
+fn state_files_are_read_when_named_or_with_include_state() {
+    let dir = "testdata/link/terraform-state";
+    let state = "testdata/link/terraform-state/terraform.tfstate";
+    let from_state = |args: &[&str]| -> usize {
+        let mut all = vec!["--format", "concise", "--select", "IRSA104"];
+        all.extend_from_slice(args);
+        stdout(&irsa_lint(&all))
+            .lines()
+            .filter(|l| l.starts_with(state))
+            .count()
+    };
+    assert_eq!(from_state(&[dir]), 0, "a walk passes state files over");
+    assert_eq!(from_state(&["--include-state", dir]), 1);
+    assert_eq!(from_state(&[state]), 1, "a state file named is read");
+    let verbose = irsa_lint(&["--verbose", "--format", "concise", dir]);
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        stderr.contains("terraform.tfstate") && stderr.contains("--include-state"),
+        "{stderr}"
+    );
+    // The configuration's `include-state:` does the same.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(state, tmp.path().join("terraform.tfstate")).unwrap();
+    let run = |config: &str| {
+        std::fs::write(tmp.path().join(".irsa-lint.yaml"), config).unwrap();
+        let out = common::irsa_lint_in(tmp.path(), &["--format", "concise", "."], &[]);
+        stdout(&out)
+            .lines()
+            .filter(|l| l.contains("IRSA104"))
+            .count()
+    };
+    assert_eq!(run("include-state: false\n"), 0);
+    assert_eq!(run("include-state: true\n"), 1);
+}

@@ -48,6 +48,7 @@ pub const KEYS: &[&str] = &[
     "severity",
     "exclude",
     "no-ignore",
+    "include-state",
     "default-namespace",
     "cluster-issuer",
     "clusters",
@@ -127,6 +128,8 @@ pub struct Config {
     pub exclude: Option<PathGlobs>,
     /// `no-ignore`.
     pub no_ignore: Option<bool>,
+    /// `include-state`.
+    pub include_state: Option<bool>,
     /// `default-namespace`.
     pub default_namespace: Option<String>,
     /// `cluster-issuer`.
@@ -229,6 +232,7 @@ pub fn parse_config(source: SourceRef, dir: &Path, cwd: &Path) -> Result<Config,
         severity: BTreeMap::new(),
         exclude: None,
         no_ignore: None,
+        include_state: None,
         default_namespace: None,
         cluster_issuer: None,
         clusters: Vec::new(),

@@ -101,6 +101,7 @@ impl Reader {
                     .and_then(|globs| self.globs(&globs, value));
             }
             "no-ignore" => config.no_ignore = self.boolean(key, value),
+            "include-state" => config.include_state = self.boolean(key, value),
             "default-namespace" => {
                 config.default_namespace = self.string(key, value).and_then(|ns| {
                     if ns.trim().is_empty() {

@@ -341,6 +341,7 @@ pub fn policy<S: Into<Statement>>(statements: impl IntoIterator<Item = S>) -> Tr
         logical_path: String::new(),
         role: None,
         candidate_role_name: Some("t".to_string()),
+        resource_address: None,
         document_span: Span::default(),
         size: 0,
         duplicate_keys: Vec::new(),

@@ -92,8 +92,14 @@ fn object_label(object: &Node) -> String {
 
 /// Extract the objects of one document root into `out`.
 pub fn extract_objects(source: &SourceRef, root: &Node, out: &mut K8sObjects) {
+    extract_objects_at(source, root, String::new(), out);
+}
+
+/// [`extract_objects`] for an object that sits at `path` in its file (a Terraform resource's
+/// address): its logical paths start with it, as a `List` item's do with `items[3]`.
+pub fn extract_objects_at(source: &SourceRef, root: &Node, path: String, out: &mut K8sObjects) {
     // (node, list path) pairs; an explicit stack flattens nested Lists without recursion.
-    let mut stack = vec![(root, String::new())];
+    let mut stack = vec![(root, path)];
     while let Some((node, list_path)) = stack.pop() {
         let Some(kind) = located_str(node.get("kind")) else {
             if is_kustomization_file(source) {

@@ -9,9 +9,10 @@ pub mod holes;
 pub mod k8s;
 pub mod policy;
 pub mod terraform;
+pub mod tfplan;
 pub mod unresolved;
 
-use crate::model::policy::TrustPolicy;
+use crate::model::policy::{Located, TrustPolicy};
 use crate::parse::tree::ParsedFile;
 use crate::source::SourceRef;
 use k8s::K8sObjects;
@@ -21,6 +22,9 @@ use k8s::K8sObjects;
 pub struct Extracted {
     pub policies: Vec<TrustPolicy>,
     pub k8s: K8sObjects,
+    /// Values read that are known only at deploy time but that no model object holds, each as
+    /// `${expression}` with its span: a Terraform role whose trust policy is unknown until apply.
+    pub unknown_values: Vec<Located<String>>,
 }
 
 impl Extracted {
@@ -31,6 +35,7 @@ impl Extracted {
             && self.k8s.service_account_references.is_empty()
             && self.k8s.env_sources.is_empty()
             && self.k8s.kustomizations.is_empty()
+            && self.unknown_values.is_empty()
     }
 }
 
@@ -39,6 +44,9 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
     let mut out = Extracted::default();
     for doc in &parsed.documents {
         if let Some(root) = &doc.root {
+            if tfplan::extract(source, root, &mut out) {
+                continue;
+            }
             aws::extract_policies(source, root, &mut out.policies);
             k8s::extract_objects(source, root, &mut out.k8s);
             k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);

@@ -63,6 +63,7 @@ pub fn read_policy(
         logical_path,
         role: None,
         candidate_role_name: None,
+        resource_address: None,
         document_span: document.span,
         size: policy_size(document),
         duplicate_keys: duplicate_keys(document),

@@ -22,8 +22,12 @@ pub struct UnresolvedValue<'a> {
     pub text: &'a str,
 }
 
-/// Every value of `extracted` with a template variable, by file and in source order, each once.
-pub fn unresolved_values(extracted: &Extracted) -> Vec<UnresolvedValue<'_>> {
+/// Every value of `extracted` (read from `file`) with a template variable, by file and in source
+/// order, each once.
+pub fn unresolved_values<'a>(
+    file: &'a SourceRef,
+    extracted: &'a Extracted,
+) -> Vec<UnresolvedValue<'a>> {
     let mut out = Vec::new();
     for policy in &extracted.policies {
         policy_values(policy, &mut out);
@@ -52,6 +56,9 @@ pub fn unresolved_values(extracted: &Extracted) -> Vec<UnresolvedValue<'_>> {
             .filter(|e| e.name.value.starts_with("AWS_"))
             .filter_map(|e| e.value.as_ref());
         irsa_env.for_each(|l| located(source, l, &mut out));
+    }
+    for value in &extracted.unknown_values {
+        located(file, value, &mut out);
     }
     for kustomization in &k8s.kustomizations {
         let source = &kustomization.source;

@@ -83,6 +83,11 @@ pub enum PolicyOrigin {
     AccountAuthorizationDetails,
     /// A Terraform resource's argument (`aws_iam_role.x.assume_role_policy`), evaluated.
     Terraform,
+    /// An `aws_iam_role` of a Terraform plan (`terraform show -json` of a plan).
+    TerraformPlan,
+    /// An `aws_iam_role` of Terraform state (`terraform show -json` of state, or a raw
+    /// `terraform.tfstate`).
+    TerraformState,
 }
 
 /// A role's identity, as far as the input tells it.
@@ -108,6 +113,10 @@ pub struct TrustPolicy {
     pub role: Option<RoleIdentity>,
     /// For a raw policy file: its file stem, a candidate role name for cross-linking.
     pub candidate_role_name: Option<String>,
+    /// The address of the Terraform resource the policy belongs to
+    /// (`module.payments.aws_iam_role.this[0]`), for messages about a role whose name is known
+    /// only after apply.
+    pub resource_address: Option<String>,
     /// Span of the whole policy document.
     pub document_span: Span,
     /// The document's size as IAM counts it against the trust-policy quota: its non-whitespace

@@ -47,7 +47,8 @@ pub fn link_assumption(linked: &Linked, sa: SaId) -> String {
 }
 
 /// A short name of the role a trust policy belongs to, for messages: the role name, the file
-/// stem, else the name a linked ServiceAccount's annotation gives.
+/// stem, else the name a linked ServiceAccount's annotation gives, else its Terraform resource
+/// address (a role whose name is known only after apply).
 pub fn role_name(linked: &Linked, policy: PolicyId) -> String {
     let p = linked.policy(policy);
     if let Some(label) = p.role_label() {
@@ -57,6 +58,7 @@ pub fn role_name(linked: &Linked, policy: PolicyId) -> String {
         .bound_to(policy)
         .find_map(|(i, _)| annotated_role(linked.service_account(i)))
         .map(|a| a.name.to_string())
+        .or_else(|| p.resource_address.clone())
         .unwrap_or_else(|| p.file().to_string())
 }
 
