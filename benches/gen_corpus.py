@@ -3,9 +3,11 @@
 
 Usage: gen_corpus.py OUT_DIR [TEAMS]
 
-Each team gets an IAM trust policy (a third with a defect), a ServiceAccount and a Deployment, and
-unrelated configuration (ConfigMaps with large data blocks, package-lock-style JSON) that irsa-lint
-must read, parse and skip. Deterministic: the same TEAMS gives the same bytes.
+Each team gets an IAM trust policy (a third with a defect), a ServiceAccount and a Deployment, a
+Terraform module (a worker role whose trust is written with jsonencode from variables and locals,
+a fifth with a defect), and unrelated configuration (ConfigMaps with large data blocks,
+package-lock-style JSON) that irsa-lint must read, parse and skip. Deterministic: the same TEAMS
+gives the same bytes.
 """
 import json
 import os
@@ -80,3 +82,42 @@ data:
         f"node_modules/pkg-{j}": {"version": f"1.{j}.0", "resolved": f"https://registry.example.com/pkg-{j}-1.{j}.0.tgz",
                                    "integrity": "sha512-" + "A" * 86} for j in range(120)}}
     write(f"{root}/app/package-lock.json", json.dumps(lock, indent=2) + "\n")
+    operator = "StringLike" if i % 5 == 2 else "StringEquals"
+    subjects = "local.subjects"
+    if i % 5 == 2:
+        subjects = 'concat(local.subjects, ["system:serviceaccount:${var.namespace}:*"])'
+    write(f"{root}/terraform/variables.tf", f"""variable "namespace" {{
+  type    = string
+  default = "{ns}"
+}}
+
+variable "oidc_provider_arn" {{
+  type = string
+}}
+""")
+    write(f"{root}/terraform/terraform.tfvars", f"""oidc_provider_arn = "arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"
+""")
+    write(f"{root}/terraform/main.tf", f"""locals {{
+  oidc_host = replace(var.oidc_provider_arn, "/^(.*provider/)/", "")
+  issuer    = "{ISSUER}"
+  subjects  = [for name in ["worker", "cron"] : "system:serviceaccount:${{var.namespace}}:${{name}}"]
+}}
+
+resource "aws_iam_role" "worker" {{
+  name = "${{var.namespace}}-worker"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = var.oidc_provider_arn }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{
+        {operator} = {{
+          "${{local.issuer}}:sub" = {subjects}
+          "${{local.issuer}}:aud" = "sts.amazonaws.com"
+        }}
+      }}
+    }}]
+  }})
+}}
+""")
