@@ -5,10 +5,11 @@
 # yaml, json: the files of that kind as they are.
 # pipeline:   every file, after the selector byte the target reads first (even: YAML, odd: JSON).
 # embedded:   every JSON file (a policy, most of them), once per host form (selector byte 0..4).
+# terraform:  every .tf file as main.tf (selector byte 0).
 set -eu
 cd "$(dirname "$0")"
 testdata=../testdata
-for t in yaml json pipeline embedded; do mkdir -p "corpus/$t"; done
+for t in yaml json pipeline embedded terraform; do mkdir -p "corpus/$t"; done
 
 # put TARGET PREFIX_BYTE_OCTAL_OR_EMPTY FILE
 put() {
@@ -33,6 +34,9 @@ find "$testdata/rules" "$testdata/hostile" "$testdata/link" -type f \
         ;;
     esac
 done
-for t in yaml json pipeline embedded; do
+find "$testdata" -type f -name '*.tf' | sort | while read -r f; do
+    put terraform 000 "$f"
+done
+for t in yaml json pipeline embedded terraform; do
     echo "$t: $(ls "corpus/$t" | wc -l) seeds"
 done
