@@ -290,3 +290,65 @@ fn severity_overrides_apply_to_suppression_findings_too() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A Terraform role whose jsonencode trust admits every ServiceAccount of `payments`: IRSA105 at
+/// 11:120, the `*`. `above` is inserted as the line before the subject, `trailing` ends it.
+fn terraform_role(above: &str, trailing: &str) -> String {
+    format!(
+        r#"resource "aws_iam_role" "payments" {{
+  name = "payments-api"
+  assume_role_policy = jsonencode({{
+    Version = "2012-10-17"
+    Statement = [{{
+      Effect    = "Allow"
+      Principal = {{ Federated = "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F" }}
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {{
+        StringLike = {{
+{above}          "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub" = "system:serviceaccount:payments:*"{trailing}
+          "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud" = "sts.amazonaws.com"
+        }}
+      }}
+    }}]
+  }})
+}}
+"#
+    )
+}
+
+#[test]
+fn terraform_comments_carry_suppressions_in_all_three_styles() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.tf", &terraform_role("", ""));
+    assert_eq!(
+        concise_findings(&lint(dir.path(), &[])),
+        ["main.tf:11:120 IRSA105"]
+    );
+    for (above, trailing) in [
+        (
+            "",
+            " # irsa-lint: ignore IRSA105 -- payments runs one service account per pod",
+        ),
+        (
+            "",
+            " // irsa-lint: ignore IRSA105 -- payments runs one service account per pod",
+        ),
+        (
+            "          # irsa-lint: ignore IRSA105 -- payments runs one service account per pod\n",
+            "",
+        ),
+        (
+            "          /* irsa-lint: ignore IRSA105 -- payments runs one service account per pod */\n",
+            "",
+        ),
+    ] {
+        write(dir.path(), "main.tf", &terraform_role(above, trailing));
+        let out = lint(dir.path(), &[]);
+        assert_eq!(
+            concise_findings(&out),
+            Vec::<String>::new(),
+            "{above:?} {trailing:?}: {}",
+            stderr(&out)
+        );
+    }
+}
