@@ -300,6 +300,25 @@ pub fn wildcard_offsets(text: &str) -> Vec<usize> {
     offsets
 }
 
+/// The first IAM wildcard written in a value (`*` or `?`), with its span: in a value with unknown
+/// parts, the first in a literal part (a wildcard the unknown part may bring is not written
+/// there). None when the value holds none.
+pub fn first_written_wildcard(policy: &TrustPolicy, value: &PolicyValue) -> Option<(char, Span)> {
+    if !value.has_unknown() {
+        let offset = *wildcard_offsets(&value.text).first()?;
+        let c = value.text[offset..].chars().next()?;
+        return Some((c, value_sub_span(policy, value, offset, 1)));
+    }
+    value.parts().spanned().find_map(|(part, span)| {
+        let PartRef::Literal(text) = part else {
+            return None;
+        };
+        let offset = *wildcard_offsets(text).first()?;
+        let c = text[offset..].chars().next()?;
+        Some((c, text_sub_span(policy, span, text, offset, 1)))
+    })
+}
+
 /// The span of `len` bytes at `offset` inside a string value, when positions inside it map 1:1
 /// onto the source (a plain quoted JSON/YAML string without escapes in a file that is not an
 /// encoded document); otherwise the whole value's span.

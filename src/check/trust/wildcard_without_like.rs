@@ -8,17 +8,19 @@
 //! that was meant for a namespace is usable by nobody. Under a negated operator the value excludes
 //! nothing. `ArnEquals` is not reported: IAM documents it as wildcard-aware, like `ArnLike`.
 //! Wildcards inside policy variables (`${*}` is IAM's escape for a literal `*`) are not wildcards
-//! and are skipped, as are values not known statically.
+//! and are skipped. In a value with template variables, a wildcard written around them is literal
+//! whatever they hold (`system:serviceaccount:${var.ns}:*`); a wholly unknown value is skipped.
 
 use crate::check::RuleContext;
 use crate::check::support::statement::{
     dead_entry_effect, entry_path, is_eks_key, web_identity_statements,
 };
-use crate::check::support::subjects::{value_sub_span, wildcard_offsets};
+use crate::check::support::subjects::first_written_wildcard;
 use crate::diagnostic::Diagnostic;
 use crate::model::oidc::parse_provider_key;
 use crate::model::policy::{BaseOperator, Operator, SetQualifier, TrustPolicy};
 use crate::registry::IRSA106;
+use crate::source::Span;
 
 pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
     for stmt in web_identity_statements(policy) {
@@ -33,12 +35,13 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             ) {
                 continue;
             }
-            let wild: Vec<(usize, usize)> = entry
+            // A wildcard written in a literal part is literal whatever the unknown parts are.
+            let wild: Vec<(usize, char, Span)> = entry
                 .values
                 .iter()
                 .enumerate()
-                .filter(|(_, v)| !v.has_unknown())
-                .filter_map(|(i, v)| wildcard_offsets(&v.text).first().map(|&o| (i, o)))
+                .filter(|(_, v)| !v.parts().is_wholly_unknown())
+                .filter_map(|(i, v)| first_written_wildcard(policy, v).map(|(c, s)| (i, c, s)))
                 .collect();
             let all = wild.len() == entry.values.len();
             let consequence = dead_entry_effect(
@@ -50,14 +53,13 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             let claim =
                 parse_provider_key(&entry.key.value).map_or(entry.key.value.as_str(), |k| k.claim);
             let op_name = &block.operator_name.value;
-            for (i, offset) in wild {
+            for (i, c, span) in wild {
                 let value = &entry.values[i];
-                let c = &value.text[offset..offset + 1];
                 out.push(
                     Diagnostic::new(
                         IRSA106,
                         &policy.source,
-                        value_sub_span(policy, value, offset, 1),
+                        span,
                         format!(
                             "{consequence}: `{op_name}` compares `{c}` literally, so `{}` only matches a `{claim}` that contains a literal `{c}`, which no token has",
                             value.text

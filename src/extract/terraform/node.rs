@@ -25,8 +25,13 @@ use crate::source::{SourceRef, Span};
 pub fn document_node(value: &TfValue) -> Option<(SourceRef, Node)> {
     match &value.kind {
         ValueKind::Json(inner) if matches!(inner.kind, ValueKind::Object(_)) => {
-            let host = value.origin.source.clone();
-            let node = build(inner, &host, value.origin.span, 0);
+            let host = written_in(inner).unwrap_or(&value.origin.source).clone();
+            let node = build(
+                inner,
+                &host,
+                span_in(&inner.origin, &host, value.origin.span),
+                0,
+            );
             Some((host, node))
         }
         ValueKind::Object(_) => Some(to_node(value)),
@@ -47,6 +52,20 @@ pub fn to_node(value: &TfValue) -> (SourceRef, Node) {
         _ => build(value, &host, value.origin.span, 0),
     };
     (host, node)
+}
+
+/// The file an object's entries were written in, when that is one file: `jsonencode(local.trust)`
+/// in `main.tf` encodes an object written in `locals.tf`, and findings belong where the statements
+/// are.
+fn written_in(object: &TfValue) -> Option<&SourceRef> {
+    let ValueKind::Object(entries) = &object.kind else {
+        return None;
+    };
+    let first = &entries.first()?.0.origin.source;
+    entries
+        .iter()
+        .all(|(k, _)| std::sync::Arc::ptr_eq(&k.origin.source, first))
+        .then_some(first)
 }
 
 fn scalar(text: String, span: Span, style: ScalarStyle, ty: ScalarType) -> Node {
