@@ -36,7 +36,7 @@ data "aws_iam_policy_document" "payments" {
 }
 
 resource "aws_iam_role" "payments" {
-  name               = "payments-shared"
+  name               = "tfdoc-payments"
   assume_role_policy = data.aws_iam_policy_document.payments.json
 }
 
@@ -89,7 +89,7 @@ data "aws_iam_policy_document" "reports" {
 }
 
 resource "aws_iam_role" "reports" {
-  name               = "reports"
+  name               = "tfdoc-reports"
   assume_role_policy = data.aws_iam_policy_document.reports.json
 }
 
@@ -105,7 +105,7 @@ data "template_file" "ledger_trust" {
 }
 
 resource "aws_iam_role" "ledger" {
-  name               = "ledger-api"
+  name               = "tfdoc-ledger"
   assume_role_policy = data.template_file.ledger_trust.rendered
 }
 
@@ -132,6 +132,6 @@ data "template_file" "billing_trust" {
 }
 
 resource "aws_iam_role" "billing" {
-  name               = "billing-invoicer"
+  name               = "tfdoc-billing"
   assume_role_policy = data.template_file.billing_trust.rendered
 }

@@ -25,6 +25,6 @@ data "aws_iam_policy_document" "trust" {
 }
 
 resource "aws_iam_role" "payments" {
-  name               = "payments"
+  name               = "irsa106-payments"
   assume_role_policy = data.aws_iam_policy_document.trust.json
 }

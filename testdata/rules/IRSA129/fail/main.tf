@@ -33,7 +33,7 @@ data "aws_iam_policy_document" "payments" {
 }
 
 resource "aws_iam_role" "payments" {
-  name               = "payments"
+  name               = "irsa129-payments"
   assume_role_policy = data.aws_iam_policy_document.payments.json
 }
 
