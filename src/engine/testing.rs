@@ -244,6 +244,7 @@ impl StatementBuilder {
             values_span: Span::default(),
             written: written(WrittenKind::Seq { len: vals.len() }),
             values: vals,
+            merged_from: Vec::new(),
         };
         let element = self.stmt.condition.get_or_insert_with(|| ConditionElement {
             key_span: Span::default(),
@@ -304,6 +305,7 @@ impl StatementBuilder {
                 values_span: Span::default(),
                 written: written(WrittenKind::Seq { len: texts.len() }),
                 values: values(texts),
+                merged_from: Vec::new(),
             }],
         });
         self

@@ -174,6 +174,7 @@ fn read_condition(source: &SourceFile, entry: &Entry) -> ConditionElement {
                             values_span: e.value.span,
                             written: e.value.written(),
                             values: values(source, &e.value).collect(),
+                            merged_from: Vec::new(),
                         })
                     })
                     .collect(),

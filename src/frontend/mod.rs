@@ -96,7 +96,9 @@ pub fn read_terraform_module(
         ".".to_string(),
         loader,
     );
-    for found in roles::iam_roles(&module) {
+    let mut found = roles::iam_roles(&module);
+    found.extend(roles::unreferenced_trust_documents(&module));
+    for found in found {
         if let Some(i) = sources
             .iter()
             .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))

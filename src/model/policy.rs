@@ -312,6 +312,10 @@ pub struct ConditionEntry {
     /// The value as written (`[]` is an empty list).
     pub written: Written,
     pub values: Vec<PolicyValue>,
+    /// When the input wrote this key in several places that its tool merged into this one entry
+    /// (Terraform's `aws_iam_policy_document` joins the `values` of `condition` blocks with the
+    /// same `test` and `variable`), the span of each place, in the order written; else empty.
+    pub merged_from: Vec<Span>,
 }
 
 impl ConditionEntry {

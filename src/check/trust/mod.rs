@@ -8,6 +8,7 @@
 pub mod action_mismatch;
 pub mod aud_holds_subject;
 pub mod audience_unexpected;
+pub mod condition_blocks_merged;
 pub mod condition_key_malformed;
 pub mod condition_provider_mismatch;
 pub mod deny_blocks_all;

@@ -102,7 +102,7 @@ impl Env {
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<&TfValue> {
+    pub(super) fn lookup(&self, name: &str) -> Option<&TfValue> {
         self.bindings
             .iter()
             .rev()
@@ -111,7 +111,7 @@ impl Env {
     }
 }
 
-fn object(entries: Vec<(&str, TfValue)>, source: &SourceRef, span: Span) -> TfValue {
+pub(super) fn object(entries: Vec<(&str, TfValue)>, source: &SourceRef, span: Span) -> TfValue {
     let origin = Origin::new(source, span);
     TfValue::new(
         ValueKind::Object(
@@ -193,6 +193,8 @@ pub struct Module<'l> {
     steps: Cell<u64>,
     depth: Cell<usize>,
     references: Cell<usize>,
+    /// The data sources evaluated here (`data.aws_iam_policy_document.x`), see [`super::data`].
+    pub(super) data: super::data::Cache,
 }
 
 /// What names mean where an expression is evaluated.
@@ -240,6 +242,7 @@ impl<'l> Module<'l> {
             steps: Cell::new(0),
             depth: Cell::new(0),
             references: Cell::new(0),
+            data: Default::default(),
         };
         let mut variables = HashMap::new();
         for (source, body) in &module.files {
@@ -369,7 +372,7 @@ impl<'l> Module<'l> {
         vec![Env::new()]
     }
 
-    fn ctx<'a>(&'a self, source: &'a SourceRef) -> Ctx<'a, 'l> {
+    pub(super) fn ctx<'a>(&'a self, source: &'a SourceRef) -> Ctx<'a, 'l> {
         Ctx {
             module: self,
             source,
@@ -645,6 +648,18 @@ impl<'a, 'l> Ctx<'a, 'l> {
                     "path" if attr == "module" => {
                         TfValue::string(&self.module.path_module, self.origin(reference_span))
                     }
+                    // A data source the module's text decides keeps the origins of its block.
+                    "data" => match operators.get(1) {
+                        Some((TraversalOp::GetAttr(name), name_span)) => {
+                            let Some(value) =
+                                super::data::reference(self, attr, name, root.span.to(*name_span))
+                            else {
+                                return Ok(self.unknown(span));
+                            };
+                            return self.apply(value, &operators[2..], span, env);
+                        }
+                        _ => return Ok(self.unknown(span)),
+                    },
                     // Resources, data sources, other modules' outputs, `path.root`, `each` and
                     // `count` outside an instance, `terraform.workspace`, `self`: the world's.
                     _ => return Ok(self.unknown(span)),

@@ -42,9 +42,11 @@
 //! [`eval::MAX_ELEMENTS`], [`eval::MAX_STRING`]). An expression Terraform would reject is
 //! unknown too ([`Module::try_eval`] gives the error).
 
+mod data;
 pub mod eval;
 mod functions;
 pub mod node;
+pub mod policy_document;
 pub mod roles;
 pub mod value;
 

@@ -11,8 +11,9 @@
 //! the provider's business and unknown here. A role whose name Terraform generates (`name`
 //! unset, or `name_prefix`) has no name to link by.
 
-use super::{Env, Module, TfValue, document_node};
-use crate::extract::policy::read_policy;
+use super::policy_document::ConditionMerge;
+use super::{Env, Module, TfValue, ValueKind, document_node};
+use crate::extract::policy::{is_trust_policy, read_policy};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::source::{SourceRef, Span};
 
@@ -44,6 +45,7 @@ pub fn iam_roles(module: &Module) -> Vec<TerraformPolicy> {
                 false,
             );
             policy.role = identity(module, &role, &env, &source, &node.span);
+            attach_merges(&mut policy, &module.condition_merges());
             out.push(TerraformPolicy {
                 block_source: role.source.clone(),
                 policy,
@@ -87,4 +89,85 @@ fn identity(
         partition: None,
         account: None,
     })
+}
+
+/// Every `data "aws_iam_policy_document"` instance that is a trust policy (a Federated principal,
+/// or an `sts:` action with a principal) and that nothing evaluated so far references: a trust
+/// document defined in a module whose role is elsewhere (another module's `assume_role_policy`,
+/// a module call's argument). A document an `aws_iam_role` of the module uses is read as that
+/// role's trust policy instead, so call this after [`iam_roles`].
+pub fn unreferenced_trust_documents(module: &Module) -> Vec<TerraformPolicy> {
+    const TYPE: &str = "aws_iam_policy_document";
+    let blocks: Vec<_> = module.data_sources(TYPE).collect();
+    // Render every document first: one may be merged into another (`source_policy_documents`).
+    let values: Vec<_> = blocks
+        .iter()
+        .map(|b| b.label(1).and_then(|name| module.data_source(TYPE, name)))
+        .collect();
+    let mut out = Vec::new();
+    for (block, value) in blocks.iter().zip(values) {
+        let (Some(name), Some(value)) = (block.label(1), value) else {
+            continue;
+        };
+        if module.data_source_referenced(TYPE, name) {
+            continue;
+        }
+        let instances: Vec<(String, &TfValue)> = match &value.kind {
+            ValueKind::List(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("[{i}]"), v))
+                .collect(),
+            ValueKind::Object(_) if value.get("json").is_some() => vec![(String::new(), &value)],
+            ValueKind::Object(entries) => entries
+                .iter()
+                .filter_map(|(k, v)| Some((format!("[\"{}\"]", k.as_str()?), v)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (key, instance) in instances {
+            let Some((source, node)) = instance.get("json").and_then(document_node) else {
+                continue;
+            };
+            if !is_trust_policy(&node) {
+                continue;
+            }
+            let mut policy = read_policy(
+                &source,
+                &node,
+                PolicyOrigin::Terraform,
+                format!("data.{TYPE}.{name}{key}.json"),
+                false,
+            );
+            attach_merges(&mut policy, &module.condition_merges());
+            out.push(TerraformPolicy {
+                block_source: block.source.clone(),
+                policy,
+            });
+        }
+    }
+    out
+}
+
+/// Record on each condition entry the `condition` blocks the provider merged into it (found by
+/// the span its key was rendered at).
+fn attach_merges(policy: &mut TrustPolicy, merges: &[ConditionMerge]) {
+    if merges.is_empty() {
+        return;
+    }
+    for statement in &mut policy.statements {
+        let Some(condition) = statement.condition.as_mut() else {
+            continue;
+        };
+        for block in &mut condition.operators {
+            for entry in &mut block.entries {
+                if let Some(merge) = merges.iter().find(|m| {
+                    m.key_span == entry.key.span
+                        && std::sync::Arc::ptr_eq(&m.source, &policy.source)
+                }) {
+                    entry.merged_from = merge.blocks.clone();
+                }
+            }
+        }
+    }
 }

@@ -818,3 +818,146 @@ fn values_from_another_file_take_the_reference_span() {
     let inner = condition.path(&["StringEquals", "x:sub"]).unwrap();
     assert_eq!(slice(&host, inner.span), "local.conditions");
 }
+
+#[test]
+fn policy_documents_render_as_the_aws_provider_does() {
+    let m = module(
+        &[(
+            "main.tf",
+            r#"
+data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "A"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111111111111:root"]
+    }
+  }
+}
+data "aws_iam_policy_document" "x" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid     = "A"
+    actions = ["sts:TagSession", "sts:AssumeRoleWithWebIdentity", "sts:TagSession"]
+    principals {
+      type        = "Federated"
+      identifiers = ["b", "a"]
+    }
+    principals {
+      type        = "Federated"
+      identifiers = ["c"]
+    }
+    principals {
+      type        = "AWS"
+      identifiers = []
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "k:sub"
+      values   = ["s1"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "k:sub"
+      values   = ["s2", "&{aws:username}"]
+    }
+  }
+  statement {
+    effect = "Deny"
+    not_actions = ["s3:*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+  }
+}
+data "aws_iam_policy_document" "n" {
+  count = 2
+  statement {
+    sid = "S${count.index}"
+  }
+}
+"#,
+        )],
+        &NoFiles,
+    );
+    let json = eval_in(&m, "data.aws_iam_policy_document.x.json");
+    assert_eq!(
+        json.as_str().as_deref(),
+        Some(
+            r#"{"Statement":[{"Action":["sts:TagSession","sts:AssumeRoleWithWebIdentity"],"Condition":{"StringEquals":{"k:sub":["s1","s2","${aws:username}"]}},"Effect":"Allow","Principal":{"AWS":[],"Federated":["b","a","c"]},"Sid":"A"},{"Effect":"Deny","NotAction":"s3:*","Principal":"*"}],"Version":"2012-10-17"}"#
+        )
+    );
+    // The merge of the two `condition` blocks is recorded, at each block's `variable`.
+    let merges = m.condition_merges();
+    assert_eq!(merges.len(), 1);
+    assert_eq!(merges[0].blocks.len(), 2);
+    let minified = eval_in(&m, "data.aws_iam_policy_document.x.minified_json");
+    assert!(minified.as_str().is_some());
+    let counted = eval_in(&m, "data.aws_iam_policy_document.n[1].json");
+    assert_eq!(
+        counted.as_str().as_deref(),
+        Some(r#"{"Statement":[{"Effect":"Allow","Sid":"S1"}],"Version":"2012-10-17"}"#)
+    );
+    // Other data sources stay unknown.
+    assert!(eval_in(&m, "data.aws_caller_identity.current.account_id").is_unknown());
+    assert!(eval_in(&m, "data.aws_iam_policy_document.missing.json").is_unknown());
+}
+
+#[test]
+fn a_policy_document_in_a_cycle_or_over_an_unknown_dynamic_is_unknown() {
+    let m = module(
+        &[(
+            "main.tf",
+            r#"
+data "aws_iam_policy_document" "a" {
+  source_policy_documents = [data.aws_iam_policy_document.b.json]
+}
+data "aws_iam_policy_document" "b" {
+  source_policy_documents = [data.aws_iam_policy_document.a.json]
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = var.unknown
+    content {
+      actions = ["sts:AssumeRole"]
+    }
+  }
+}
+"#,
+        )],
+        &NoFiles,
+    );
+    assert!(eval_in(&m, "data.aws_iam_policy_document.a.json").is_unknown());
+    assert!(eval_in(&m, "data.aws_iam_policy_document.d.json").is_unknown());
+}
+
+#[test]
+fn template_file_renders_its_vars() {
+    let files = Files::default().with("./t.tpl", "sub=${ns}:${name}");
+    let m = module(
+        &[(
+            "main.tf",
+            r#"
+data "template_file" "f" {
+  template = file("${path.module}/t.tpl")
+  vars     = { ns = "a", name = "b" }
+}
+data "template_file" "inline" {
+  template = "sub=$${ns}:x"
+  vars     = { ns = var.ns }
+}
+"#,
+        )],
+        &files,
+    );
+    assert_eq!(
+        eval_in(&m, "data.template_file.f.rendered")
+            .as_str()
+            .as_deref(),
+        Some("sub=a:b")
+    );
+    let inline = eval_in(&m, "data.template_file.inline.rendered");
+    assert_eq!(inline.rendered(), "sub=${var.ns}:x");
+}
