@@ -10,7 +10,7 @@
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
-use crate::extract::terraform::{FileLoader, Module, roles};
+use crate::extract::terraform::{FileLoader, Module, modules, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
@@ -96,7 +96,11 @@ pub fn read_terraform_module(
         ".".to_string(),
         loader,
     );
-    for found in roles::iam_roles(&module) {
+    // The roles of its resources, then those its module calls create.
+    let found = roles::iam_roles(&module)
+        .into_iter()
+        .chain(modules::module_policies(&module));
+    for found in found {
         if let Some(i) = sources
             .iter()
             .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
