@@ -4,7 +4,7 @@ module "external_dns_irsa" {
   source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts"
   version = "~> 6.0"
 
-  name            = "external-dns"
+  name            = "external-dns-irsa"
   use_name_prefix = false
 
   oidc_providers = {
