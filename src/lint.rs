@@ -648,6 +648,37 @@ impl FileLoader for ModuleFiles {
             .into_owned();
         Some(Arc::new(SourceFile::new(display, Some(full), text)))
     }
+
+    /// A local module's `.tf` files, under the same restriction as [`FileLoader::load`].
+    fn list_tf(&self, dir: &Path) -> Vec<SourceRef> {
+        let Some((module_dir, _)) = self.dir.as_ref() else {
+            return Vec::new();
+        };
+        let (Some(root), false) = (self.root.as_ref(), dir.is_absolute()) else {
+            return Vec::new();
+        };
+        let full = discover::normalize(&module_dir.join(dir));
+        if !full.starts_with(root) {
+            return Vec::new();
+        }
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| {
+                let e = e.ok()?;
+                // Regular files only: a symlink is never followed, as in a walk.
+                e.file_type().ok()?.is_file().then_some(())?;
+                let name = e.file_name().into_string().ok()?;
+                name.ends_with(".tf").then_some(name)
+            })
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .filter_map(|name| self.load(&dir.join(name)))
+            .collect()
+    }
 }
 
 /// One file's outcome from what its frontend read: input problem, IRSA006, the trust-policy

@@ -344,6 +344,7 @@ pub fn policy<S: Into<Statement>>(statements: impl IntoIterator<Item = S>) -> Tr
         role: None,
         candidate_role_name: Some("t".to_string()),
         resource_address: None,
+        arn_references: Vec::new(),
         document_span: Span::default(),
         size: 0,
         duplicate_keys: Vec::new(),

@@ -64,6 +64,7 @@ pub fn read_policy(
         role: None,
         candidate_role_name: None,
         resource_address: None,
+        arn_references: Vec::new(),
         document_span: document.span,
         size: policy_size(document),
         duplicate_keys: duplicate_keys(document),

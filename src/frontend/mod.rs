@@ -10,7 +10,7 @@
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
-use crate::extract::terraform::{FileLoader, Module, roles};
+use crate::extract::terraform::{FileLoader, Module, modules, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
@@ -96,8 +96,12 @@ pub fn read_terraform_module(
         ".".to_string(),
         loader,
     );
-    let mut found = roles::iam_roles(&module);
-    found.extend(roles::unreferenced_trust_documents(&module));
+    // The roles of its resources, the trust documents no role of it uses, then the roles its
+    // module calls create.
+    let found = roles::iam_roles(&module)
+        .into_iter()
+        .chain(roles::unreferenced_trust_documents(&module))
+        .chain(modules::module_policies(&module));
     for found in found {
         if let Some(i) = sources
             .iter()

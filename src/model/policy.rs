@@ -117,6 +117,10 @@ pub struct TrustPolicy {
     /// (`module.payments.aws_iam_role.this[0]`), for messages about a role whose name is known
     /// only after apply.
     pub resource_address: Option<String>,
+    /// Terraform expressions that evaluate to the role's ARN (`module.irsa.iam_role_arn` for a
+    /// role a module call makes), so that a value holding one of them as an unknown part (a
+    /// ServiceAccount annotation `${module.irsa.iam_role_arn}`) can be linked to this trust.
+    pub arn_references: Vec<String>,
     /// Span of the whole policy document.
     pub document_span: Span,
     /// The document's size as IAM counts it against the trust-policy quota: its non-whitespace

@@ -79,6 +79,11 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
             let Some(key) = provider_claim_key(&entry.key.value) else {
                 continue;
             };
+            // A key whose text is not known (`${replace(var.provider_arn, ...)}:sub`) may name
+            // the trusted provider.
+            if !entry.key_unknown_parts.is_empty() {
+                continue;
+            }
             if providers
                 .iter()
                 .any(|(p, _)| names_same_provider(p, key.provider))
@@ -208,6 +213,14 @@ mod tests {
         let mut out = Vec::new();
         check(&p, &RuleContext::default(), &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn unresolved_key_may_name_the_trusted_provider() {
+        let key = "${replace(local.provider, \"/^(.*provider/)/\", \"\")}:sub";
+        assert!(run(&policy(ARN, "StringEquals", key)).is_empty());
+        let key = "oidc.eks.eu-west-1.amazonaws.com/id/${local.id}:sub";
+        assert!(run(&policy(ARN, "StringEquals", key)).is_empty());
     }
 
     #[test]

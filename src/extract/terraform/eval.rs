@@ -31,6 +31,13 @@ use crate::source::{SourceRef, Span};
 /// is unknown).
 pub trait FileLoader {
     fn load(&self, path: &Path) -> Option<SourceRef>;
+
+    /// The `.tf` files of directory `dir` (named like [`FileLoader::load`]'s paths, relative to
+    /// the root module's directory), sorted by name: the files of a local module a `module`
+    /// block's `source` names. None of them when the directory may not be read.
+    fn list_tf(&self, _dir: &Path) -> Vec<SourceRef> {
+        Vec::new()
+    }
 }
 
 /// A loader that reads nothing: every `file()` and `templatefile()` is unknown.
@@ -299,6 +306,11 @@ impl<'l> Module<'l> {
     /// `module "name"` blocks.
     pub fn module_calls(&self) -> impl Iterator<Item = BlockRef<'_>> + '_ {
         self.blocks("module")
+    }
+
+    /// The text of `path.module`: the module's directory relative to the root module's.
+    pub fn path_module(&self) -> &str {
+        &self.path_module
     }
 
     /// The value of a variable (`var.name`).

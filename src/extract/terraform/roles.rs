@@ -12,9 +12,10 @@
 //! unset, or `name_prefix`) has no name to link by.
 
 use super::policy_document::ConditionMerge;
-use super::{Env, Module, TfValue, ValueKind, document_node};
+use super::{Module, TfValue, ValueKind, document_node};
 use crate::extract::policy::{is_trust_policy, read_policy};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::parse::tree::Node;
 use crate::source::{SourceRef, Span};
 
 /// A trust policy read from a resource block, with the `.tf` file the block is in (the policy's
@@ -27,28 +28,64 @@ pub struct TerraformPolicy {
 /// Every `aws_iam_role` instance's trust policy, in file order.
 pub fn iam_roles(module: &Module) -> Vec<TerraformPolicy> {
     let mut out = Vec::new();
+    for role in iam_role_values(module) {
+        let Some((source, node)) = document_node(&role.assume_role_policy) else {
+            continue;
+        };
+        let mut policy = read_role_policy(&source, &node, &role.address);
+        policy.role = identity(&role, &source, &node.span);
+        attach_merges(&mut policy, &module.condition_merges());
+        out.push(TerraformPolicy {
+            block_source: role.block_source,
+            policy,
+        });
+    }
+    out
+}
+
+/// The trust policy of the role at `address` (`aws_iam_role.x[0]`,
+/// `module.irsa.aws_iam_role.this[0]`), from its document's tree.
+pub fn read_role_policy(source: &SourceRef, document: &Node, address: &str) -> TrustPolicy {
+    read_policy(
+        source,
+        document,
+        PolicyOrigin::Terraform,
+        format!("{address}.assume_role_policy"),
+        false,
+    )
+}
+
+/// An `aws_iam_role` instance's values, unread: what a module call re-anchors into its caller
+/// before reading (`super::modules`).
+pub struct RoleValues {
+    /// The `.tf` file the resource block is in.
+    pub block_source: SourceRef,
+    /// `aws_iam_role.x[0]`.
+    pub address: String,
+    pub assume_role_policy: TfValue,
+    pub name: Option<TfValue>,
+    pub name_prefix: Option<TfValue>,
+    pub path: Option<TfValue>,
+}
+
+/// Every `aws_iam_role` instance's values, in file order (those without `assume_role_policy`
+/// left out).
+pub fn iam_role_values(module: &Module) -> Vec<RoleValues> {
+    let mut out = Vec::new();
     for role in module.resources("aws_iam_role") {
         let label = role.label(1).unwrap_or("?");
         for env in module.instances(&role) {
             let Some(document) = module.attribute(&role, "assume_role_policy", &env) else {
                 continue;
             };
-            let Some((source, node)) = document_node(&document) else {
-                continue;
-            };
-            let address = format!("aws_iam_role.{label}{}", env.instance_key());
-            let mut policy = read_policy(
-                &source,
-                &node,
-                PolicyOrigin::Terraform,
-                format!("{address}.assume_role_policy"),
-                false,
-            );
-            policy.role = identity(module, &role, &env, &source, &node.span);
-            attach_merges(&mut policy, &module.condition_merges());
-            out.push(TerraformPolicy {
+            let given = |key: &str| module.attribute(&role, key, &env).filter(|v| !v.is_null());
+            out.push(RoleValues {
                 block_source: role.source.clone(),
-                policy,
+                address: format!("aws_iam_role.{label}{}", env.instance_key()),
+                assume_role_policy: document,
+                name: given("name"),
+                name_prefix: given("name_prefix"),
+                path: given("path"),
             });
         }
     }
@@ -58,15 +95,9 @@ pub fn iam_roles(module: &Module) -> Vec<TerraformPolicy> {
 /// The role's name and path when the configuration gives them as known strings. Their spans are
 /// where they are written when that is the policy's own file, else the document's start (a span
 /// points into one file only).
-fn identity(
-    module: &Module,
-    role: &super::BlockRef<'_>,
-    env: &Env,
-    policy_source: &SourceRef,
-    document: &Span,
-) -> Option<RoleIdentity> {
-    let known = |key: &str| -> Option<Located<String>> {
-        let value: TfValue = module.attribute(role, key, env)?;
+fn identity(role: &RoleValues, policy_source: &SourceRef, document: &Span) -> Option<RoleIdentity> {
+    let known = |value: &Option<TfValue>| -> Option<Located<String>> {
+        let value = value.as_ref()?;
         let text = value.as_str()?.into_owned();
         let span = if value.origin.is_in(policy_source) {
             value.origin.span
@@ -75,8 +106,8 @@ fn identity(
         };
         Some(Located { value: text, span })
     };
-    let name = known("name")?;
-    let path = known("path").or_else(|| {
+    let name = known(&role.name)?;
+    let path = known(&role.path).or_else(|| {
         Some(Located {
             value: "/".to_string(),
             span: name.span,

@@ -122,15 +122,22 @@ impl TfValue {
 
     /// True when nothing in the value, however deep, is unknown.
     pub fn is_known(&self) -> bool {
+        !self.any(|v| match &v.kind {
+            ValueKind::Unknown(_) => true,
+            ValueKind::String(parts) => parts.iter().any(|p| matches!(p, StrPart::Unknown { .. })),
+            _ => false,
+        })
+    }
+
+    /// True when `f` holds for the value or any value inside it (elements, object keys and
+    /// values, what a `jsonencode` result encodes), however deep.
+    pub fn any(&self, mut f: impl FnMut(&TfValue) -> bool) -> bool {
         let mut stack = vec![self];
         while let Some(v) = stack.pop() {
+            if f(v) {
+                return true;
+            }
             match &v.kind {
-                ValueKind::Unknown(_) => return false,
-                ValueKind::String(parts) => {
-                    if parts.iter().any(|p| matches!(p, StrPart::Unknown { .. })) {
-                        return false;
-                    }
-                }
                 ValueKind::List(items) => stack.extend(items),
                 ValueKind::Object(entries) => {
                     for (k, v) in entries {
@@ -139,10 +146,10 @@ impl TfValue {
                     }
                 }
                 ValueKind::Json(inner) => stack.push(inner),
-                ValueKind::Null | ValueKind::Bool(_) | ValueKind::Number(_) => {}
+                _ => {}
             }
         }
-        true
+        false
     }
 
     /// The text of a wholly known string (a `jsonencode` result included, as its JSON text).

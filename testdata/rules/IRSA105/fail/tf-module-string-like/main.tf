@@ -1,0 +1,16 @@
+# iam-role-for-service-accounts-eks with StringLike: every service account of namespace
+# karpenter can assume the role (IRSA105), the operator argument is the related location.
+module "karpenter_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "5.30.0"
+
+  role_name                  = "karpenter-controller"
+  assume_role_condition_test = "StringLike"
+
+  oidc_providers = {
+    main = {
+      provider_arn               = "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"
+      namespace_service_accounts = ["karpenter:*"]
+    }
+  }
+}

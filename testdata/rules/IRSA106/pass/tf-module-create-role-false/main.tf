@@ -1,0 +1,15 @@
+# create_role = false: the module creates no role, so its arguments make no trust policy.
+module "karpenter_irsa" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks"
+  version = "~> 5.0"
+
+  create_role = false
+  role_name   = "karpenter-controller"
+
+  oidc_providers = {
+    main = {
+      provider_arn               = "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"
+      namespace_service_accounts = ["karpenter:*"]
+    }
+  }
+}
