@@ -44,6 +44,7 @@
 
 pub mod eval;
 mod functions;
+pub mod kubernetes;
 pub mod node;
 pub mod roles;
 pub mod value;
