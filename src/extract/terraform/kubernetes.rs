@@ -14,7 +14,8 @@
 //!   `set` blocks, a `set` list (provider v3) and `values = [yamlencode({...})]` /
 //!   `[jsonencode({...})]`; its name is `serviceAccount.name`, else the chart's default, unknown
 //!   here (`${helm_release.X.serviceAccount.name}`); its namespace the release's `namespace`. A
-//!   chart told `serviceAccount.create = false` creates none.
+//!   chart told `serviceAccount.create = false` creates none. The chart's pods run as it: the
+//!   release names it as a custom resource that runs pods would (a `ServiceAccountReference`).
 //!
 //! Every node points at the HCL that wrote it (a value from another file at the reference to
 //! it); every object's logical path starts with its resource address
@@ -28,6 +29,7 @@ use super::value::{Origin, StrPart, TfValue, ValueKind};
 use super::{BlockRef, Env, Module, node::value_node};
 use crate::extract::k8s::{self, K8sObjects};
 use crate::extract::tfplan::{kubernetes_kind, provider_manifest, string_node};
+use crate::model::k8s::{ReferenceScope, ServiceAccountReference};
 use crate::parse::hcl::{Block, Body, ExprKind};
 use crate::parse::tree::{Entry, Node, NodeKind};
 use crate::source::{SourceRef, Span};
@@ -84,6 +86,9 @@ pub fn kubernetes_objects(module: &Module) -> Vec<TerraformObjects> {
                 let mut objects = K8sObjects::default();
                 k8s::extract_objects_at(block.source, &manifest, path, &mut objects);
                 k8s::ignore_annotations(&manifest, &mut objects.ignore_annotations);
+                if ty == "helm_release" {
+                    chart_runs_pods_as(&mut objects);
+                }
                 out.push(TerraformObjects {
                     block_source: block.source.clone(),
                     objects,
@@ -92,6 +97,27 @@ pub fn kubernetes_objects(module: &Module) -> Vec<TerraformObjects> {
         }
     }
     out
+}
+
+/// A chart creates a ServiceAccount for its own pods: each ServiceAccount of a release is named by
+/// a reference of the release (kind `helm_release`), as a custom resource that runs pods names
+/// one, so that no rule takes it for unused.
+fn chart_runs_pods_as(objects: &mut K8sObjects) {
+    for sa in &objects.service_accounts {
+        let Some(name) = sa.meta.name.clone() else {
+            continue;
+        };
+        let mut meta = sa.meta.clone();
+        meta.kind.value = "helm_release".to_string();
+        objects
+            .service_account_references
+            .push(ServiceAccountReference {
+                meta,
+                name,
+                path: "serviceAccount.name".to_string(),
+                scope: ReferenceScope::Object,
+            });
+    }
 }
 
 /// Move every object of `from` into `into`.
