@@ -44,6 +44,7 @@ pub fn iam_roles(module: &Module) -> Vec<TerraformPolicy> {
                 false,
             );
             policy.role = identity(module, &role, &env, &source, &node.span);
+            policy.resource_address = Some(address);
             out.push(TerraformPolicy {
                 block_source: role.source.clone(),
                 policy,
