@@ -15,7 +15,8 @@
 //!   `[jsonencode({...})]`; its name is `serviceAccount.name`, else the chart's default, unknown
 //!   here (`${helm_release.X.serviceAccount.name}`); its namespace the release's `namespace`. A
 //!   chart told `serviceAccount.create = false` creates none. The chart's pods run as it: the
-//!   release names it as a custom resource that runs pods would (a `ServiceAccountReference`).
+//!   release names it as a custom resource that runs pods would (a `ServiceAccountReference`),
+//!   also when it is made elsewhere (`create = false` with `serviceAccount.name`).
 //!
 //! Every node points at the HCL that wrote it (a value from another file at the reference to
 //! it); every object's logical path starts with its resource address
@@ -66,7 +67,19 @@ pub fn kubernetes_objects(module: &Module) -> Vec<TerraformObjects> {
                 names: &names,
             };
             let manifests: Vec<(Node, String)> = if ty == "helm_release" {
-                reader.helm_service_accounts(&block, &env, &address)
+                for sa in reader.helm_service_accounts(&block, &env, &address) {
+                    let mut objects = K8sObjects::default();
+                    k8s::extract_objects_at(block.source, &sa.manifest, sa.path, &mut objects);
+                    chart_runs_pods_as(&mut objects);
+                    if !sa.created {
+                        objects.service_accounts.clear();
+                    }
+                    out.push(TerraformObjects {
+                        block_source: block.source.clone(),
+                        objects,
+                    });
+                }
+                continue;
             } else if ty == "kubernetes_manifest" {
                 reader
                     .attribute(block.block, "manifest", &env)
@@ -86,9 +99,6 @@ pub fn kubernetes_objects(module: &Module) -> Vec<TerraformObjects> {
                 let mut objects = K8sObjects::default();
                 k8s::extract_objects_at(block.source, &manifest, path, &mut objects);
                 k8s::ignore_annotations(&manifest, &mut objects.ignore_annotations);
-                if ty == "helm_release" {
-                    chart_runs_pods_as(&mut objects);
-                }
                 out.push(TerraformObjects {
                     block_source: block.source.clone(),
                     objects,
@@ -387,18 +397,24 @@ impl Reader<'_, '_> {
         block: &BlockRef<'_>,
         env: &Env,
         address: &str,
-    ) -> Vec<(Node, String)> {
+    ) -> Vec<HelmServiceAccount> {
         let settings = self.helm_settings(block, env);
-        // Each prefix under which `serviceAccount.annotations.*` is set, in order.
+        // Each prefix under which `serviceAccount.annotations.*` or `serviceAccount.create` is
+        // set, in order.
         let mut prefixes: Vec<Vec<String>> = Vec::new();
         for setting in &settings {
             let path = &setting.path;
             let n = path.len();
-            if n >= 3 && path[n - 3] == "serviceAccount" && path[n - 2] == "annotations" {
-                let prefix = path[..n - 3].to_vec();
-                if !prefixes.contains(&prefix) {
-                    prefixes.push(prefix);
-                }
+            let prefix =
+                if n >= 3 && path[n - 3] == "serviceAccount" && path[n - 2] == "annotations" {
+                    &path[..n - 3]
+                } else if n >= 2 && path[n - 2] == "serviceAccount" && path[n - 1] == "create" {
+                    &path[..n - 2]
+                } else {
+                    continue;
+                };
+            if !prefixes.iter().any(|p| p[..] == *prefix) {
+                prefixes.push(prefix.to_vec());
             }
         }
         let at = block.block.labels.first().map_or(block.block.span, |l| l.1);
@@ -411,9 +427,12 @@ impl Reader<'_, '_> {
                         && s.path[prefix.len()..].iter().zip(rest).all(|(a, b)| a == b)
                 })
             };
-            if under(&["serviceAccount", "create"])
-                .is_some_and(|s| s.value.as_bool() == Some(false))
-            {
+            let created = under(&["serviceAccount", "create"])
+                .is_none_or(|s| s.value.as_bool() != Some(false));
+            let named = under(&["serviceAccount", "name"]).filter(|s| !s.value.is_null());
+            // A chart told not to create its ServiceAccount runs as the one it names (made
+            // elsewhere), or as `default`.
+            if !created && named.is_none() {
                 continue;
             }
             let dotted = prefix
@@ -427,7 +446,7 @@ impl Reader<'_, '_> {
                 format!("{address}.{dotted}")
             };
             let mut annotations: Vec<Entry> = Vec::new();
-            for s in &settings {
+            for s in settings.iter().filter(|_| created) {
                 let n = s.path.len();
                 if n == prefix.len() + 3
                     && s.path[..prefix.len()] == prefix[..]
@@ -440,9 +459,9 @@ impl Reader<'_, '_> {
                     annotations.push(Entry { key, value });
                 }
             }
-            let name = match under(&["serviceAccount", "name"]) {
-                Some(s) if !s.value.is_null() => self.value_node(&s.value, s.key.span),
-                _ => {
+            let name = match named {
+                Some(s) => self.value_node(&s.value, s.key.span),
+                None => {
                     let chart_prefix = if dotted.is_empty() {
                         String::new()
                     } else {
@@ -486,7 +505,11 @@ impl Reader<'_, '_> {
                 ],
                 block.block.span,
             );
-            out.push((manifest, path));
+            out.push(HelmServiceAccount {
+                manifest,
+                path,
+                created,
+            });
         }
         out
     }
@@ -550,6 +573,14 @@ impl Reader<'_, '_> {
         }
         out
     }
+}
+
+/// The ServiceAccount a release's chart runs pods as, as a manifest, with its logical path;
+/// `created` when the chart creates it (else it is only named: `serviceAccount.create = false`).
+struct HelmServiceAccount {
+    manifest: Node,
+    path: String,
+    created: bool,
 }
 
 /// One value a release sets: its path of keys, where the path was written, its value.
@@ -780,6 +811,19 @@ resource "helm_release" "ebs" {
   }]
 }
 
+resource "helm_release" "external" {
+  name      = "external"
+  namespace = "kube-system"
+  set {
+    name  = "serviceAccount.create"
+    value = "false"
+  }
+  set {
+    name  = "serviceAccount.name"
+    value = "made-elsewhere"
+  }
+}
+
 resource "helm_release" "kept" {
   name = "kept"
   values = [jsonencode({
@@ -828,6 +872,21 @@ resource "helm_release" "kept" {
                     "${helm_release.ebs.controller.serviceAccount.name}".to_string(),
                     "arn:aws:iam::483920175566:role/ebs".to_string()
                 ),
+            ]
+        );
+        // Each chart runs pods as its ServiceAccount, one made elsewhere included.
+        let references: Vec<String> = out
+            .service_account_references
+            .iter()
+            .map(|r| format!("{} {}", r.meta.logical_path(""), r.name.value))
+            .collect();
+        assert_eq!(
+            references,
+            vec![
+                "helm_release.lbc@helm_release/kube-system/aws-load-balancer-controller aws-load-balancer-controller",
+                "helm_release.dns@helm_release/-/${helm_release.dns.serviceAccount.name} ${helm_release.dns.serviceAccount.name}",
+                "helm_release.ebs.controller@helm_release/-/${helm_release.ebs.controller.serviceAccount.name} ${helm_release.ebs.controller.serviceAccount.name}",
+                "helm_release.external@helm_release/kube-system/made-elsewhere made-elsewhere",
             ]
         );
         // The annotation points at the `set` block's name, its value at the value.

@@ -32,3 +32,31 @@ resource "helm_release" "dns" {
     }
   })]
 }
+
+# The chart runs its controller as a ServiceAccount made here (`controller.serviceAccount.create =
+# false`): the ServiceAccount is used, no IRSA310.
+resource "kubernetes_service_account_v1" "ebs_csi" {
+  metadata {
+    name      = "ebs-csi-controller-sa"
+    namespace = "kube-system"
+    annotations = {
+      "eks.amazonaws.com/role-arn" = aws_iam_role.irsa["ebs-csi"].arn
+    }
+  }
+}
+
+resource "helm_release" "ebs_csi" {
+  name       = "aws-ebs-csi-driver"
+  repository = "https://kubernetes-sigs.github.io/aws-ebs-csi-driver"
+  chart      = "aws-ebs-csi-driver"
+  namespace  = "kube-system"
+
+  set {
+    name  = "controller.serviceAccount.create"
+    value = "false"
+  }
+  set {
+    name  = "controller.serviceAccount.name"
+    value = kubernetes_service_account_v1.ebs_csi.metadata[0].name
+  }
+}

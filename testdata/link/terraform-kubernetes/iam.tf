@@ -30,6 +30,7 @@ resource "aws_iam_role" "irsa" {
     "payments-ledger"              = "payments:ledger"
     "aws-load-balancer-controller" = "kube-system:aws-load-balancer-controller"
     "external-dns"                 = "external-dns:external-dns"
+    "ebs-csi"                      = "kube-system:ebs-csi-controller-sa"
   }
   name = each.key
   assume_role_policy = jsonencode({
