@@ -437,7 +437,8 @@ fn reference(expression: &Node) -> Option<String> {
 }
 
 /// A scalar string node.
-fn string_node(text: String, span: Span) -> Node {
+/// A double-quoted string scalar.
+pub(crate) fn string_node(text: String, span: Span) -> Node {
     Node {
         span,
         kind: NodeKind::Scalar(Scalar {
@@ -551,7 +552,7 @@ fn with_unknowns<'a>(
 }
 
 /// The Kubernetes kind and API version of a provider resource type.
-fn kubernetes_kind(kind: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn kubernetes_kind(kind: &str) -> Option<(&'static str, &'static str)> {
     let base = kind.strip_suffix("_v1").unwrap_or(kind);
     Some(match base {
         "kubernetes_service_account" => ("ServiceAccount", "v1"),
@@ -591,35 +592,46 @@ fn read_instance(
             _ => return,
         }
     } else {
-        let Some((kind, api_version)) = kubernetes_kind(instance.kind) else {
+        let Some(manifest) = provider_manifest(instance.kind, &values, instance.type_node.span)
+        else {
             return;
         };
-        let Some(NodeKind::Map(mut entries)) = to_manifest(&values, None, 0).map(|n| n.kind) else {
-            return;
-        };
-        let at = instance.type_node.span;
-        entries.insert(
-            0,
-            Entry {
-                key: string_node("apiVersion".to_string(), at),
-                value: string_node(api_version.to_string(), at),
-            },
-        );
-        entries.insert(
-            0,
-            Entry {
-                key: string_node("kind".to_string(), at),
-                value: string_node(kind.to_string(), at),
-            },
-        );
-        Node {
-            span: values.span,
-            kind: NodeKind::Map(entries),
-            tag: None,
-        }
+        manifest
     };
     k8s::extract_objects_at(source, &manifest, instance.address.clone(), &mut out.k8s);
     k8s::ignore_annotations(&manifest, &mut out.k8s.ignore_annotations);
+}
+
+/// The manifest a Kubernetes provider resource of type `resource_type` stands for, from its values
+/// in the provider's schema (blocks as lists: `metadata[0].annotations`,
+/// `spec[0].template[0].spec[0].service_account_name`), every node keeping its span; `kind` and
+/// `apiVersion` point at `at` (where the resource type is written). None for a type that is no
+/// ServiceAccount or workload, or values that are not an object. The HCL reader
+/// (`extract::terraform::kubernetes`) builds the same schema-shaped tree from blocks.
+pub(crate) fn provider_manifest(resource_type: &str, values: &Node, at: Span) -> Option<Node> {
+    let (kind, api_version) = kubernetes_kind(resource_type)?;
+    let Some(NodeKind::Map(mut entries)) = to_manifest(values, None, 0).map(|n| n.kind) else {
+        return None;
+    };
+    entries.insert(
+        0,
+        Entry {
+            key: string_node("apiVersion".to_string(), at),
+            value: string_node(api_version.to_string(), at),
+        },
+    );
+    entries.insert(
+        0,
+        Entry {
+            key: string_node("kind".to_string(), at),
+            value: string_node(kind.to_string(), at),
+        },
+    );
+    Some(Node {
+        span: values.span,
+        kind: NodeKind::Map(entries),
+        tag: None,
+    })
 }
 
 /// The value of `key` unless it is unknown until apply (then None) or not a non-empty string.

@@ -10,7 +10,7 @@
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
-use crate::extract::terraform::{FileLoader, Module, modules, roles};
+use crate::extract::terraform::{FileLoader, Module, kubernetes, modules, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
@@ -59,7 +59,8 @@ pub fn read(
 /// error is that file's problem; the others are still evaluated, without it); the directory is
 /// evaluated as one module with the variable values Terraform loads by itself (`terraform.tfvars`,
 /// `*.auto.tfvars`; another `.tfvars` is only read when `-var-file` names it, so its values are
-/// not assumed). A trust policy belongs to the output of the file its resource block is in.
+/// not assumed). A trust policy or Kubernetes object belongs to the output of the file its
+/// resource block is in.
 /// `loader` reads what `file()` and `templatefile()` name.
 pub fn read_terraform_module(
     sources: &[(SourceRef, TerraformFile)],
@@ -108,6 +109,14 @@ pub fn read_terraform_module(
             .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
         {
             outputs[i].extracted.policies.push(found.policy);
+        }
+    }
+    for found in kubernetes::kubernetes_objects(&module) {
+        if let Some(i) = sources
+            .iter()
+            .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
+        {
+            kubernetes::append(&mut outputs[i].extracted.k8s, found.objects);
         }
     }
     outputs

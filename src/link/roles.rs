@@ -13,6 +13,7 @@ use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::oidc::{is_account_id, parse_provider_arn};
 use crate::model::policy::{BaseOperator, Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::model::template::{find_holes, has_holes};
 use crate::source::Span;
 
 /// The role identity the configuration's `roles` give a raw trust-policy file: the ARN of the first
@@ -63,6 +64,11 @@ pub enum RoleMatch {
     NameOnly,
     /// A raw policy file whose stem is the role name.
     FileStem,
+    /// The annotation is a Terraform reference to the role's resource (`${aws_iam_role.X.arn}`,
+    /// an ARN ending in `role/${aws_iam_role.X.name}`) or to a module's role
+    /// (`${module.M.iam_role_arn}`), and the policy is that resource's, or the module's, in the
+    /// same Terraform configuration ([`role_reference`]): exact, whatever the account.
+    Reference,
     /// No trust policy of the input belongs to the role by name: a raw policy file that names
     /// the ServiceAccount's subject is assumed to be the role's trust (`exact`: the whole
     /// `system:serviceaccount:NS:NAME`; else its NAME in another namespace). Findings that rest
@@ -145,19 +151,25 @@ impl<'a> RoleIndex<'a> {
     /// is another account's). Which of several a ServiceAccount is bound to is decided by nearness
     /// (`super::scope`).
     pub fn annotation_candidates(&self, sa: &ServiceAccount) -> Vec<Binding> {
-        let Some(arn) = sa
-            .role_arn()
-            .and_then(|a| a.value.as_str())
-            .and_then(|t| parse_role_arn(t.trim()))
-        else {
+        let Some(text) = sa.role_arn().and_then(|a| a.value.as_str()) else {
+            return Vec::new();
+        };
+        if let Some(reference) = role_reference(text) {
+            return self.reference_candidates(sa, &reference);
+        }
+        let Some(arn) = parse_role_arn(text.trim()) else {
             return Vec::new();
         };
         let key = arn.name.to_ascii_lowercase();
         if let Some(candidates) = self.by_identity.get(&key) {
+            // An account or partition known only at deploy time
+            // (`${data.aws_caller_identity.current.account_id}`) agrees with any.
             let agrees = |i: usize| {
                 self.policies[i].role.as_ref().is_some_and(|r| {
-                    r.partition.as_deref().is_none_or(|p| p == arn.partition)
-                        && r.account.as_deref().is_none_or(|a| a == arn.account)
+                    (has_holes(arn.partition)
+                        || r.partition.as_deref().is_none_or(|p| p == arn.partition))
+                        && (has_holes(arn.account)
+                            || r.account.as_deref().is_none_or(|a| a == arn.account))
                 })
             };
             let exact: Vec<Binding> = candidates
@@ -193,6 +205,166 @@ impl<'a> RoleIndex<'a> {
             .map(|i| annotation(i, RoleMatch::FileStem))
             .collect()
     }
+
+    /// The trust policies of the role a Terraform reference names ([`RoleMatch::Reference`]): the
+    /// policies whose resource address is the reference's, read in the ServiceAccount's own module
+    /// (`aws_iam_role.this` from `module.payments.kubernetes_service_account_v1.api` is
+    /// `module.payments.aws_iam_role.this`), in the same Terraform configuration: the same file
+    /// (a plan, state), or a `.tf` module directory's (addresses are the module's own). A
+    /// reference without instance key takes every instance; a module reference every role of the
+    /// module.
+    fn reference_candidates(&self, sa: &ServiceAccount, reference: &RoleReference) -> Vec<Binding> {
+        let prefix = module_prefix(&sa.meta.list_path);
+        let target = format!("{prefix}{}", reference.address);
+        let file = sa.meta.file();
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.file() == file
+                    || (p.origin == PolicyOrigin::Terraform
+                        && super::scope::dir_of(p.file()) == super::scope::dir_of(file))
+            })
+            .filter(|(_, p)| {
+                p.resource_address
+                    .as_deref()
+                    .is_some_and(|address| reference.names(&target, address))
+            })
+            .map(|(i, _)| annotation(i, RoleMatch::Reference))
+            .collect()
+    }
+}
+
+/// A Terraform reference a role-arn annotation is made of: the address of an `aws_iam_role`
+/// instance, or of a module call whose role it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleReference {
+    /// `aws_iam_role.api`, `aws_iam_role.api["a"]`, `module.irsa`, `module.irsa[0]`, relative to
+    /// the module the annotation is written in.
+    pub address: String,
+    /// True for a module call's role (`module.irsa.iam_role_arn`).
+    pub module: bool,
+}
+
+impl RoleReference {
+    /// True when the resource at `address` (absolute) is the role `target` (the reference made
+    /// absolute) names: the same instance, every instance of a reference without key, every
+    /// resource under a module call.
+    fn names(&self, target: &str, address: &str) -> bool {
+        let keyless = !self.address.ends_with(']');
+        let Some(rest) = address.strip_prefix(target) else {
+            return false;
+        };
+        let key = instance_key_len(rest);
+        if self.module {
+            rest.starts_with('.') || (keyless && key > 0 && rest[key..].starts_with('.'))
+        } else {
+            rest.is_empty() || (keyless && key > 0 && key == rest.len())
+        }
+    }
+}
+
+/// The role a role-arn annotation names by Terraform reference: its whole text one unknown value
+/// `${aws_iam_role.X.arn}` (`${aws_iam_role.X["k"].arn}`, `${module.M.iam_role_arn}`,
+/// `${module.M.arn}`, any module output ending in `role_arn`), or a role ARN whose name is one,
+/// `arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${aws_iam_role.X.name}`
+/// (`.name`, `.id`, `${module.M.iam_role_name}`, any module output ending in `role_name`). None
+/// for anything else, a name known as text included (that links by name).
+pub fn role_reference(text: &str) -> Option<RoleReference> {
+    let text = text.trim();
+    if let Some(expr) = whole_hole(text) {
+        return reference_of(&expr, &["arn"], "role_arn");
+    }
+    let arn = parse_role_arn(text)?;
+    let expr = whole_hole(arn.name)?;
+    reference_of(&expr, &["name", "id"], "role_name")
+}
+
+/// The expression of a text that is exactly one `${...}` hole, without white space.
+fn whole_hole(text: &str) -> Option<String> {
+    let holes = find_holes(text);
+    match holes.as_slice() {
+        [hole] if hole.range == (0..text.len()) && text.starts_with("${") => Some(
+            hole.expression
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// `aws_iam_role.X[key].<attribute>` or `module.M[key].<output>` → the reference, when the
+/// attribute is one of `attributes` (a resource's) or the output is `arn`/`name` or ends in
+/// `module_suffix` (a module's).
+fn reference_of(expr: &str, attributes: &[&str], module_suffix: &str) -> Option<RoleReference> {
+    let (module, rest) = if let Some(rest) = expr.strip_prefix("aws_iam_role.") {
+        (false, rest)
+    } else {
+        (true, expr.strip_prefix("module.")?)
+    };
+    let name_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    if name_len == 0 {
+        return None;
+    }
+    let key_len = instance_key_len(&rest[name_len..]);
+    let (head, tail) = rest.split_at(name_len + key_len);
+    let attribute = tail.strip_prefix('.')?;
+    let ok = if module {
+        attributes.first() == Some(&attribute) || attribute.ends_with(module_suffix)
+    } else {
+        attributes.contains(&attribute)
+    };
+    if !ok || attribute.contains(['.', '[']) {
+        return None;
+    }
+    let kind = if module { "module" } else { "aws_iam_role" };
+    Some(RoleReference {
+        address: format!("{kind}.{head}"),
+        module,
+    })
+}
+
+/// The length of an instance key (`[0]`, `["a.b"]`) at the start of `text`, 0 when there is none.
+fn instance_key_len(text: &str) -> usize {
+    let Some(rest) = text.strip_prefix('[') else {
+        return 0;
+    };
+    let end = if let Some(quoted) = rest.strip_prefix('"') {
+        quoted.find('"').map(|i| i + 2)
+    } else {
+        rest.find(|c: char| !c.is_ascii_digit()).filter(|&i| i > 0)
+    };
+    match end {
+        Some(i) if rest[i..].starts_with(']') => i + 2,
+        _ => 0,
+    }
+}
+
+/// The module path a Terraform object's address starts with (`module.a["x"].module.b.` of
+/// `module.a["x"].module.b.kubernetes_service_account_v1.api`), empty for the root module or an
+/// object that is no Terraform resource.
+fn module_prefix(address: &str) -> &str {
+    let mut end = 0;
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(after.len());
+        if name_len == 0 {
+            break;
+        }
+        let key_len = instance_key_len(&after[name_len..]);
+        let consumed = "module.".len() + name_len + key_len;
+        if !rest[consumed..].starts_with('.') {
+            break;
+        }
+        end += consumed + 1;
+        rest = &rest[consumed + 1..];
+    }
+    &address[..end]
 }
 
 /// How a trust policy names a ServiceAccount `namespace/name` in its Allow statements' positive
@@ -297,4 +469,174 @@ fn identity_name(p: &TrustPolicy) -> Option<String> {
     }
     let arn = role.arn.as_ref()?;
     parse_role_arn(&arn.value).map(|a| a.name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(address: &str, module: bool) -> Option<RoleReference> {
+        Some(RoleReference {
+            address: address.to_string(),
+            module,
+        })
+    }
+
+    #[test]
+    fn references_an_annotation_may_be_made_of() {
+        assert_eq!(
+            role_reference("${aws_iam_role.api.arn}"),
+            reference("aws_iam_role.api", false)
+        );
+        assert_eq!(
+            role_reference(" ${ aws_iam_role.api[\"a.b\"].arn } "),
+            reference("aws_iam_role.api[\"a.b\"]", false)
+        );
+        assert_eq!(
+            role_reference("${module.irsa[0].iam_role_arn}"),
+            reference("module.irsa[0]", true)
+        );
+        assert_eq!(
+            role_reference("${module.irsa.arn}"),
+            reference("module.irsa", true)
+        );
+        assert_eq!(
+            role_reference(
+                "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/${aws_iam_role.api.name}"
+            ),
+            reference("aws_iam_role.api", false)
+        );
+        assert_eq!(
+            role_reference(
+                "arn:${local.partition}:iam::${local.account}:role/${module.irsa.iam_role_name}"
+            ),
+            reference("module.irsa", true)
+        );
+        for none in [
+            "${aws_iam_role.api.name}",
+            "${aws_iam_role.api.arn}-x",
+            "${aws_iam_role.api.arn.x}",
+            "${data.aws_iam_role.api.arn}",
+            "${module.irsa.iam_role_name}",
+            "${module.irsa.oidc_provider_arn}",
+            "${var.role_arn}",
+            "arn:aws:iam::483920175566:role/${aws_iam_role.api.arn}",
+            "arn:aws:iam::483920175566:role/payments-api",
+            "${aws_iam_role..arn}",
+        ] {
+            assert_eq!(role_reference(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn a_reference_names_its_instances_in_its_module() {
+        assert_eq!(
+            module_prefix("module.a[\"x.y\"].module.b.kubernetes_service_account_v1.api"),
+            "module.a[\"x.y\"].module.b."
+        );
+        assert_eq!(module_prefix("kubernetes_service_account_v1.api"), "");
+        assert_eq!(module_prefix("items[3]"), "");
+        assert_eq!(module_prefix("module.a"), "");
+        let role = RoleReference {
+            address: "aws_iam_role.api".into(),
+            module: false,
+        };
+        let t = "module.p.aws_iam_role.api";
+        assert!(role.names(t, "module.p.aws_iam_role.api"));
+        assert!(role.names(t, "module.p.aws_iam_role.api[\"a.b\"]"));
+        assert!(!role.names(t, "module.p.aws_iam_role.api_x"));
+        assert!(!role.names(t, "module.p.aws_iam_role.api[0].x"));
+        assert!(!role.names(t, "aws_iam_role.api"));
+        let keyed = RoleReference {
+            address: "aws_iam_role.api[0]".into(),
+            module: false,
+        };
+        assert!(keyed.names("aws_iam_role.api[0]", "aws_iam_role.api[0]"));
+        assert!(!keyed.names("aws_iam_role.api[0]", "aws_iam_role.api[1]"));
+        let module = RoleReference {
+            address: "module.irsa".into(),
+            module: true,
+        };
+        assert!(module.names("module.irsa", "module.irsa.aws_iam_role.this[0]"));
+        assert!(module.names("module.irsa", "module.irsa[\"a\"].aws_iam_role.this"));
+        assert!(!module.names("module.irsa", "module.irsa_x.aws_iam_role.this"));
+        assert!(!module.names("module.irsa", "module.irsa"));
+    }
+
+    /// A module directory's HCL, linked, with each trust policy's resource address rewritten by
+    /// `address` (standing in for a module's synthesised role) and its role in account
+    /// 111122223333.
+    fn linked(text: &str, address: impl Fn(&str) -> String) -> crate::link::Linked {
+        use crate::extract::terraform::NoFiles;
+        use crate::parse::TerraformFile;
+        use crate::source::SourceFile;
+        let source = std::sync::Arc::new(SourceFile::new("infra/main.tf", None, text.to_string()));
+        let outputs = crate::frontend::read_terraform_module(
+            &[(source, TerraformFile::Config)],
+            &NoFiles,
+            "irsa-lint:",
+        );
+        let mut model = crate::link::Model::default();
+        for output in outputs {
+            let mut policies = output.extracted.policies;
+            for p in &mut policies {
+                p.resource_address = p.resource_address.as_deref().map(&address);
+                // As `aws iam` output would say.
+                if let Some(role) = &mut p.role {
+                    role.account = Some("111122223333".into());
+                }
+            }
+            model.policies.extend(policies);
+            model
+                .service_accounts
+                .extend(output.extracted.k8s.service_accounts);
+        }
+        crate::link::Linked::new(model, crate::link::LinkOptions::default())
+    }
+
+    const MODULE_ROLE: &str = r#"
+resource "aws_iam_role" "this" {
+  name = "elsewhere"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+    }]
+  })
+}
+
+resource "kubernetes_service_account_v1" "api" {
+  metadata {
+    name        = "api"
+    namespace   = "payments"
+    annotations = { "eks.amazonaws.com/role-arn" = module.irsa.iam_role_arn }
+  }
+}
+
+resource "kubernetes_service_account_v1" "named" {
+  metadata {
+    name        = "named"
+    namespace   = "payments"
+    annotations = { "eks.amazonaws.com/role-arn" = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/elsewhere" }
+  }
+}
+"#;
+
+    #[test]
+    fn a_module_reference_binds_the_role_under_the_module_address() {
+        use crate::link::SaId;
+        let l = linked(MODULE_ROLE, |a| format!("module.irsa.{a}"));
+        let api = l
+            .annotation_binding(SaId::at(0))
+            .expect("bound by reference");
+        assert_eq!(api.matched, RoleMatch::Reference);
+        // A role name with an unknown account links by name, whatever the role's account; a
+        // reference is exact whatever it is too.
+        let named = l.annotation_binding(SaId::at(1)).expect("bound by name");
+        assert_eq!(named.matched, RoleMatch::Identity);
+        let other = linked(MODULE_ROLE, |a| format!("module.other.{a}"));
+        assert!(other.annotation_binding(SaId::at(0)).is_none());
+    }
 }

@@ -12,7 +12,7 @@
 
 use crate::check::support::annotations::annotation_path;
 use crate::check::support::objects::sa_label;
-use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::role_arn::{annotated_role_name, role_arn_annotation, role_arn_path};
 use crate::check::support::roles::{
     admitting_audience, aud_entries, entry_span, link_assumption, role_name,
 };
@@ -43,8 +43,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         };
         let policy = linked.policy(verdict.policy);
         let actual = audience_of(linked, i);
-        let role = annotated_role(sa)
-            .map(|a| a.name.to_string())
+        let role = annotated_role_name(sa)
+            .map(str::to_string)
             .unwrap_or_else(|| role_name(linked, verdict.policy));
         let audience_annotation = sa
             .meta

@@ -9,7 +9,9 @@
 //!
 //! Only exact values are considered (`StringEquals`, `StringEqualsIgnoreCase`, or `StringLike`
 //! without wildcard) in Allow statements; `default` always exists; a subject some workload of the
-//! input runs as is IRSA301's concern (the ServiceAccount is missing, not the subject stale).
+//! input runs as is IRSA301's concern (the ServiceAccount is missing, not the subject stale); a
+//! ServiceAccount of the namespace whose name is known only at deploy time (a Helm chart's default
+//! name) may be the one named.
 
 use crate::check::support::objects::name_span;
 use crate::check::support::placeholders::looks_like_placeholder;
@@ -19,6 +21,7 @@ use crate::check::support::text::{quote_list, similar_name};
 use crate::diagnostic::Diagnostic;
 use crate::link::{Linked, SaId};
 use crate::model::policy::BaseOperator;
+use crate::model::template::has_holes;
 use crate::registry::IRSA309;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
@@ -63,8 +66,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                             .iter()
                             .map(|&i| linked.service_account(i).meta.name_str())
                     };
+                    // A name known only at deploy time may be this one.
                     let exists = names().any(|n| {
-                        if ignore_case {
+                        if has_holes(n) {
+                            true
+                        } else if ignore_case {
                             n.eq_ignore_ascii_case(name)
                         } else {
                             n == name

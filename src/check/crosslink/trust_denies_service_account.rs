@@ -21,7 +21,7 @@
 //!   applied there, and IRSA217 reports the assumption.
 
 use crate::check::support::objects::sa_label;
-use crate::check::support::role_arn::{annotated_role, role_arn_annotation, role_arn_path};
+use crate::check::support::role_arn::{annotated_role_name, role_arn_annotation, role_arn_path};
 use crate::check::support::roles::{
     Denial, admitting_audience, explain_denial, link_assumption, provider_rules_explain, role_name,
 };
@@ -73,8 +73,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let role = annotated_role(sa)
-            .map(|a| a.name.to_string())
+        let role = annotated_role_name(sa)
+            .map(str::to_string)
             .unwrap_or_else(|| role_name(linked, verdict.policy));
         let message = format!(
             "pods running as `{}` cannot assume role `{role}`: {why}{}",

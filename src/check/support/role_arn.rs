@@ -7,6 +7,7 @@ use super::annotations::annotation_path;
 use crate::link::{Linked, SaId};
 use crate::model::arn::{RoleArn, parse_role_arn};
 use crate::model::k8s::{Annotation, ObjectMeta, ServiceAccount, annotations};
+use crate::model::template::has_holes;
 use crate::source::Span;
 
 /// The role-arn annotation of a ServiceAccount with its trimmed text, when it is a string.
@@ -19,6 +20,14 @@ pub fn role_arn_annotation(sa: &ServiceAccount) -> Option<(&Annotation, &str)> {
 /// The parsed role ARN a ServiceAccount's annotation names.
 pub fn annotated_role(sa: &ServiceAccount) -> Option<RoleArn<'_>> {
     role_arn_annotation(sa).and_then(|(_, text)| parse_role_arn(text))
+}
+
+/// The name of the role a ServiceAccount's annotation names, for messages, unless it is known only
+/// at deploy time (`role/${aws_iam_role.x.name}`: the trust's own name says more).
+pub fn annotated_role_name(sa: &ServiceAccount) -> Option<&str> {
+    annotated_role(sa)
+        .map(|a| a.name)
+        .filter(|name| !has_holes(name))
 }
 
 /// The logical path of the role-arn annotation.

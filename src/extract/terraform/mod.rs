@@ -45,6 +45,7 @@
 mod data;
 pub mod eval;
 mod functions;
+pub mod kubernetes;
 pub mod modules;
 pub mod node;
 pub mod policy_document;

@@ -68,6 +68,14 @@ fn written_in(object: &TfValue) -> Option<&SourceRef> {
         .then_some(first)
 }
 
+/// The tree of a value as it stands in a manifest, its spans in `host` (a part written in another
+/// file takes the span of its nearest enclosing value written in `host`, else `fallback`): as
+/// [`to_node`], but a `jsonencode` result is the string it is (an annotation holding JSON), not the
+/// tree it encodes.
+pub fn value_node(value: &TfValue, host: &SourceRef, fallback: Span) -> Node {
+    build(value, host, fallback, 0)
+}
+
 fn scalar(text: String, span: Span, style: ScalarStyle, ty: ScalarType) -> Node {
     Node {
         span,

@@ -34,6 +34,7 @@ pub fn iam_roles(module: &Module) -> Vec<TerraformPolicy> {
         };
         let mut policy = read_role_policy(&source, &node, &role.address);
         policy.role = identity(&role, &source, &node.span);
+        policy.resource_address = Some(role.address.clone());
         attach_merges(&mut policy, &module.condition_merges());
         out.push(TerraformPolicy {
             block_source: role.block_source,
