@@ -232,29 +232,33 @@ fn describe_condition(
 ) -> String {
     let op = &block.operator_name.value;
     let key = &entry.key.value;
-    let Some(k) = parse_provider_key(key) else {
+    // The claim the key names, whether its issuer is known or a hole (`${local.oidc}:sub`).
+    let Some(claim) = entry.claim() else {
         return format!(
             "its trust policy's condition `{op}` on `{key}` does not hold for their tokens"
         );
     };
-    let request_host = parse_provider_arn(&request.provider_arn)
-        .map(|p| p.provider)
-        .unwrap_or(&request.provider_arn);
-    if !crate::model::oidc::same_provider(k.provider, request_host) {
-        return format!(
-            "its trust policy's condition on `{key}` names another provider than `{request_host}` that issues their tokens, so it never holds"
-        );
+    // An issuer that is a hole may be theirs: only a known one can be another provider.
+    if let Some(k) = parse_provider_key(key).filter(|_| !entry.key_has_unknown()) {
+        let request_host = parse_provider_arn(&request.provider_arn)
+            .map(|p| p.provider)
+            .unwrap_or(&request.provider_arn);
+        if !crate::model::oidc::same_provider(k.provider, request_host) {
+            return format!(
+                "its trust policy's condition on `{key}` names another provider than `{request_host}` that issues their tokens, so it never holds"
+            );
+        }
     }
     let negated = block.operator.is_some_and(|o| o.base.is_negated());
     let values = entry_values(entry);
-    match (request_claim(request, k.claim), negated) {
+    match (request_claim(request, claim), negated) {
         (Some(actual), true) => {
             format!("its trust policy's `{op}` condition on `{key}` excludes `{actual}`")
         }
-        (Some(actual), false) if k.claim.eq_ignore_ascii_case("sub") => {
+        (Some(actual), false) if claim.eq_ignore_ascii_case("sub") => {
             format!("its trust policy only admits {values}, not `{actual}`")
         }
-        (Some(actual), false) if k.claim.eq_ignore_ascii_case("aud") => format!(
+        (Some(actual), false) if claim.eq_ignore_ascii_case("aud") => format!(
             "its trust policy requires the token audience to match {values}{}, but their tokens carry `{actual}`",
             if entry.values.iter().any(|v| looks_like_subject(&v.text)) {
                 " (a subject pattern written under `:aud`)"
@@ -264,7 +268,7 @@ fn describe_condition(
         ),
         _ => format!(
             "its trust policy's condition `{op}` on `{key}` (claim `{}`) does not hold for their tokens",
-            k.claim
+            claim
         ),
     }
 }
