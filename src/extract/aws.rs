@@ -78,6 +78,7 @@ fn role_identity(role: &Node) -> RoleIdentity {
     let parsed = arn.as_ref().and_then(|a| parse_role_arn(&a.value));
     RoleIdentity {
         name: located_str(role.get("RoleName")),
+        name_prefix: None,
         path: located_str(role.get("Path")),
         partition: parsed.as_ref().map(|p| p.partition.to_string()),
         account: parsed.as_ref().map(|p| p.account.to_string()),

@@ -688,6 +688,7 @@ fn read_role(source: &SourceRef, instance: &Instance, origin: PolicyOrigin, out:
     let parsed = arn.as_ref().and_then(|a| parse_role_arn(&a.value));
     policy.role = Some(RoleIdentity {
         name: known_string(instance, "name"),
+        name_prefix: known_string(instance, "name_prefix"),
         path: known_string(instance, "path"),
         partition: parsed.as_ref().map(|p| p.partition.to_string()),
         account: parsed.as_ref().map(|p| p.account.to_string()),

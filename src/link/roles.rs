@@ -48,6 +48,7 @@ pub fn configured_identity(policy: &TrustPolicy, roles: &[RoleMapping]) -> Optio
     };
     Some(RoleIdentity {
         name: Some(located(parsed.name)),
+        name_prefix: None,
         path: Some(located(parsed.path)),
         partition: Some(parsed.partition.to_string()),
         account: Some(parsed.account.to_string()),
@@ -64,6 +65,9 @@ pub enum RoleMatch {
     NameOnly,
     /// A raw policy file whose stem is the role name.
     FileStem,
+    /// A role whose name Terraform generates from a `name_prefix`: the annotated name is that
+    /// prefix and Terraform's 26-digit suffix.
+    NamePrefix,
     /// The annotation is a Terraform reference to the role's resource (`${aws_iam_role.X.arn}`,
     /// an ARN ending in `role/${aws_iam_role.X.name}`) or to a module's role
     /// (`${module.M.iam_role_arn}`), and the policy is that resource's, or the module's, in the
@@ -117,14 +121,19 @@ pub struct RoleIndex<'a> {
     policies: &'a [TrustPolicy],
     by_identity: BTreeMap<String, Vec<usize>>,
     by_stem: BTreeMap<String, Vec<usize>>,
+    /// Roles named by a prefix (Terraform's `name_prefix`), as (prefix, policy).
+    by_prefix: Vec<(String, usize)>,
 }
 
 impl<'a> RoleIndex<'a> {
     pub fn new(policies: &'a [TrustPolicy]) -> RoleIndex<'a> {
         let mut by_identity: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_stem: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_prefix = Vec::new();
         for (i, p) in policies.iter().enumerate() {
-            if let Some(name) = identity_name(p) {
+            if let Some(prefix) = p.role.as_ref().and_then(|r| r.name_prefix.as_ref()) {
+                by_prefix.push((prefix.value.clone(), i));
+            } else if let Some(name) = identity_name(p) {
                 by_identity
                     .entry(name.to_ascii_lowercase())
                     .or_default()
@@ -140,6 +149,7 @@ impl<'a> RoleIndex<'a> {
             policies,
             by_identity,
             by_stem,
+            by_prefix,
         }
     }
 
@@ -184,6 +194,16 @@ impl<'a> RoleIndex<'a> {
                 .iter()
                 .map(|&i| annotation(i, RoleMatch::NameOnly))
                 .collect();
+        }
+        // A name Terraform generated: the prefix and its 26-digit unique suffix.
+        let prefixed: Vec<Binding> = self
+            .by_prefix
+            .iter()
+            .filter(|(prefix, _)| generated_from(arn.name, prefix))
+            .map(|&(_, i)| annotation(i, RoleMatch::NamePrefix))
+            .collect();
+        if !prefixed.is_empty() {
+            return prefixed;
         }
         // File stems are matched exactly: a file name is not an IAM identity.
         let stems: Vec<usize> = self
@@ -367,6 +387,13 @@ fn module_prefix(address: &str) -> &str {
     &address[..end]
 }
 
+/// True when `name` is one Terraform generates from `prefix`: the prefix, then the 26 digits of
+/// its unique id (a timestamp and a counter, `20240611131524228000000002`).
+fn generated_from(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .is_some_and(|rest| rest.len() == 26 && rest.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// How a trust policy names a ServiceAccount `namespace/name` in its Allow statements' positive
 /// `:sub` conditions (StringEquals, StringLike): `Some(true)` for its exact subject, `Some(false)`
 /// for its name in another namespace, None when it names neither (wildcards do not name anyone).
@@ -473,6 +500,28 @@ fn identity_name(p: &TrustPolicy) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_generated_name_is_the_prefix_and_terraforms_26_digits() {
+        let prefix = "alb-controller-";
+        assert!(super::generated_from(
+            "alb-controller-20240611131524228000000002",
+            prefix
+        ));
+        assert!(!super::generated_from(
+            "alb-controller-2024061113152422800000000",
+            prefix
+        ));
+        assert!(!super::generated_from(
+            "alb-controller-2024061113152422800000000x",
+            prefix
+        ));
+        assert!(!super::generated_from("alb-controller", prefix));
+        assert!(!super::generated_from(
+            "other-20240611131524228000000002",
+            prefix
+        ));
+    }
+
     use super::*;
 
     fn reference(address: &str, module: bool) -> Option<RoleReference> {

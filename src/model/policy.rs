@@ -94,6 +94,9 @@ pub enum PolicyOrigin {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleIdentity {
     pub name: Option<Located<String>>,
+    /// The prefix of a name Terraform generates (`name_prefix`): the role is named this prefix and
+    /// a 26-digit suffix, known only after apply.
+    pub name_prefix: Option<Located<String>>,
     /// The role path (`/` or `/team/`), when known.
     pub path: Option<Located<String>>,
     pub arn: Option<Located<String>>,

@@ -311,18 +311,20 @@ pub fn module_policies(module: &Module) -> Vec<TerraformPolicy> {
                         span: v.origin.span,
                     })
                 };
-                // A role named by a prefix has a name only after apply.
-                // TODO: link a role-arn annotation to it by `name_prefix` (Terraform appends 26
-                // characters to the prefix).
-                if found.name_prefix.is_none()
-                    && let Some(name) = located(&found.name)
-                {
+                // A role named by a prefix has its name only after apply: it is linked by the
+                // prefix (Terraform appends a 26-digit suffix).
+                let (name, name_prefix) = match located(&found.name_prefix) {
+                    Some(prefix) => (None, Some(prefix)),
+                    None => (located(&found.name), None),
+                };
+                if let Some(anchor) = name.as_ref().or(name_prefix.as_ref()).map(|l| l.span) {
                     let path = located(&found.path).unwrap_or(Located {
                         value: "/".to_string(),
-                        span: name.span,
+                        span: anchor,
                     });
                     policy.role = Some(RoleIdentity {
-                        name: Some(name),
+                        name,
+                        name_prefix,
                         path: Some(path),
                         arn: None,
                         partition: None,

@@ -8,8 +8,9 @@
 //! output) is no policy: nothing is concluded about it.
 //!
 //! Identity: `name` when it is known (with `path`, default `/`); the account and partition are
-//! the provider's business and unknown here. A role whose name Terraform generates (`name`
-//! unset, or `name_prefix`) has no name to link by.
+//! the provider's business and unknown here. A role named by `name_prefix` is linked by it (the
+//! name Terraform generates is the prefix and a 26-digit suffix); one with neither has no name to
+//! link by.
 
 use super::policy_document::ConditionMerge;
 use super::{Module, TfValue, ValueKind, document_node};
@@ -107,15 +108,20 @@ fn identity(role: &RoleValues, policy_source: &SourceRef, document: &Span) -> Op
         };
         Some(Located { value: text, span })
     };
-    let name = known(&role.name)?;
-    let path = known(&role.path).or_else(|| {
-        Some(Located {
-            value: "/".to_string(),
-            span: name.span,
-        })
-    });
+    // A known `name`, else a known `name_prefix` (the name is then generated at apply).
+    let name = known(&role.name);
+    let name_prefix = match name {
+        Some(_) => None,
+        None => Some(known(&role.name_prefix)?),
+    };
+    let anchor = name.as_ref().or(name_prefix.as_ref())?.span;
+    let path = known(&role.path).or(Some(Located {
+        value: "/".to_string(),
+        span: anchor,
+    }));
     Some(RoleIdentity {
-        name: Some(name),
+        name,
+        name_prefix,
         path,
         arn: None,
         partition: None,
