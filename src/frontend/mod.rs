@@ -14,7 +14,7 @@ use crate::extract::terraform::{FileLoader, Module, kubernetes, modules, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
-use crate::parse::{self, FileKind, TerraformFile, hcl};
+use crate::parse::{self, FileKind, TerraformFile, hcl, hcl_json};
 use crate::source::{Comment, SourceRef};
 
 /// What a frontend makes of one file.
@@ -54,8 +54,8 @@ pub fn read(
     }
 }
 
-/// Read one Terraform module directory: its `.tf` files (`TerraformFile::Config`) and `.tfvars`
-/// files, one output per source in the order given. Each file is parsed on its own (a syntax
+/// Read one Terraform module directory: its `.tf` and `.tf.json` files (configuration) and
+/// `.tfvars` and `.tfvars.json` files, one output per source in the order given. Each file is parsed on its own (a syntax
 /// error is that file's problem; the others are still evaluated, without it); the directory is
 /// evaluated as one module with the variable values Terraform loads by itself (`terraform.tfvars`,
 /// `*.auto.tfvars`; another `.tfvars` is only read when `-var-file` names it, so its values are
@@ -72,17 +72,22 @@ pub fn read_terraform_module(
     let mut tfvars = Vec::new();
     for (source, kind) in sources {
         let mut output = FrontendOutput::default();
-        if source.text.contains(comments_with) {
+        // JSON has no comments (a `"//"` property is one to Terraform, not to the linter).
+        let json = matches!(kind, TerraformFile::ConfigJson | TerraformFile::VarsJson);
+        if !json && source.text.contains(comments_with) {
             output.comments = hcl::comments(&source.text);
         }
-        match hcl::parse_body(&source.text) {
-            Ok(body) => match kind {
-                TerraformFile::Config => config.push((source.clone(), body)),
-                TerraformFile::Vars if loaded_automatically(&source.display_path) => {
-                    tfvars.push((source.clone(), body))
-                }
-                TerraformFile::Vars => {}
-            },
+        let parsed = match kind {
+            TerraformFile::Config | TerraformFile::Vars => hcl::parse_body(&source.text),
+            TerraformFile::ConfigJson => hcl_json::parse_json_body(&source.text),
+            TerraformFile::VarsJson => hcl_json::parse_json_vars(&source.text),
+        };
+        match parsed {
+            Ok(body) if !kind.is_vars() => config.push((source.clone(), body)),
+            Ok(body) if loaded_automatically(&source.display_path) => {
+                tfvars.push((source.clone(), body))
+            }
+            Ok(_) => {}
             Err(problem) => output.problem = Some(problem),
         }
         outputs.push(output);
@@ -122,8 +127,10 @@ pub fn read_terraform_module(
     outputs
 }
 
-/// `terraform.tfvars` and `*.auto.tfvars`: the variable files Terraform reads without being told.
+/// `terraform.tfvars`, `*.auto.tfvars` and their `.json` forms: the variable files Terraform reads
+/// without being told.
 fn loaded_automatically(display_path: &str) -> bool {
     let name = display_path.rsplit('/').next().unwrap_or(display_path);
+    let name = name.strip_suffix(".json").unwrap_or(name);
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
 }

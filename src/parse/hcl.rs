@@ -663,6 +663,10 @@ fn decode_escape(raw: &str) -> Option<(char, usize)> {
         't' => Some(('\t', 2)),
         '\\' => Some(('\\', 2)),
         '"' => Some(('"', 2)),
+        // JSON's own escapes, for a template in a `.tf.json` string (HCL rejects them).
+        '/' => Some(('/', 2)),
+        'b' => Some(('\u{8}', 2)),
+        'f' => Some(('\u{c}', 2)),
         'u' => hex(4),
         'U' => hex(8),
         _ => None,

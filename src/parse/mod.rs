@@ -16,6 +16,7 @@
 //! expanded, and neither parser recurses on the input's nesting beyond the depth limit.
 
 pub mod hcl;
+pub mod hcl_json;
 mod json;
 pub mod template;
 pub mod tree;
@@ -83,25 +84,39 @@ pub fn kind_for_path(path: &Path) -> Option<FileKind> {
     }
 }
 
-/// A Terraform file, by its extension: configuration (`.tf`) or variable values (`.tfvars`).
+/// A Terraform file, by its extension: configuration (`.tf`) or variable values (`.tfvars`), in
+/// the native syntax, or in Terraform's JSON syntax (`.tf.json`, `.tfvars.json`: see [`hcl_json`]).
 /// Terraform is read per module directory (`frontend::read_terraform_module`), not as a tree.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TerraformFile {
     Config,
     Vars,
+    ConfigJson,
+    VarsJson,
 }
 
-/// The Terraform file kind of a path, from its extension (ASCII case ignored); None for any other
-/// file. (Terraform's JSON syntax, `.tf.json`, is not read yet: it is linted as JSON.)
-pub fn terraform_kind(path: &Path) -> Option<TerraformFile> {
-    let ext = path.extension()?.to_str()?;
-    if ext.eq_ignore_ascii_case("tf") {
-        Some(TerraformFile::Config)
-    } else if ext.eq_ignore_ascii_case("tfvars") {
-        Some(TerraformFile::Vars)
-    } else {
-        None
+impl TerraformFile {
+    /// Variable values (`.tfvars`, `.tfvars.json`), not configuration.
+    pub fn is_vars(self) -> bool {
+        matches!(self, TerraformFile::Vars | TerraformFile::VarsJson)
     }
+}
+
+/// The Terraform file kind of a path, from the end of its file name (ASCII case ignored): `.tf`,
+/// `.tfvars`, `.tf.json`, `.tfvars.json`; None for any other file (a `.json` file that is not
+/// Terraform's is linted as JSON).
+pub fn terraform_kind(path: &Path) -> Option<TerraformFile> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let kinds = [
+        (".tf", TerraformFile::Config),
+        (".tfvars", TerraformFile::Vars),
+        (".tf.json", TerraformFile::ConfigJson),
+        (".tfvars.json", TerraformFile::VarsJson),
+    ];
+    kinds
+        .into_iter()
+        .find(|(suffix, _)| name.len() > suffix.len() && name.ends_with(suffix))
+        .map(|(_, kind)| kind)
 }
 
 /// Guess the parser for text with no telling extension (stdin, say): JSON when the first
@@ -227,5 +242,21 @@ mod tests {
         assert_eq!(problem.kind, ProblemKind::Template);
         assert_eq!(&text[problem.span.range()], "{{ .Release.Name }}");
         assert_eq!(problem.message, TEMPLATE_MESSAGE);
+    }
+
+    #[test]
+    fn terraform_kinds_by_file_name() {
+        let kind = |p: &str| terraform_kind(Path::new(p));
+        assert_eq!(kind("a/main.tf"), Some(TerraformFile::Config));
+        assert_eq!(kind("a/prod.TFVARS"), Some(TerraformFile::Vars));
+        assert_eq!(kind("a/cdk.tf.json"), Some(TerraformFile::ConfigJson));
+        assert_eq!(kind("a/MAIN.TF.JSON"), Some(TerraformFile::ConfigJson));
+        assert_eq!(
+            kind("a/terraform.tfvars.json"),
+            Some(TerraformFile::VarsJson)
+        );
+        assert_eq!(kind("a/trust.json"), None);
+        assert_eq!(kind("a/.tf.json"), None);
+        assert_eq!(kind("a/tf.json"), None);
     }
 }

@@ -134,7 +134,7 @@ impl SourceFile {
     /// The span of `range` (byte offsets into a scalar's decoded `text`) inside the scalar whose
     /// whole span is `whole`, so a diagnostic can point at the account digits of an ARN or the `*`
     /// of a pattern. Exact when the source holds the text verbatim (a plain scalar, or one quoted
-    /// without escapes); otherwise (escapes, folding, a URL-encoded document) the whole scalar,
+    /// without escapes, the quotes escaped too in a `.tf.json` expression); otherwise (escapes, folding, a URL-encoded document) the whole scalar,
     /// because positions inside it cannot be mapped.
     pub fn sub_span(&self, whole: Span, text: &str, range: std::ops::Range<usize>) -> Span {
         if range.start > range.end || range.end > text.len() {
@@ -148,6 +148,13 @@ impl SourceFile {
             && raw.get(1..raw.len() - 1) == Some(text)
         {
             whole.start as usize + 1
+        } else if raw.len() == text.len() + 4
+            && raw.starts_with("\\\"")
+            && raw.ends_with("\\\"")
+            && raw.get(2..raw.len() - 2) == Some(text)
+        {
+            // A string in an expression written inside a JSON string (`.tf.json`): `\"text\"`.
+            whole.start as usize + 2
         } else {
             return whole;
         };
@@ -176,6 +183,9 @@ mod tests {
         );
         // Out of range: the whole scalar.
         assert_eq!(f.sub_span(Span::new(3, 8), "x*y", 2..9), Span::new(3, 8));
+        // Quoted with escaped quotes, in a `.tf.json` string: exact.
+        let j = SourceFile::new("x", None, r#""${f(\"x*y\")}""#.to_string());
+        assert_eq!(j.sub_span(Span::new(5, 12), "x*y", 1..2), Span::new(8, 9));
     }
 
     #[test]

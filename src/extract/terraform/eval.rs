@@ -18,10 +18,12 @@ use std::path::{Path, PathBuf};
 
 use super::functions;
 use super::value::{Origin, StrPart, TfValue, ValueKind};
+use crate::parse::TerraformFile;
 use crate::parse::hcl::{
     self, Attribute, BinaryOp, Block, Body, Element, Expr, ExprKind, ForExpr, ObjectKey,
     TemplateForm, TraversalOp, UnaryOp,
 };
+use crate::source::embedded::decode_json_string;
 use crate::source::{SourceRef, Span};
 
 /// Reads the files `file()` and `templatefile()` name. The path is the one the call names, which
@@ -415,19 +417,36 @@ impl<'l> Module<'l> {
     }
 }
 
-/// `terraform.tfvars` first, then `*.auto.tfvars` by file name: later files win.
+/// `terraform.tfvars`, then `terraform.tfvars.json`, then `*.auto.tfvars` and
+/// `*.auto.tfvars.json` by file name: later files win.
 fn tfvars_rank(path: &str) -> (u8, String) {
     let name = Path::new(path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    (u8::from(name != "terraform.tfvars"), name)
+    let first = name == "terraform.tfvars" || name == "terraform.tfvars.json";
+    (u8::from(!first), name)
 }
 
 /// The text of an expression, for an unknown value: as written, line breaks and the indentation
 /// after them collapsed to one space.
+/// In a `.tf.json` file an expression is written inside a JSON string: its text is the string's
+/// decoded text (`\"https://\"` is `"https://"`).
 pub(super) fn expr_text(source: &SourceRef, span: Span) -> String {
     let raw = source.slice(span);
+    let decoded;
+    let raw = match crate::parse::terraform_kind(Path::new(&source.display_path)) {
+        Some(TerraformFile::ConfigJson | TerraformFile::VarsJson) if raw.contains('\\') => {
+            match decode_json_string(&format!("\"{raw}\""), 0) {
+                Some((text, _)) => {
+                    decoded = text;
+                    decoded.as_str()
+                }
+                None => raw,
+            }
+        }
+        _ => raw,
+    };
     if !raw.contains('\n') {
         return raw.trim().to_string();
     }
@@ -1126,7 +1145,10 @@ pub(super) fn equal(a: &TfValue, b: &TfValue) -> bool {
 /// The span inside a quoted string's quotes (what its text was read from).
 fn inside_quotes(source: &SourceRef, span: Span) -> Span {
     let raw = source.slice(span);
-    if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
+    if raw.len() >= 4 && raw.starts_with("\\\"") && raw.ends_with("\\\"") {
+        // A string in a template in a `.tf.json` string: its quotes are escaped.
+        Span::new(span.start as usize + 2, span.end as usize - 2)
+    } else if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
         Span::new(span.start as usize + 1, span.end as usize - 1)
     } else {
         span
