@@ -10,14 +10,27 @@ use crate::parse::tree::{Limits, Node, NodeKind, ScalarStyle};
 use crate::parse::{self, FileKind};
 use crate::source::SourceRef;
 use crate::source::embedded::{
-    decode_json_string, decode_literal_block, host_span, identity, percent_decode, whole_span,
+    OffsetMap, decode_json_string, decode_literal_block, host_span, identity, percent_decode,
+    whole_span,
 };
 
 /// Decode and parse a policy held in a string scalar. None when it is not a JSON policy.
 pub fn parse_embedded_policy(source: &SourceRef, node: &Node) -> Option<Node> {
+    let (mut text, mut map) = scalar_text_map(source, node)?;
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("%7B") || trimmed.starts_with("%7b") {
+        (text, map) = percent_decode(&text, &map);
+    }
+    parse_json_object(&text, &map)
+}
+
+/// A string scalar's text with the host offset of every byte (see [`crate::source::embedded`]):
+/// exact for double-quoted, plain and literal block scalars written verbatim, else the whole
+/// scalar's span for every byte. None when the node is not a scalar.
+pub fn scalar_text_map(source: &SourceRef, node: &Node) -> Option<(String, OffsetMap)> {
     let scalar = node.as_scalar()?;
     let raw = source.slice(node.span);
-    let (mut text, mut map) = match scalar.style {
+    Some(match scalar.style {
         ScalarStyle::DoubleQuoted => decode_json_string(raw, node.span.start as usize)
             .filter(|(decoded, _)| *decoded == scalar.text)
             .unwrap_or_else(|| whole_span(&scalar.text, node.span)),
@@ -28,12 +41,28 @@ pub fn parse_embedded_policy(source: &SourceRef, node: &Node) -> Option<Node> {
             .filter(|(decoded, _)| decoded.trim_end() == scalar.text.trim_end())
             .unwrap_or_else(|| whole_span(&scalar.text, node.span)),
         _ => whole_span(&scalar.text, node.span),
-    };
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("%7B") || trimmed.starts_with("%7b") {
-        (text, map) = percent_decode(&text, &map);
+    })
+}
+
+/// Parse decoded text as `kind` (JSON, or a YAML stream) and map every span of every document
+/// back into the host file through `map`. Empty when the text does not parse.
+pub fn parse_documents(text: &str, map: &[u32], kind: FileKind) -> Vec<Node> {
+    if map.len() != text.len() + 1 {
+        return Vec::new();
     }
-    parse_json_object(&text, &map)
+    let parsed = parse::parse(text, kind, Limits::default());
+    if parsed.problem.is_some() {
+        return Vec::new();
+    }
+    let mut roots: Vec<Node> = parsed
+        .documents
+        .into_iter()
+        .filter_map(|d| d.root)
+        .collect();
+    for root in &mut roots {
+        remap(root, map);
+    }
+    roots
 }
 
 /// Parse decoded text holding a JSON object (white space around it allowed) and map every span

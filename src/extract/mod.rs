@@ -4,6 +4,7 @@
 //! files. Documents that are neither trust policies nor (later) Kubernetes objects are skipped.
 
 pub mod aws;
+pub mod cloudformation;
 pub mod embedded;
 pub mod holes;
 pub mod k8s;
@@ -45,6 +46,9 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
     for doc in &parsed.documents {
         if let Some(root) = &doc.root {
             if tfplan::extract(source, root, &mut out) {
+                continue;
+            }
+            if cloudformation::extract(source, root, &mut out) {
                 continue;
             }
             aws::extract_policies(source, root, &mut out.policies);

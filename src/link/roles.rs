@@ -293,11 +293,22 @@ impl RoleReference {
 pub fn role_reference(text: &str) -> Option<RoleReference> {
     let text = text.trim();
     if let Some(expr) = whole_hole(text) {
-        return reference_of(&expr, &["arn"], "role_arn");
+        return reference_of(&expr, &["arn"], "role_arn")
+            .or_else(|| cloudformation_reference(expr.strip_suffix(".Arn")?));
     }
     let arn = parse_role_arn(text)?;
     let expr = whole_hole(arn.name)?;
-    reference_of(&expr, &["name", "id"], "role_name")
+    reference_of(&expr, &["name", "id"], "role_name").or_else(|| cloudformation_reference(&expr))
+}
+
+/// A CloudFormation role by logical id (alphanumeric): `${Role.Arn}` (`!GetAtt Role.Arn`, or
+/// `Fn::Sub`'s own), or a role ARN whose name is `${Role}` (`!Ref Role`). The policy's resource
+/// address is the logical id (`extract::cloudformation`).
+fn cloudformation_reference(id: &str) -> Option<RoleReference> {
+    (!id.is_empty() && id.bytes().all(|c| c.is_ascii_alphanumeric())).then(|| RoleReference {
+        address: id.to_string(),
+        module: false,
+    })
 }
 
 /// The expression of a text that is exactly one `${...}` hole, without white space.
@@ -561,8 +572,18 @@ mod tests {
             ),
             reference("module.irsa", true)
         );
+        // CloudFormation: `!GetAtt Role.Arn`, and an ARN whose name is `!Ref Role`.
+        assert_eq!(
+            role_reference("${ApiRole1A2B.Arn}"),
+            reference("ApiRole1A2B", false)
+        );
+        assert_eq!(
+            role_reference("arn:${AWS.Partition}:iam::${AWS.AccountId}:role/${ApiRole}"),
+            reference("ApiRole", false)
+        );
         for none in [
-            "${aws_iam_role.api.name}",
+            "${ApiRole.RoleId}",
+            "${Api-Role.Arn}",
             "${aws_iam_role.api.arn}-x",
             "${aws_iam_role.api.arn.x}",
             "${data.aws_iam_role.api.arn}",

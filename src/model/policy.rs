@@ -88,6 +88,8 @@ pub enum PolicyOrigin {
     /// An `aws_iam_role` of Terraform state (`terraform show -json` of state, or a raw
     /// `terraform.tfstate`).
     TerraformState,
+    /// An `AWS::IAM::Role` of a CloudFormation template (SAM, `cdk synth` output), evaluated.
+    CloudFormation,
 }
 
 /// A role's identity, as far as the input tells it.

@@ -11,7 +11,8 @@
 //! What is *not* a hole, because nothing will ever replace it:
 //! * IAM policy variables, which IAM itself resolves: `${aws:username}`,
 //!   `${www.amazon.com:user_id}`, `${aws:PrincipalTag/team, 'default'}` (a name, then `:`), and
-//!   the escapes `${*}`, `${?}`, `${$}`;
+//!   the escapes `${*}`, `${?}`, `${$}` (but `${AWS::AccountId}`, a name then `::`, is a
+//!   CloudFormation pseudo parameter: a hole);
 //! * the escapes `$${...}`, `%%{...}` and `$$(...)`, which render as the literal text;
 //! * a bare shell `$name`: a heredoc saved with a quoted delimiter keeps it as is (IRSA114 reports
 //!   it), and `--var` substitutes it like `envsubst` does.
@@ -110,7 +111,11 @@ fn is_policy_variable(inner: &str) -> bool {
         .bytes()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
         .count();
-    name_len > 0 && inner.as_bytes().get(name_len) == Some(&b':')
+    // `${AWS::AccountId}` is a CloudFormation pseudo parameter (`Fn::Sub`), not a policy variable:
+    // no IAM variable name is followed by `::`.
+    name_len > 0
+        && inner.as_bytes().get(name_len) == Some(&b':')
+        && inner.as_bytes().get(name_len + 1) != Some(&b':')
 }
 
 /// The length of the shell identifier (`[A-Za-z_][A-Za-z0-9_]*`) at the start of `bytes`.
