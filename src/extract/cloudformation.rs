@@ -253,7 +253,7 @@ impl<'a> Template<'a> {
         if let Some((name, arg)) = intrinsic(doc) {
             match name.as_str() {
                 "Fn::If" => {
-                    let branch = self.branch(&arg, choices)?;
+                    let branch = self.branch(arg, choices)?;
                     return self.policy_document(branch, choices, depth + 1);
                 }
                 "Fn::Sub" | "Fn::Join" => {
@@ -360,7 +360,7 @@ impl<'a> Template<'a> {
         }
         if let Some((name, arg)) = intrinsic(node) {
             return match name.as_str() {
-                "Fn::If" => self.eval(self.branch(&arg, choices)?, choices, depth + 1),
+                "Fn::If" => self.eval(self.branch(arg, choices)?, choices, depth + 1),
                 "Ref" if arg.scalar_text() == Some("AWS::NoValue") => None,
                 "Ref" => match arg.scalar_text().and_then(|p| self.parameters.get(p)) {
                     Some(Some(default)) => self.eval(default, choices, depth + 1),
@@ -368,7 +368,7 @@ impl<'a> Template<'a> {
                         .string(node, choices, depth)
                         .map(|t| text_node(t, node)),
                 },
-                "Fn::GetAtt" => match get_att(&arg) {
+                "Fn::GetAtt" => match get_att(arg) {
                     Some((resource, attribute)) if attribute == "Value" => {
                         match self.cfn_json.get(resource.as_str()) {
                             Some(value) => {
@@ -447,13 +447,13 @@ impl<'a> Template<'a> {
                 }
             }
             "Fn::GetAtt" => Some(Text::at(
-                match get_att(&arg) {
+                match get_att(arg) {
                     Some((r, a)) => format!("${{{r}.{a}}}"),
                     None => "${Fn.GetAtt}".into(),
                 },
                 node,
             )),
-            "Fn::If" => self.string(self.branch(&arg, choices)?, choices, depth + 1),
+            "Fn::If" => self.string(self.branch(arg, choices)?, choices, depth + 1),
             "Fn::Join" => {
                 let joined = (|| {
                     let [delimiter, items] = arg.as_seq()? else {
@@ -484,14 +484,18 @@ impl<'a> Template<'a> {
                         [template] => (template, &[][..]),
                         _ => return Some(Text::at("${Fn.Sub}".into(), node)),
                     },
-                    _ => (&arg, &[][..]),
+                    _ => (arg, &[][..]),
                 };
-                if intrinsic(template).is_some() {
-                    return Some(Text::at("${Fn.Sub}".into(), node));
-                }
-                let Some(template) = self.string(template, choices, depth + 1) else {
+                // The template is a literal string (the short form's is the tagged node itself).
+                let literal = matches!(template.kind, NodeKind::Scalar(_))
+                    && (std::ptr::eq(template, arg) || template.tag.is_none());
+                let Some((text, map)) = literal
+                    .then(|| scalar_text_map(self.source, template))
+                    .flatten()
+                else {
                     return Some(Text::at("${Fn.Sub}".into(), node));
                 };
+                let template = Text { text, map };
                 Some(self.substitute(&template, vars, choices, depth, node))
             }
             other => Some(Text::at(
@@ -566,8 +570,8 @@ impl<'a> Template<'a> {
 
 /// The intrinsic function a node is, normalised (`Fn::Sub`, `Ref`, `Condition`), with its
 /// argument: the value of a one-key mapping `{"Fn::X": arg}`, or the node itself for a short form
-/// `!X arg` (without its tag).
-fn intrinsic(node: &Node) -> Option<(String, Node)> {
+/// `!X arg` (`!GetAtt A.B` is split by [`get_att`]).
+fn intrinsic(node: &Node) -> Option<(String, &Node)> {
     if let Some(tag) = node.tag.as_deref().and_then(|t| t.strip_prefix('!'))
         && !tag.starts_with('!')
         && !tag.is_empty()
@@ -576,31 +580,15 @@ fn intrinsic(node: &Node) -> Option<(String, Node)> {
             "Ref" | "Condition" => tag.to_string(),
             other => format!("Fn::{other}"),
         };
-        let mut arg = node.clone();
-        arg.tag = None;
-        if name == "Fn::GetAtt"
-            && let NodeKind::Scalar(s) = &arg.kind
-            && let Some((a, b)) = s.text.split_once('.')
-        {
-            // `!GetAtt A.B` is `Fn::GetAtt: [A, B]`.
-            let part = |t: &str| Node {
-                span: arg.span,
-                kind: NodeKind::Scalar(Scalar {
-                    text: t.to_string(),
-                    ..s.clone()
-                }),
-                tag: None,
-            };
-            let seq = NodeKind::Seq(vec![part(a), part(b)]);
-            arg.kind = seq;
-        }
-        return Some((name, arg));
+        // The argument is the node itself: callers read its children or its text, which do not
+        // carry its tag (no copy of the subtree).
+        return Some((name, node));
     }
     match node.as_map()? {
         [entry] => {
             let key = entry.key.scalar_text()?;
             (key == "Ref" || key == "Condition" || key.starts_with("Fn::"))
-                .then(|| (key.to_string(), entry.value.clone()))
+                .then(|| (key.to_string(), &entry.value))
         }
         _ => None,
     }
