@@ -88,6 +88,8 @@ pub enum PolicyOrigin {
     /// An `aws_iam_role` of Terraform state (`terraform show -json` of state, or a raw
     /// `terraform.tfstate`).
     TerraformState,
+    /// A Kubernetes custom resource an operator creates the role from (ACK or Crossplane `Role`).
+    KubernetesResource,
 }
 
 /// A role's identity, as far as the input tells it.
