@@ -7,7 +7,7 @@ use super::embedded;
 use super::policy::{is_trust_policy, read_policy};
 use crate::model::arn::parse_role_arn;
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
-use crate::parse::tree::{Node, NodeKind};
+use crate::parse::tree::Node;
 use crate::source::SourceRef;
 
 /// Find every trust policy in one document and append it to `out`.
@@ -52,13 +52,8 @@ fn extract_role(
         return;
     };
     let logical_path = format!("{path}.AssumeRolePolicyDocument");
-    let (document, encoded) = match &doc.kind {
-        NodeKind::Map(_) => (doc.clone(), false),
-        NodeKind::Scalar(_) => match embedded::parse_embedded_policy(source, doc) {
-            Some(node) => (node, true),
-            None => return,
-        },
-        _ => return,
+    let Some((document, encoded)) = embedded::policy_document(source, doc) else {
+        return;
     };
     let mut policy = read_policy(source, &document, origin, logical_path, encoded);
     policy.role = Some(role_identity(role));

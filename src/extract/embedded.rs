@@ -14,6 +14,16 @@ use crate::source::embedded::{
     whole_span,
 };
 
+/// A policy document given either as a mapping or as a string holding JSON: the document node and
+/// whether it was decoded from a string. None for anything else.
+pub fn policy_document(source: &SourceRef, node: &Node) -> Option<(Node, bool)> {
+    match &node.kind {
+        NodeKind::Map(_) => Some((node.clone(), false)),
+        NodeKind::Scalar(_) => parse_embedded_policy(source, node).map(|doc| (doc, true)),
+        _ => None,
+    }
+}
+
 /// Decode and parse a policy held in a string scalar. None when it is not a JSON policy.
 pub fn parse_embedded_policy(source: &SourceRef, node: &Node) -> Option<Node> {
     let (mut text, mut map) = scalar_text_map(source, node)?;
@@ -40,6 +50,19 @@ pub fn scalar_text_map(source: &SourceRef, node: &Node) -> Option<(String, Offse
         ScalarStyle::Literal => decode_literal_block(raw, node.span.start as usize)
             .filter(|(decoded, _)| decoded.trim_end() == scalar.text.trim_end())
             .unwrap_or_else(|| whole_span(&scalar.text, node.span)),
+        // `'...'` without a doubled quote or a line break holds its text verbatim.
+        ScalarStyle::SingleQuoted
+            if raw.len() == scalar.text.len() + 2
+                && raw.get(1..raw.len() - 1) == Some(&scalar.text) =>
+        {
+            identity(&scalar.text, node.span.start as usize + 1)
+        }
+        // A folded JSON document (`>`, as ACK's examples write it) differs from its lines kept
+        // apart only in white space between tokens (a JSON string holds no line break): the
+        // lines are read as a literal block, which maps.
+        ScalarStyle::Folded => decode_literal_block(raw, node.span.start as usize)
+            .filter(|(decoded, _)| same_but_white_space(decoded, &scalar.text))
+            .unwrap_or_else(|| whole_span(&scalar.text, node.span)),
         _ => whole_span(&scalar.text, node.span),
     })
 }
@@ -63,6 +86,11 @@ pub fn parse_documents(text: &str, map: &[u32], kind: FileKind) -> Vec<Node> {
         remap(root, map);
     }
     roots
+}
+
+/// True when `a` and `b` differ only in white space.
+fn same_but_white_space(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 /// Parse decoded text holding a JSON object (white space around it allowed) and map every span

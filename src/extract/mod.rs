@@ -8,6 +8,7 @@ pub mod cloudformation;
 pub mod embedded;
 pub mod holes;
 pub mod k8s;
+pub mod operators;
 pub mod policy;
 pub mod terraform;
 pub mod tfplan;
@@ -52,6 +53,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
                 continue;
             }
             aws::extract_policies(source, root, &mut out.policies);
+            operators::extract_roles(source, root, &mut out.policies);
             k8s::extract_objects(source, root, &mut out.k8s);
             k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);
         }

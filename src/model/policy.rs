@@ -90,6 +90,8 @@ pub enum PolicyOrigin {
     TerraformState,
     /// An `AWS::IAM::Role` of a CloudFormation template (SAM, `cdk synth` output), evaluated.
     CloudFormation,
+    /// A Kubernetes custom resource an operator creates the role from (ACK or Crossplane `Role`).
+    KubernetesResource,
 }
 
 /// A role's identity, as far as the input tells it.

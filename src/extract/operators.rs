@@ -1,0 +1,228 @@
+//! IAM roles that a Kubernetes operator creates from a custom resource: the trust policy is in the
+//! resource's spec, the role's name in the spec or the metadata.
+//!
+//! | API group | kind | trust policy | role name | path |
+//! |-----------|------|--------------|-----------|------|
+//! | `iam.services.k8s.aws` (ACK iam-controller) | `Role` | `spec.assumeRolePolicyDocument` | `spec.name` | `spec.path` |
+//! | `iam.aws.upbound.io` (Upbound provider-aws), `iam.aws.m.upbound.io` (its Crossplane v2 namespaced group) | `Role` | `spec.forProvider.assumeRolePolicy`, else `spec.initProvider.assumeRolePolicy` | annotation `crossplane.io/external-name`, else `metadata.name` | `spec.forProvider.path` (`initProvider`) |
+//! | `iam.aws.crossplane.io` (crossplane-contrib provider-aws) | `Role` | `spec.forProvider.assumeRolePolicyDocument` | annotation `crossplane.io/external-name`, else `metadata.name` | `spec.forProvider.path` |
+//!
+//! The CRDs type the document as a string (JSON in a YAML block scalar or a quoted string): it is
+//! decoded by [`super::embedded`] with an offset map, so findings point inside the string. A
+//! document written as a YAML mapping (as some generators emit) is read as it stands. The account
+//! is never known from the resource: a ServiceAccount's role ARN is matched by name.
+//!
+//! Sources: the ACK iam-controller `Role` CRD (`spec.name` required, `spec.path`,
+//! `spec.assumeRolePolicyDocument: string`); the Upbound provider-aws `roles.iam.aws.upbound.io`
+//! CRD (`forProvider.assumeRolePolicy: string`, also under `initProvider`; the external name is
+//! the role name); crossplane-contrib provider-aws `roles.iam.aws.crossplane.io`
+//! (`forProvider.assumeRolePolicyDocument: string`).
+
+use super::embedded;
+use super::policy::read_policy;
+use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::parse::tree::Node;
+use crate::source::SourceRef;
+
+/// The annotation a Crossplane managed resource names its external resource with.
+const EXTERNAL_NAME: &str = "crossplane.io/external-name";
+
+/// Where one operator's `Role` keeps its trust policy, name and path.
+struct RoleShape {
+    /// Candidate paths of the trust policy, the first present wins.
+    documents: &'static [&'static [&'static str]],
+    /// Path of the role name in the spec (ACK); None: the external-name annotation or
+    /// `metadata.name` (Crossplane).
+    name: Option<&'static [&'static str]>,
+}
+
+const ACK: RoleShape = RoleShape {
+    documents: &[&["spec", "assumeRolePolicyDocument"]],
+    name: Some(&["spec", "name"]),
+};
+
+const UPBOUND: RoleShape = RoleShape {
+    documents: &[
+        &["spec", "forProvider", "assumeRolePolicy"],
+        &["spec", "initProvider", "assumeRolePolicy"],
+    ],
+    name: None,
+};
+
+const COMMUNITY: RoleShape = RoleShape {
+    documents: &[&["spec", "forProvider", "assumeRolePolicyDocument"]],
+    name: None,
+};
+
+fn shape(api_version: &str) -> Option<&'static RoleShape> {
+    let group = api_version.split_once('/').map_or(api_version, |(g, _)| g);
+    match group {
+        "iam.services.k8s.aws" => Some(&ACK),
+        "iam.aws.upbound.io" | "iam.aws.m.upbound.io" => Some(&UPBOUND),
+        "iam.aws.crossplane.io" => Some(&COMMUNITY),
+        _ => None,
+    }
+}
+
+/// Append the trust policy of every operator `Role` in one document (a `*List`'s items too).
+pub fn extract_roles(source: &SourceRef, root: &Node, out: &mut Vec<TrustPolicy>) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((node, list_path)) = stack.pop() {
+        let Some(kind) = node.get("kind").and_then(Node::as_str) else {
+            continue;
+        };
+        if kind.ends_with("List")
+            && let Some(items) = node.get("items").and_then(Node::as_seq)
+        {
+            for (i, item) in items.iter().enumerate().rev() {
+                stack.push((item, format!("{list_path}items[{i}].")));
+            }
+            continue;
+        }
+        if kind != "Role" {
+            continue;
+        }
+        let Some(shape) = node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .and_then(shape)
+        else {
+            continue;
+        };
+        extract_role(source, node, shape, &list_path, out);
+    }
+}
+
+fn extract_role(
+    source: &SourceRef,
+    node: &Node,
+    shape: &RoleShape,
+    list_path: &str,
+    out: &mut Vec<TrustPolicy>,
+) {
+    let Some((path, doc)) = shape
+        .documents
+        .iter()
+        .find_map(|p| node.path(p).map(|doc| (p, doc)))
+    else {
+        return;
+    };
+    let Some((document, encoded)) = embedded::policy_document(source, doc) else {
+        return;
+    };
+    let metadata = node.get("metadata");
+    let object_name = metadata.and_then(|m| m.get("name")).and_then(Node::as_str);
+    let namespace = metadata
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str);
+    let object = match namespace {
+        Some(ns) => format!("{ns}/{}", object_name.unwrap_or("")),
+        None => object_name.unwrap_or("").to_string(),
+    };
+    let logical_path = format!("{list_path}Role/{object}#{}", path.join("."));
+    let mut policy = read_policy(
+        source,
+        &document,
+        PolicyOrigin::KubernetesResource,
+        logical_path,
+        encoded,
+    );
+    let name = match shape.name {
+        Some(p) => located_str(node.path(p)),
+        None => located_str(
+            metadata
+                .and_then(|m| m.get("annotations"))
+                .and_then(|a| a.get(EXTERNAL_NAME)),
+        )
+        .or_else(|| located_str(metadata.and_then(|m| m.get("name")))),
+    };
+    // The path sits beside the document (`spec.path`, `spec.forProvider.path`).
+    let parent = &path[..path.len() - 1];
+    let role_path = node
+        .path(parent)
+        .and_then(|p| p.get("path"))
+        .and_then(|p| located_str(Some(p)));
+    policy.role = Some(RoleIdentity {
+        name,
+        name_prefix: None,
+        path: role_path,
+        arn: None,
+        partition: None,
+        account: None,
+    });
+    out.push(policy);
+}
+
+fn located_str(node: Option<&Node>) -> Option<Located<String>> {
+    let node = node?;
+    let value = node.as_str()?.trim();
+    (!value.is_empty()).then(|| Located {
+        value: value.to_string(),
+        span: node.span,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::model::policy::PolicyOrigin;
+    use crate::parse::tree::Limits;
+    use crate::parse::{FileKind, parse};
+    use crate::source::SourceFile;
+
+    fn policies(text: &str) -> Vec<crate::model::policy::TrustPolicy> {
+        let source = Arc::new(SourceFile::new("r.yaml", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Yaml, Limits::default());
+        crate::extract::extract(&source, &parsed).policies
+    }
+
+    const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/AB"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#;
+
+    #[test]
+    fn ack_role_string_document_maps_inside_the_string() {
+        let text = format!(
+            "apiVersion: iam.services.k8s.aws/v1alpha1\nkind: Role\nmetadata:\n  name: r\n  namespace: ns\nspec:\n  name: api-role\n  path: /team/\n  assumeRolePolicyDocument: '{DOC}'\n"
+        );
+        let found = policies(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].origin, PolicyOrigin::KubernetesResource);
+        assert_eq!(
+            found[0].logical_path,
+            "Role/ns/r#spec.assumeRolePolicyDocument"
+        );
+        let role = found[0].role.as_ref().unwrap();
+        assert_eq!(role.name.as_ref().unwrap().value, "api-role");
+        assert_eq!(role.path.as_ref().unwrap().value, "/team/");
+        assert!(role.account.is_none());
+        let effect = found[0].statements[0].effect.as_ref().unwrap();
+        assert_eq!(&text[effect.span.range()], "\"Allow\"");
+    }
+
+    #[test]
+    fn crossplane_roles_named_by_external_name_or_metadata_name() {
+        let text = format!(
+            "apiVersion: iam.aws.upbound.io/v1beta1\nkind: Role\nmetadata:\n  name: obj\n  annotations:\n    crossplane.io/external-name: real\nspec:\n  initProvider:\n    assumeRolePolicy: |\n      {DOC}\n---\napiVersion: iam.aws.crossplane.io/v1beta1\nkind: Role\nmetadata:\n  name: plain\nspec:\n  forProvider:\n    assumeRolePolicyDocument:\n      Version: '2012-10-17'\n      Statement: []\n---\napiVersion: iam.aws.m.upbound.io/v1beta1\nkind: RoleList\nitems:\n  - apiVersion: iam.aws.m.upbound.io/v1beta1\n    kind: Role\n    metadata: {{name: n, namespace: team}}\n    spec: {{forProvider: {{assumeRolePolicy: 'not json'}}}}\n"
+        );
+        let found = policies(&text);
+        assert_eq!(found.len(), 2);
+        let name = |i: usize| {
+            found[i]
+                .role
+                .as_ref()
+                .unwrap()
+                .name
+                .as_ref()
+                .unwrap()
+                .value
+                .clone()
+        };
+        assert_eq!(name(0), "real");
+        assert_eq!(
+            found[0].logical_path,
+            "Role/obj#spec.initProvider.assumeRolePolicy"
+        );
+        assert_eq!(name(1), "plain");
+        assert!(!found[1].encoded);
+    }
+}
