@@ -4,6 +4,7 @@
 //! files. Documents that are neither trust policies nor (later) Kubernetes objects are skipped.
 
 pub mod aws;
+pub mod eksctl;
 pub mod embedded;
 pub mod holes;
 pub mod k8s;
@@ -44,7 +45,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
     let mut out = Extracted::default();
     for doc in &parsed.documents {
         if let Some(root) = &doc.root {
-            if tfplan::extract(source, root, &mut out) {
+            if tfplan::extract(source, root, &mut out) || eksctl::extract(source, root, &mut out) {
                 continue;
             }
             aws::extract_policies(source, root, &mut out.policies);
