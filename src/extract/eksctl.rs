@@ -377,3 +377,88 @@ fn map(span: Span, entries: Vec<(&str, Node)>) -> Node {
         tag: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::policy::BaseOperator;
+    use crate::parse::{FileKind, parse};
+    use crate::source::SourceFile;
+
+    fn extracted(text: &str) -> (SourceRef, Extracted) {
+        let source: SourceRef = std::sync::Arc::new(SourceFile::new("c.yaml", None, text.into()));
+        let parsed = parse(text, FileKind::Yaml, Default::default());
+        let out = crate::extract::extract(&source, &parsed);
+        (source, out)
+    }
+
+    const CONFIG: &str = "apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: shop, region: cn-north-1}
+iam:
+  serviceAccounts:
+  - metadata: {name: api}
+  - metadata: {name: jobs, namespace: batch}
+    roleOnly: true
+  - metadata: {name: old, namespace: batch}
+    attachRoleARN: arn:aws-cn:iam::483920175566:role/old
+";
+
+    #[test]
+    fn each_entry_is_the_role_and_the_service_account_eksctl_creates() {
+        let (source, out) = extracted(CONFIG);
+        // attachRoleARN: no role is created.
+        assert_eq!(out.policies.len(), 2);
+        let api = &out.policies[0];
+        assert_eq!(api.origin, PolicyOrigin::Eksctl);
+        assert_eq!(api.logical_path, "iam.serviceAccounts[0]");
+        assert_eq!(
+            api.resource_address.as_deref(),
+            Some("eksctl/shop/default/api")
+        );
+        let statement = &api.statements[0];
+        let (block, sub) = statement
+            .claim_entries("sub")
+            .next()
+            .expect("a sub condition");
+        assert_eq!(
+            block.operator.map(|o| o.base),
+            Some(BaseOperator::StringEquals)
+        );
+        assert_eq!(sub.values[0].text, "system:serviceaccount:default:api");
+        // The subject points at the name it comes from.
+        assert_eq!(source.slice(sub.values[0].span), "api");
+        let (_, aud) = statement
+            .claim_entries("aud")
+            .next()
+            .expect("an aud condition");
+        assert_eq!(aud.values[0].text, AUDIENCE);
+        assert!(sub.key_has_unknown());
+        // roleOnly: no ServiceAccount for `jobs`.
+        let names: Vec<&str> = out
+            .k8s
+            .service_accounts
+            .iter()
+            .map(|s| s.meta.name_str())
+            .collect();
+        assert_eq!(names, ["api", "old"]);
+        let api_sa = &out.k8s.service_accounts[0];
+        assert_eq!(api_sa.meta.namespace.as_ref().unwrap().value, "default");
+        let arn = api_sa.role_arn().and_then(|a| a.value.as_str());
+        assert_eq!(arn, Some("${eksctl/shop/default/api}"));
+        let old = out.k8s.service_accounts[1].role_arn().unwrap();
+        assert_eq!(
+            source.slice(old.value.span),
+            "arn:aws-cn:iam::483920175566:role/old"
+        );
+        let federated = statement.principal.as_ref().expect("a principal");
+        assert!(format!("{federated:?}").contains("arn:aws-cn:iam::"));
+    }
+
+    #[test]
+    fn other_documents_are_not_cluster_configs() {
+        let (_, out) = extracted("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n");
+        assert!(out.policies.is_empty());
+        assert_eq!(out.k8s.service_accounts.len(), 1);
+    }
+}
