@@ -643,7 +643,8 @@ fn object_meta(
     })
 }
 
-fn annotations_of(node: &Node) -> Vec<Annotation> {
+/// The entries of a `metadata.annotations` mapping (keys that are strings).
+pub fn annotations_of(node: &Node) -> Vec<Annotation> {
     node.as_map()
         .unwrap_or_default()
         .iter()
@@ -840,7 +841,8 @@ fn container(node: &Node, init: bool, index: usize) -> Option<Container> {
 }
 
 /// A string-typed scalar with its span.
-fn located_str(node: Option<&Node>) -> Option<Located<String>> {
+/// A string scalar with its span.
+pub fn located_str(node: Option<&Node>) -> Option<Located<String>> {
     let node = node?;
     Some(Located {
         value: node.as_str()?.to_string(),

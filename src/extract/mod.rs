@@ -5,6 +5,7 @@
 
 pub mod aws;
 pub mod cloudformation;
+pub mod eksctl;
 pub mod embedded;
 pub mod holes;
 pub mod k8s;
@@ -46,7 +47,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
     let mut out = Extracted::default();
     for doc in &parsed.documents {
         if let Some(root) = &doc.root {
-            if tfplan::extract(source, root, &mut out) {
+            if tfplan::extract(source, root, &mut out) || eksctl::extract(source, root, &mut out) {
                 continue;
             }
             if cloudformation::extract(source, root, &mut out) {

@@ -6,8 +6,9 @@
 //! `image: ${IMAGE}` is filled in too, but no finding depends on it.
 
 use crate::extract::Extracted;
+use crate::extract::eksctl;
 use crate::model::k8s::{ObjectMeta, annotations};
-use crate::model::policy::{Located, PolicyValue, Principal, TrustPolicy};
+use crate::model::policy::{Located, PolicyOrigin, PolicyValue, Principal, TrustPolicy};
 use crate::model::template::has_holes;
 use std::sync::Arc;
 
@@ -29,7 +30,11 @@ pub fn unresolved_values<'a>(
     extracted: &'a Extracted,
 ) -> Vec<UnresolvedValue<'a>> {
     let mut out = Vec::new();
-    for policy in &extracted.policies {
+    // The trust eksctl writes holds its own unknowns (the cluster's issuer and account), not
+    // variables of the config: nothing renders them, and the config's own values are read on its
+    // ServiceAccounts.
+    let policies = extracted.policies.iter();
+    for policy in policies.filter(|p| p.origin != PolicyOrigin::Eksctl) {
         policy_values(policy, &mut out);
     }
     let k8s = &extracted.k8s;
@@ -125,11 +130,13 @@ fn meta_values<'a>(meta: &'a ObjectMeta, out: &mut Vec<UnresolvedValue<'a>>) {
     [&meta.name, &meta.namespace]
         .into_iter()
         .flatten()
+        .filter(|l| !eksctl::is_synthesised(meta, &l.value))
         .for_each(|l| located(source, l, out));
     for annotation in &meta.annotations {
         if annotation.key.value.starts_with(annotations::PREFIX)
             && let Some(text) = annotation.value.as_str()
             && has_holes(text)
+            && !eksctl::is_synthesised(meta, text)
         {
             out.push(UnresolvedValue {
                 source,

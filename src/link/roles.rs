@@ -12,7 +12,9 @@ use super::ids::PolicyId;
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::ServiceAccount;
 use crate::model::oidc::{is_account_id, parse_provider_arn};
-use crate::model::policy::{BaseOperator, Located, PolicyOrigin, RoleIdentity, TrustPolicy};
+use crate::model::policy::{
+    BaseOperator, EKSCTL_GENERATED_ROLE_PREFIX, Located, PolicyOrigin, RoleIdentity, TrustPolicy,
+};
 use crate::model::template::{find_holes, has_holes};
 use crate::source::Span;
 
@@ -71,7 +73,9 @@ pub enum RoleMatch {
     /// The annotation is a Terraform reference to the role's resource (`${aws_iam_role.X.arn}`,
     /// an ARN ending in `role/${aws_iam_role.X.name}`) or to a module's role
     /// (`${module.M.iam_role_arn}`), and the policy is that resource's, or the module's, in the
-    /// same Terraform configuration ([`role_reference`]): exact, whatever the account.
+    /// same Terraform configuration ([`role_reference`]): exact, whatever the account. Also the
+    /// role eksctl creates under a generated name for a `ClusterConfig`'s ServiceAccount
+    /// (`${eksctl/CLUSTER/NS/NAME}`, [`EKSCTL_GENERATED_ROLE_PREFIX`]), in the same file.
     Reference,
     /// No trust policy of the input belongs to the role by name: a raw policy file that names
     /// the ServiceAccount's subject is assumed to be the role's trust (`exact`: the whole
@@ -293,6 +297,13 @@ impl RoleReference {
 pub fn role_reference(text: &str) -> Option<RoleReference> {
     let text = text.trim();
     if let Some(expr) = whole_hole(text) {
+        if expr.starts_with(EKSCTL_GENERATED_ROLE_PREFIX) {
+            // A role eksctl names itself: its trust's address is the hole's text.
+            return Some(RoleReference {
+                address: expr,
+                module: false,
+            });
+        }
         return reference_of(&expr, &["arn"], "role_arn")
             .or_else(|| cloudformation_reference(expr.strip_suffix(".Arn")?));
     }
@@ -581,6 +592,13 @@ mod tests {
             role_reference("arn:${AWS.Partition}:iam::${AWS.AccountId}:role/${ApiRole}"),
             reference("ApiRole", false)
         );
+        assert_eq!(
+            role_reference("${eksctl/shop/backend/s3-reader}"),
+            Some(RoleReference {
+                address: "eksctl/shop/backend/s3-reader".into(),
+                module: false,
+            })
+        );
         for none in [
             "${ApiRole.RoleId}",
             "${Api-Role.Arn}",
@@ -708,5 +726,32 @@ resource "kubernetes_service_account_v1" "named" {
         assert_eq!(named.matched, RoleMatch::Identity);
         let other = linked(MODULE_ROLE, |a| format!("module.other.{a}"));
         assert!(other.annotation_binding(SaId::at(0)).is_none());
+    }
+
+    #[test]
+    fn an_eksctl_service_account_binds_the_role_eksctl_creates_for_it() {
+        use crate::link::SaId;
+        use crate::source::SourceFile;
+        let text = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata: {name: shop}\n\
+                    iam:\n  serviceAccounts:\n  - metadata: {name: a, namespace: x}\n  \
+                    - metadata: {name: b}\n    roleName: shop-b\n";
+        let source = std::sync::Arc::new(SourceFile::new("cluster.yaml", None, text.to_string()));
+        let parsed = crate::parse::parse(text, crate::parse::FileKind::Yaml, Default::default());
+        let extracted = crate::extract::extract(&source, &parsed);
+        assert_eq!(extracted.policies.len(), 2);
+        let model = crate::link::Model {
+            policies: extracted.policies,
+            service_accounts: extracted.k8s.service_accounts,
+            ..Default::default()
+        };
+        let l = crate::link::Linked::new(model, crate::link::LinkOptions::default());
+        let generated = l
+            .annotation_binding(SaId::at(0))
+            .expect("bound by reference");
+        assert_eq!(generated.matched, RoleMatch::Reference);
+        assert_eq!(generated.policy.index(), 0);
+        let named = l.annotation_binding(SaId::at(1)).expect("bound by name");
+        assert_eq!(named.matched, RoleMatch::Identity);
+        assert_eq!(named.policy.index(), 1);
     }
 }

@@ -70,6 +70,11 @@ impl PolicyValue {
     }
 }
 
+/// The start of the `resource_address` of a role eksctl creates under a name CloudFormation
+/// generates (`eksctl/CLUSTER/NS/NAME`), and of the hole (`${eksctl/CLUSTER/NS/NAME}`) that its
+/// ServiceAccount's role-arn annotation holds: the link binds the two by that text.
+pub const EKSCTL_GENERATED_ROLE_PREFIX: &str = "eksctl/";
+
 /// Where a trust policy was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PolicyOrigin {
@@ -92,6 +97,9 @@ pub enum PolicyOrigin {
     CloudFormation,
     /// A Kubernetes custom resource an operator creates the role from (ACK or Crossplane `Role`).
     KubernetesResource,
+    /// The role eksctl creates for a `ClusterConfig`'s `iam.serviceAccounts[]` entry, its trust
+    /// synthesised from the entry.
+    Eksctl,
 }
 
 /// A role's identity, as far as the input tells it.
