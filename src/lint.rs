@@ -342,6 +342,9 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
             .extend(extracted.k8s.service_account_references);
         model.env_sources.extend(extracted.k8s.env_sources);
         model.kustomizations.extend(extracted.k8s.kustomizations);
+        model
+            .role_arn_settings
+            .extend(extracted.k8s.role_arn_settings);
     }
     for problem in walk_problems {
         run.linted_files.insert(problem.display.clone());
