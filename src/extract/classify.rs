@@ -34,12 +34,12 @@ pub enum InputClass {
 }
 
 /// Why a file that holds documents is none of the kinds read.
-pub const OTHER_REASON: &str = "not read: no Kubernetes object, IAM policy, AWS CLI output, \
+pub const OTHER_REASON: &str = "no Kubernetes object, IAM policy, AWS CLI output, \
      CloudFormation template, eksctl config, Terraform plan or role-arn setting";
 /// Why a file without any document is none of them.
-pub const EMPTY_REASON: &str = "not read: it holds no YAML or JSON document";
+pub const EMPTY_REASON: &str = "it holds no YAML or JSON document";
 /// Why a file that could not be parsed is none of them (its input problem is reported).
-pub const UNPARSED_REASON: &str = "not read: it could not be parsed";
+pub const UNPARSED_REASON: &str = "it could not be parsed";
 
 fn str_at<'a>(root: &'a Node, key: &str) -> Option<&'a str> {
     root.get(key).and_then(Node::as_str)
