@@ -472,6 +472,11 @@ fn verbose_lists_the_files_read_as_no_input_kind() {
     let write = |name: &str, text: &str| std::fs::write(tmp.path().join(name), text).unwrap();
     write("settings.yaml", "logLevel: debug\nreplicas: 2\n");
     write("empty.yaml", "");
+    // A helm-unittest suite: the ARN it sets (malformed) is test data.
+    write(
+        "serviceaccount_test.yaml",
+        "suite: ServiceAccount\ntests:\n  - it: sets the role\n    set:\n      serviceAccount.annotations:\n        eks.amazonaws.com/role-arn: arn:aws:iam::123456789:role/test\n",
+    );
     // Helm values without a setting (by name), a values file with one (by content), a Kubernetes
     // object, a CloudFormation template and an eksctl config are all kinds of input.
     write("values.yaml", "serviceAccount:\n  annotations: {}\n");
@@ -505,10 +510,17 @@ fn verbose_lists_the_files_read_as_no_input_kind() {
         listed,
         [
             "irsa-lint: skipped empty.yaml: it holds no YAML or JSON document",
+            "irsa-lint: skipped serviceaccount_test.yaml: a helm-unittest suite: its values and \
+             asserted outputs are test data",
             "irsa-lint: skipped settings.yaml: no Kubernetes object, IAM policy, AWS CLI output, \
              CloudFormation template, eksctl config, Terraform plan or role-arn setting",
         ],
         "{stderr}"
+    );
+    assert!(
+        !stdout(&verbose).contains("IRSA201"),
+        "{}",
+        stdout(&verbose)
     );
     let quiet = common::irsa_lint_in(tmp.path(), &["--no-config", "."], &[]);
     assert!(

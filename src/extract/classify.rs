@@ -38,11 +38,20 @@ pub const OTHER_REASON: &str = "no Kubernetes object, IAM policy, AWS CLI output
      CloudFormation template, eksctl config, Terraform plan or role-arn setting";
 /// Why a file without any document is none of them.
 pub const EMPTY_REASON: &str = "it holds no YAML or JSON document";
+/// Why a helm-unittest suite is none of them: its values and expected outputs are test data.
+pub const UNITTEST_REASON: &str =
+    "a helm-unittest suite: its values and asserted outputs are test data";
 /// Why a file that could not be parsed is none of them (its input problem is reported).
 pub const UNPARSED_REASON: &str = "it could not be parsed";
 
 fn str_at<'a>(root: &'a Node, key: &str) -> Option<&'a str> {
     root.get(key).and_then(Node::as_str)
+}
+
+/// A helm-unittest suite (`suite:` and a `tests:` list, in a chart's `tests/`): the role ARNs in
+/// its `set:` values and `asserts` are test data, never deployed.
+pub fn is_helm_unittest(root: &Node) -> bool {
+    root.get("suite").is_some() && root.get("tests").and_then(Node::as_seq).is_some()
 }
 
 /// The kind of one document, when it is one of the kinds read (Helm values aside).
@@ -95,6 +104,9 @@ pub fn classify_file(source: &SourceRef, parsed: &ParsedFile, has_settings: bool
         .collect();
     if let Some(class) = roots.iter().find_map(|r| classify_document(source, r)) {
         return class;
+    }
+    if roots.iter().any(|r| is_helm_unittest(r)) {
+        return InputClass::Other(UNITTEST_REASON);
     }
     if has_settings || is_values_file_name(&source.display_path) {
         return InputClass::HelmValues;

@@ -52,7 +52,9 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
             if tfplan::extract(source, root, &mut out) {
                 continue;
             }
-            if classify::classify_document(source, root).is_none() {
+            if classify::classify_document(source, root).is_none()
+                && !classify::is_helm_unittest(root)
+            {
                 helm_values::extract_settings(source, root, &mut out.k8s.role_arn_settings);
             }
             aws::extract_policies(source, root, &mut out.policies);
