@@ -114,7 +114,8 @@ pub struct LintResult {
     pub rejected: usize,
     /// Entries a walk passed over without reading them (symlinks, FIFOs, ...).
     pub skipped: discover::Skipped,
-    /// With `discover.list_skipped` (`--verbose`): every entry a walk passed over, and why.
+    /// With `discover.list_skipped` (`--verbose`): every entry a walk passed over, and every YAML
+    /// or JSON file read as none of the input kinds (`extract::classify`), and why.
     pub skipped_entries: Vec<discover::SkippedEntry>,
     /// Findings removed by a suppression.
     pub suppressed: usize,
@@ -184,7 +185,9 @@ pub fn lint(opts: &LintOptions) -> Result<LintResult, LintError> {
     let (sources, found) = discover_sources(opts, &cwd, jobs)?;
     let mut result = lint_sources(sources, found.problems, opts, &cwd, jobs)?;
     result.skipped = found.skipped;
-    result.skipped_entries = found.skipped_entries;
+    // The walk's entries and the files read as none of the input kinds, in one sorted list.
+    result.skipped_entries.extend(found.skipped_entries);
+    result.skipped_entries.sort();
     Ok(result)
 }
 
@@ -234,6 +237,9 @@ fn lint_sources(
         })
     };
     let mut run = assemble(per_file, walk_problems);
+    if !opts.discover.list_skipped {
+        run.result.skipped_entries.clear();
+    }
     // Links never cross a repository root: each repository is linked and checked on its own, as
     // if it had been linted alone (`link::scope`).
     for model in std::mem::take(&mut run.models).into_values() {
@@ -328,6 +334,12 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
     };
     for outcome in per_file {
         run.result.diagnostics.extend(outcome.diagnostics);
+        if let Some(extract::classify::InputClass::Other(reason)) = outcome.extracted.class {
+            run.result.skipped_entries.push(discover::SkippedEntry {
+                display: outcome.display.clone(),
+                reason,
+            });
+        }
         run.linted_files.insert(outcome.display);
         run.inline_suppressions.extend(outcome.suppressions);
         let extracted = outcome.extracted;
@@ -342,6 +354,9 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
             .extend(extracted.k8s.service_account_references);
         model.env_sources.extend(extracted.k8s.env_sources);
         model.kustomizations.extend(extracted.k8s.kustomizations);
+        model
+            .role_arn_settings
+            .extend(extracted.k8s.role_arn_settings);
     }
     for problem in walk_problems {
         run.linted_files.insert(problem.display.clone());

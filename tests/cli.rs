@@ -465,3 +465,66 @@ fn state_files_are_read_when_named_or_with_include_state() {
     assert_eq!(run("include-state: false\n"), 0);
     assert_eq!(run("include-state: true\n"), 1);
 }
+
+#[test]
+fn verbose_lists_the_files_read_as_no_input_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(tmp.path().join(name), text).unwrap();
+    write("settings.yaml", "logLevel: debug\nreplicas: 2\n");
+    write("empty.yaml", "");
+    // A helm-unittest suite: the ARN it sets (malformed) is test data.
+    write(
+        "serviceaccount_test.yaml",
+        "suite: ServiceAccount\ntests:\n  - it: sets the role\n    set:\n      serviceAccount.annotations:\n        eks.amazonaws.com/role-arn: arn:aws:iam::123456789:role/test\n",
+    );
+    // Helm values without a setting (by name), a values file with one (by content), a Kubernetes
+    // object, a CloudFormation template and an eksctl config are all kinds of input.
+    write("values.yaml", "serviceAccount:\n  annotations: {}\n");
+    write(
+        "release.yaml",
+        "sa:\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/x\n",
+    );
+    write(
+        "sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n",
+    );
+    write(
+        "stack.yaml",
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n",
+    );
+    write(
+        "cluster.yaml",
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: c\n",
+    );
+    let verbose = common::irsa_lint_in(
+        tmp.path(),
+        &["--no-config", "--verbose", "--format", "concise", "."],
+        &[],
+    );
+    let stderr = String::from_utf8_lossy(&verbose.stderr);
+    let listed: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("irsa-lint: skipped"))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "irsa-lint: skipped empty.yaml: it holds no YAML or JSON document",
+            "irsa-lint: skipped serviceaccount_test.yaml: a helm-unittest suite: its values and \
+             asserted outputs are test data",
+            "irsa-lint: skipped settings.yaml: no Kubernetes object, IAM policy, AWS CLI output, \
+             CloudFormation template, eksctl config, Terraform plan or role-arn setting",
+        ],
+        "{stderr}"
+    );
+    assert!(
+        !stdout(&verbose).contains("IRSA201"),
+        "{}",
+        stdout(&verbose)
+    );
+    let quiet = common::irsa_lint_in(tmp.path(), &["--no-config", "."], &[]);
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("skipped"),
+        "without --verbose nothing is listed"
+    );
+}

@@ -195,18 +195,23 @@ metadata:
     assert_eq!(file, dir);
 }
 
+/// The shared corpus of real repositories (`../shared/corpus` beside the checkout), when present.
+fn shared_corpus() -> Option<PathBuf> {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("note: {} is absent; the test is skipped", corpus.display());
+        return None;
+    }
+    Some(corpus)
+}
+
 /// The shared corpus of real repositories (`../shared/corpus` beside the checkout), each folder
 /// made a repository: the whole run gives each the findings of its own run.
 #[test]
 fn the_corpus_as_repositories_is_linted_as_each_repository_alone() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !corpus.is_dir() {
-        eprintln!(
-            "note: {} is absent; the corpus comparison is skipped",
-            corpus.display()
-        );
+    let Some(corpus) = shared_corpus() else {
         return;
-    }
+    };
     let root = tempfile::tempdir().unwrap();
     let root = root.path();
     copy_tree(&corpus, root);
@@ -222,4 +227,45 @@ fn the_corpus_as_repositories_is_linted_as_each_repository_alone() {
     }
     let findings = assert_each_repository_linted_alone(root);
     assert!(findings > 0, "the corpus yields findings");
+}
+
+/// Every Helm values file of the shared corpus (`values*.yaml`, `*-values.yaml`) is linted on its
+/// own without a crash, and the role-arn settings in them are found: the corpus holds a chart
+/// default with a `<<ACCOUNT-ID>>` placeholder (IRSA114).
+#[test]
+fn every_values_file_of_the_corpus_is_linted() {
+    let Some(corpus) = shared_corpus() else {
+        return;
+    };
+    let mut files = Vec::new();
+    let mut dirs = vec![corpus];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let kind = entry.file_type().unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() {
+                dirs.push(path);
+            } else if kind.is_file()
+                && name.contains("values")
+                && (name.ends_with(".yaml") || name.ends_with(".yml"))
+            {
+                files.push(path);
+            }
+        }
+    }
+    assert!(!files.is_empty(), "the corpus holds values files");
+    let mut placeholders = 0;
+    for file in &files {
+        placeholders += run(file)
+            .iter()
+            .filter(|d| d.rule.code == "IRSA114")
+            .count();
+    }
+    assert!(
+        placeholders > 0,
+        "no IRSA114 in {} values files",
+        files.len()
+    );
 }

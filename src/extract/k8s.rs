@@ -9,8 +9,8 @@
 use crate::model::k8s::annotations;
 use crate::model::k8s::{
     Annotation, Container, EnvFrom, EnvSource, EnvSourceKind, EnvVar, IgnoreAnnotation,
-    Kustomization, NodeSelectorExpression, ObjectMeta, PodSpec, ReferenceScope, ServiceAccount,
-    ServiceAccountReference, TokenProjection, Volume, VolumeMount, Workload,
+    Kustomization, NodeSelectorExpression, ObjectMeta, PodSpec, ReferenceScope, RoleArnSetting,
+    ServiceAccount, ServiceAccountReference, TokenProjection, Volume, VolumeMount, Workload,
 };
 use crate::model::policy::Located;
 use crate::parse::tree::{Node, NodeKind, ScalarType};
@@ -27,6 +27,8 @@ pub struct K8sObjects {
     pub kustomizations: Vec<Kustomization>,
     /// `irsa-lint/ignore` annotations of every object (see [`ignore_annotations`]).
     pub ignore_annotations: Vec<IgnoreAnnotation>,
+    /// Role-arn settings of documents that are not Kubernetes objects (Helm values).
+    pub role_arn_settings: Vec<RoleArnSetting>,
 }
 
 /// Where a workload kind keeps its pod template (path of keys from the object root to the
@@ -580,7 +582,8 @@ fn values_at<'a>(node: &'a Node, pattern: &str) -> Vec<(&'a Node, String)> {
     found
 }
 
-fn is_kustomization_file(source: &SourceRef) -> bool {
+/// Whether the file is named as kustomize looks it up (`kustomization.yaml`, ...).
+pub fn is_kustomization_file(source: &SourceRef) -> bool {
     let name = source
         .display_path
         .rsplit('/')

@@ -4,9 +4,11 @@
 //! files. Documents that are neither trust policies nor (later) Kubernetes objects are skipped.
 
 pub mod aws;
+pub mod classify;
 pub mod cloudformation;
 pub mod eksctl;
 pub mod embedded;
+pub mod helm_values;
 pub mod holes;
 pub mod k8s;
 pub mod operators;
@@ -28,6 +30,8 @@ pub struct Extracted {
     /// Values read that are known only at deploy time but that no model object holds, each as
     /// `${expression}` with its span: a Terraform role whose trust policy is unknown until apply.
     pub unknown_values: Vec<Located<String>>,
+    /// What kind of input the file is, for a YAML or JSON file (None for Terraform's files).
+    pub class: Option<classify::InputClass>,
 }
 
 impl Extracted {
@@ -38,6 +42,7 @@ impl Extracted {
             && self.k8s.service_account_references.is_empty()
             && self.k8s.env_sources.is_empty()
             && self.k8s.kustomizations.is_empty()
+            && self.k8s.role_arn_settings.is_empty()
             && self.unknown_values.is_empty()
     }
 }
@@ -53,11 +58,18 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
             if cloudformation::extract(source, root, &mut out) {
                 continue;
             }
+            if classify::classify_document(source, root).is_none()
+                && !classify::is_helm_unittest(root)
+            {
+                helm_values::extract_settings(source, root, &mut out.k8s.role_arn_settings);
+            }
             aws::extract_policies(source, root, &mut out.policies);
             operators::extract_roles(source, root, &mut out.policies);
             k8s::extract_objects(source, root, &mut out.k8s);
             k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);
         }
     }
+    let has_settings = !out.k8s.role_arn_settings.is_empty();
+    out.class = Some(classify::classify_file(source, parsed, has_settings));
     out
 }

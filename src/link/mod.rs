@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 use crate::discover::PathGlobs;
 use crate::model::arn::parse_role_arn;
 use crate::model::k8s::{
-    EnvSource, Kustomization, ObjectMeta, ReferenceScope, ServiceAccount, ServiceAccountReference,
-    Workload,
+    EnvSource, Kustomization, ObjectMeta, ReferenceScope, RoleArnSetting, ServiceAccount,
+    ServiceAccountReference, Workload,
 };
 use crate::model::oidc::same_issuer;
 use crate::model::policy::TrustPolicy;
@@ -143,6 +143,8 @@ pub struct Model {
     pub service_account_references: Vec<ServiceAccountReference>,
     pub env_sources: Vec<EnvSource>,
     pub kustomizations: Vec<Kustomization>,
+    /// Role-arn settings of Helm values files: checked like annotations, linked to nothing.
+    pub role_arn_settings: Vec<RoleArnSetting>,
 }
 
 impl Model {
@@ -166,6 +168,10 @@ impl Model {
             .sort_by(|a, b| key(&a.meta).cmp(&key(&b.meta)));
         self.kustomizations
             .sort_by(|a, b| a.source.display_path.cmp(&b.source.display_path));
+        self.role_arn_settings.sort_by(|a, b| {
+            (a.source.display_path.as_str(), a.key_span.start)
+                .cmp(&(b.source.display_path.as_str(), b.key_span.start))
+        });
     }
 }
 
@@ -505,6 +511,11 @@ impl Linked {
     }
 
     /// Every ServiceAccount with its id, in the model's order.
+    /// The role-arn settings of Helm values files, sorted by file and position.
+    pub fn role_arn_settings(&self) -> &[RoleArnSetting] {
+        &self.model.role_arn_settings
+    }
+
     pub fn service_accounts(&self) -> impl Iterator<Item = (SaId, &ServiceAccount)> {
         self.model
             .service_accounts

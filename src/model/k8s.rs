@@ -118,6 +118,25 @@ impl ServiceAccount {
     }
 }
 
+/// A role-arn setting in a file that is not a Kubernetes object: a Helm chart's `values.yaml`, a
+/// helmfile release's values. The chart puts it on a ServiceAccount when it renders, so the value
+/// is judged like the annotation (IRSA114, IRSA201, IRSA204); it is no ServiceAccount itself and
+/// links to none (the chart's templates, which name the ServiceAccount, are not read).
+#[derive(Clone, Debug)]
+pub struct RoleArnSetting {
+    pub source: SourceRef,
+    /// Dotted path of keys from the document root to the value, as Helm's `--set` would name it
+    /// but unescaped (`serviceAccount.annotations.eks.amazonaws.com/role-arn`,
+    /// `podIdentity.aws.irsa.roleArn`); a list item is `[i]`.
+    pub key_path: String,
+    /// Span of the key the value is set under.
+    pub key_span: Span,
+    pub value: Written,
+    /// The chart the file presumably configures: the directory a `values*.yaml` sits in (a
+    /// chart's own `values.yaml` lies beside its `Chart.yaml`). Not used to link yet.
+    pub chart_hint: Option<String>,
+}
+
 /// A workload kind and where its pod template lives.
 #[derive(Clone, Debug)]
 pub struct Workload {

@@ -1,5 +1,5 @@
-//! IRSA114 placeholder-value, manifest side: a ServiceAccount's role-arn annotation still holds a
-//! tutorial placeholder (`arn:aws:iam::[AWS_ACCOUNT_ID]:role/eks-demo-role`, `<ACCOUNT_ID>`,
+//! IRSA114 placeholder-value, manifest side: a ServiceAccount's role-arn annotation (or the role ARN
+//! a Helm values file sets for one) still holds a tutorial placeholder (`arn:aws:iam::[AWS_ACCOUNT_ID]:role/eks-demo-role`, `<ACCOUNT_ID>`,
 //! `${AWS_ACCOUNT_ID}`, the documentation accounts `111122223333` / `123456789012`).
 //!
 //! `kubectl apply` stores the text as written and the webhook copies it into `AWS_ROLE_ARN`: no
@@ -10,15 +10,12 @@
 
 use std::ops::Range;
 
-use crate::check::support::annotations::annotation_path;
-use crate::check::support::objects::sa_label;
 use crate::check::support::placeholders::{
     DOCUMENTATION_ACCOUNTS, find_placeholders, replace_target,
 };
 use crate::check::support::role_arn::{role_arn_values, split_arn};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::annotations;
 use crate::registry;
 
 /// A replacement hint from where the placeholder sits in the ARN.
@@ -52,31 +49,30 @@ fn help_for(arn: &str, range: Range<usize>, placeholder: &str) -> String {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa, annotation, text) in role_arn_values(linked) {
+    for v in role_arn_values(linked) {
+        let text = v.text;
         let base = text.len() - text.trim_start().len();
         let arn = text.trim();
         for (range, what) in find_placeholders(arn) {
             let placeholder = &arn[range.clone()];
-            let span = sa.meta.source.sub_span(
-                annotation.value.span,
-                text,
-                base + range.start..base + range.end,
-            );
+            let span = v
+                .source
+                .sub_span(v.value.span, text, base + range.start..base + range.end);
             out.push(
                 Diagnostic::new(
                     registry::IRSA114,
-                    &sa.meta.source,
+                    v.source,
                     span,
                     format!(
-                        "the role-arn annotation of ServiceAccount `{}` still holds {what} \
-                         `{placeholder}`: the webhook injects the text as is into `AWS_ROLE_ARN`, \
-                         no role has that ARN, and the pods get no AWS credentials",
-                        sa_label(linked, i)
+                        "{} still holds {what} `{placeholder}`: the webhook injects the text as \
+                         is into `AWS_ROLE_ARN`, no role has that ARN, and the pods get no AWS \
+                         credentials",
+                        v.subject()
                     ),
                 )
                 .label("unreplaced placeholder")
                 .help(help_for(arn, range, placeholder))
-                .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN)),
+                .at_path(v.path.clone()),
             );
         }
     }

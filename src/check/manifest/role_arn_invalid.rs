@@ -1,5 +1,5 @@
-//! IRSA201 role-arn-invalid: a ServiceAccount's `eks.amazonaws.com/role-arn` is not a well-formed
-//! IAM role ARN.
+//! IRSA201 role-arn-invalid: a ServiceAccount's `eks.amazonaws.com/role-arn` (or the role ARN a Helm
+//! values file sets for one) is not a well-formed IAM role ARN.
 //!
 //! The EKS pod identity webhook does not validate the annotation: it only logs a warning when the
 //! value does not match its role-ARN pattern, and copies the text as is into every container's
@@ -21,13 +21,12 @@
 
 use std::ops::Range;
 
-use crate::check::support::annotations::annotation_path;
-use crate::check::support::objects::sa_label;
 use crate::check::support::placeholders::is_unfinished;
-use crate::check::support::role_arn::{not_a_role, resource_type, role_arn_values, split_arn};
+use crate::check::support::role_arn::{
+    RoleArnOwner, not_a_role, resource_type, role_arn_values, split_arn,
+};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::annotations;
 use crate::model::oidc::PARTITIONS;
 use crate::model::written::{ScalarStyle, Written};
 use crate::registry;
@@ -283,11 +282,15 @@ fn describe_char(c: char) -> String {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa, annotation, text) in role_arn_values(linked) {
-        let source = &sa.meta.source;
-        let value = &annotation.value;
+    for v in role_arn_values(linked) {
+        let (source, value, text) = (v.source, v.value, v.text);
         let mut problems = Vec::new();
         if text.trim().is_empty() {
+            // A chart's default (`roleArn: ""`) means "no IRSA" and its template leaves the
+            // annotation out: only an annotation written empty is a problem.
+            if v.owner == RoleArnOwner::Values {
+                continue;
+            }
             let message = if text.is_empty() {
                 "the role-arn annotation is empty: the webhook treats the ServiceAccount as not \
                  using IRSA, so its pods get no role and fall back to the node's instance role"
@@ -320,11 +323,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     registry::IRSA201,
                     source,
                     p.span,
-                    format!("ServiceAccount `{}`: {}", sa_label(linked, i), p.message),
+                    format!("{}: {}", v.label, p.message),
                 )
                 .label(p.label)
                 .help(p.help)
-                .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN)),
+                .at_path(v.path.clone()),
             );
         }
     }

@@ -1,4 +1,5 @@
-//! IRSA204 role-arn-not-a-role: the role-arn annotation names a user, a policy, an instance
+//! IRSA204 role-arn-not-a-role: the role-arn annotation (or the role ARN a Helm values file sets)
+//! names a user, a policy, an instance
 //! profile, an OIDC provider, an STS session or another service's resource instead of a role.
 //!
 //! Only a role can be assumed with `sts:AssumeRoleWithWebIdentity`. The webhook does not check
@@ -8,12 +9,11 @@
 //! attached to it, the OIDC provider ARN from the trust policy) or `aws sts get-caller-identity`
 //! output, which shows an `assumed-role` session ARN rather than the role's own ARN.
 
-use crate::check::support::annotations::annotation_path;
-use crate::check::support::objects::sa_label;
-use crate::check::support::role_arn::{ArnFields, not_a_role, role_arn_values, split_arn};
+use crate::check::support::role_arn::{
+    ArnFields, RoleArnOwner, not_a_role, role_arn_values, split_arn,
+};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::annotations;
 use crate::registry;
 
 /// A concrete fix for each kind of ARN.
@@ -71,33 +71,37 @@ fn help_for(kind: &str, arn: &str) -> String {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for (i, sa, annotation, text) in role_arn_values(linked) {
+    for v in role_arn_values(linked) {
+        let text = v.text;
         let base = text.len() - text.trim_start().len();
         let arn = text.trim();
         let Some(found) = not_a_role(arn) else {
             continue;
         };
-        let span = sa.meta.source.sub_span(
-            annotation.value.span,
+        let span = v.source.sub_span(
+            v.value.span,
             text,
             base + found.range.start..base + found.range.end,
         );
+        let subject = match v.owner {
+            RoleArnOwner::ServiceAccount(_) => format!("{} is annotated with", v.label),
+            RoleArnOwner::Values => format!("{} sets the role-arn annotation to", v.label),
+        };
         out.push(
             Diagnostic::new(
                 registry::IRSA204,
-                &sa.meta.source,
+                v.source,
                 span,
                 format!(
-                    "ServiceAccount `{}` is annotated with the ARN of {}, not of an IAM role: \
-                     the webhook injects it as `AWS_ROLE_ARN`, STS refuses \
-                     `AssumeRoleWithWebIdentity` on it and the pods get no AWS credentials",
-                    sa_label(linked, i),
+                    "{subject} the ARN of {}, not of an IAM role: the webhook injects it as \
+                     `AWS_ROLE_ARN`, STS refuses `AssumeRoleWithWebIdentity` on it and the pods \
+                     get no AWS credentials",
                     found.what
                 ),
             )
             .label(format!("`{}`, not `role`", found.kind))
             .help(help_for(&found.kind, arn))
-            .at_path(annotation_path(&sa.meta, annotations::ROLE_ARN)),
+            .at_path(v.path.clone()),
         );
     }
 }

@@ -4,11 +4,13 @@
 use std::ops::Range;
 
 use super::annotations::annotation_path;
+use super::objects::sa_label;
 use crate::link::{Linked, SaId};
 use crate::model::arn::{RoleArn, parse_role_arn};
 use crate::model::k8s::{Annotation, ObjectMeta, ServiceAccount, annotations};
 use crate::model::template::has_holes;
-use crate::source::Span;
+use crate::model::written::Written;
+use crate::source::{SourceRef, Span};
 
 /// The role-arn annotation of a ServiceAccount with its trimmed text, when it is a string.
 pub fn role_arn_annotation(sa: &ServiceAccount) -> Option<(&Annotation, &str)> {
@@ -145,20 +147,74 @@ pub fn not_a_role(text: &str) -> Option<NotARole> {
     None
 }
 
-/// Every ServiceAccount's role-arn annotation whose value is a string, with the ServiceAccount's
-/// index. Values with a YAML tag (`!GetAtt Role.Arn`, `!Sub ...`) are skipped: a preprocessor
-/// computes them, so their text is not what the API server will see.
-pub fn role_arn_values(
-    linked: &Linked,
-) -> impl Iterator<Item = (SaId, &ServiceAccount, &Annotation, &str)> {
-    linked.service_accounts().filter_map(|(i, sa)| {
+/// Where a role-arn value is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleArnOwner {
+    /// The `eks.amazonaws.com/role-arn` annotation of this ServiceAccount.
+    ServiceAccount(SaId),
+    /// A key of a Helm values file (`model::k8s::RoleArnSetting`): no ServiceAccount object.
+    Values,
+}
+
+/// One role-arn value to judge: a ServiceAccount's annotation or a Helm values setting.
+pub struct RoleArnValue<'a> {
+    pub owner: RoleArnOwner,
+    pub source: &'a SourceRef,
+    pub value: &'a Written,
+    /// The value's text, untrimmed.
+    pub text: &'a str,
+    /// For messages: ``ServiceAccount `payments/api` `` or
+    /// ``values key `serviceAccount.annotations.eks.amazonaws.com/role-arn` ``.
+    pub label: String,
+    /// The logical path, for fingerprints.
+    pub path: String,
+}
+
+impl RoleArnValue<'_> {
+    /// What holds the value, to start a sentence: "the role-arn annotation of ServiceAccount
+    /// `payments/api`", "the role ARN that values key `irsa.roleArn` sets".
+    pub fn subject(&self) -> String {
+        match self.owner {
+            RoleArnOwner::ServiceAccount(_) => format!("the role-arn annotation of {}", self.label),
+            RoleArnOwner::Values => format!("the role ARN that {} sets", self.label),
+        }
+    }
+}
+
+/// Every role-arn value that is a string: each ServiceAccount's annotation (in model order),
+/// then each Helm values setting. Values with a YAML tag (`!GetAtt Role.Arn`, `!Sub ...`) are
+/// skipped: a preprocessor computes them, so their text is not what the API server will see.
+pub fn role_arn_values(linked: &Linked) -> impl Iterator<Item = RoleArnValue<'_>> {
+    let annotations = linked.service_accounts().filter_map(|(i, sa)| {
         let annotation = sa.meta.annotation(annotations::ROLE_ARN)?;
         if annotation.value.tag.is_some() {
             return None;
         }
         let text = annotation.value.as_str()?;
-        Some((i, sa, annotation, text))
-    })
+        Some(RoleArnValue {
+            owner: RoleArnOwner::ServiceAccount(i),
+            source: &sa.meta.source,
+            value: &annotation.value,
+            text,
+            label: format!("ServiceAccount `{}`", sa_label(linked, i)),
+            path: role_arn_path(&sa.meta),
+        })
+    });
+    let settings = linked.role_arn_settings().iter().filter_map(|s| {
+        if s.value.tag.is_some() {
+            return None;
+        }
+        let text = s.value.as_str()?;
+        Some(RoleArnValue {
+            owner: RoleArnOwner::Values,
+            source: &s.source,
+            value: &s.value,
+            text,
+            label: format!("values key `{}`", s.key_path),
+            path: format!("values:{}", s.key_path),
+        })
+    });
+    annotations.chain(settings)
 }
 
 /// A role-arn value as messages name it: the role's name when the value is a role ARN
