@@ -9,6 +9,7 @@ pub mod annotations;
 pub mod env;
 pub mod objects;
 pub mod placeholders;
+pub mod pod_identity;
 pub mod role_arn;
 pub mod roles;
 pub mod skip_containers;

@@ -1,0 +1,96 @@
+//! EKS Pod Identity trust statements: the statements that trust the service principal
+//! `pods.eks.amazonaws.com`, and whether their Action / NotAction covers a given STS action.
+//!
+//! EKS Pod Identity (the EKS Auth service) assumes the role itself, with `sts:AssumeRole` and
+//! session tags (`sts:TagSession`): see
+//! <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>.
+
+use crate::engine;
+use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
+use crate::source::Span;
+
+/// The service principal EKS Pod Identity assumes roles as.
+pub const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
+
+/// The statement's `Service` principal value `pods.eks.amazonaws.com`, if it has one.
+pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
+    let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
+        return None;
+    };
+    entries
+        .iter()
+        .filter(|e| e.kind.value.eq_ignore_ascii_case("Service"))
+        .flat_map(|e| e.values.iter())
+        .find(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+}
+
+/// The Allow statements that trust the EKS Pod Identity service principal.
+pub fn pod_identity_statements(policy: &TrustPolicy) -> impl Iterator<Item = &Statement> {
+    policy
+        .statements
+        .iter()
+        .filter(|s| s.is_allow() && pod_identity_principal(s).is_some())
+}
+
+/// Where a statement's actions fail to cover an action.
+pub struct ActionGap {
+    /// The single Action value, the Action key when there are several, or the NotAction value
+    /// that excludes the action.
+    pub span: Span,
+    /// `Action` or `NotAction`.
+    pub element: &'static str,
+    /// What the statement says instead, for a message: "allows only `sts:AssumeRole`".
+    pub written: String,
+}
+
+/// `Some` when the statement's Action / NotAction certainly does not cover `action`; `None` when
+/// it covers it, when a value is not known statically, or when there is no Action at all.
+pub fn action_gap(stmt: &Statement, action: &str) -> Option<ActionGap> {
+    if let Some(element) = &stmt.action {
+        if element.values.iter().any(|v| v.has_unknown())
+            || element
+                .values
+                .iter()
+                .any(|v| engine::action_matches(&v.text, action))
+        {
+            return None;
+        }
+        let span = match element.values.as_slice() {
+            [only] => only.span,
+            _ => element.key_span,
+        };
+        let written = element
+            .values
+            .iter()
+            .map(|v| format!("`{}`", v.text))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(ActionGap {
+            span,
+            element: "Action",
+            written: format!("allows only {written}"),
+        })
+    } else if let Some(element) = &stmt.not_action {
+        if element.values.iter().any(|v| v.has_unknown()) {
+            return None;
+        }
+        let excluding = element
+            .values
+            .iter()
+            .find(|v| engine::action_matches(&v.text, action))?;
+        Some(ActionGap {
+            span: excluding.span,
+            element: "NotAction",
+            written: format!("excludes it through NotAction `{}`", excluding.text),
+        })
+    } else {
+        None
+    }
+}
+
+/// True when some Allow statement of the policy trusting the Pod Identity principal covers
+/// `action` (or may, its values not being known).
+pub fn policy_may_grant_to_pods(policy: &TrustPolicy, action: &str) -> bool {
+    pod_identity_statements(policy)
+        .any(|s| (s.action.is_some() || s.not_action.is_some()) && action_gap(s, action).is_none())
+}
