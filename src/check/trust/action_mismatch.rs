@@ -8,6 +8,7 @@
 //! paired with `sts:AssumeRoleWithWebIdentity` names a caller that never makes that request.
 
 use crate::check::RuleContext;
+use crate::check::support::pod_identity::pod_identity_principal;
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{ASSUME_ROLE_WITH_WEB_IDENTITY, action_matches};
@@ -103,7 +104,8 @@ fn web_identity_action_without_federated(
     out: &mut Vec<Diagnostic>,
 ) {
     // Only a principal made of kinds that never federate cannot make the call.
-    if !stmt.principal_never_federated() {
+    // The EKS Pod Identity principal has its own rule (IRSA403) with a message about its calls.
+    if !stmt.principal_never_federated() || pod_identity_principal(stmt).is_some() {
         return;
     }
     let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
