@@ -26,6 +26,7 @@ pub mod overbroad_action;
 pub mod placeholder_value;
 pub mod pod_identity_missing_tag_session;
 pub mod pod_identity_wrong_action;
+pub mod pod_identity_wrong_condition_keys;
 pub mod policy_version;
 pub mod principal_wildcard;
 pub mod set_operator_on_single_value;
