@@ -5,6 +5,7 @@
 //! session tags (`sts:TagSession`): see
 //! <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>.
 
+use crate::diagnostic::Diagnostic;
 use crate::engine;
 use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
 use crate::source::Span;
@@ -22,6 +23,22 @@ pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
         .filter(|e| e.kind.value.eq_ignore_ascii_case("Service"))
         .flat_map(|e| e.values.iter())
         .find(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+}
+
+/// `diag` with the statement's Pod Identity principal as a related location, when it has one.
+pub fn with_pod_identity_principal(
+    diag: Diagnostic,
+    policy: &TrustPolicy,
+    stmt: &Statement,
+) -> Diagnostic {
+    match pod_identity_principal(stmt) {
+        Some(principal) => diag.related(
+            &policy.source,
+            principal.span,
+            "EKS Pod Identity assumes the role as this service principal",
+        ),
+        None => diag,
+    }
 }
 
 /// The Allow statements that trust the EKS Pod Identity service principal.

@@ -8,7 +8,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::pod_identity::{
-    action_gap, pod_identity_principal, pod_identity_statements, policy_may_grant_to_pods,
+    action_gap, pod_identity_statements, policy_may_grant_to_pods, with_pod_identity_principal,
 };
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
@@ -24,7 +24,7 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
         let Some(gap) = action_gap(stmt, TAG_SESSION) else {
             continue;
         };
-        let mut diag = Diagnostic::new(
+        let diag = Diagnostic::new(
             registry::IRSA401,
             &policy.source,
             gap.span,
@@ -37,14 +37,7 @@ pub fn check(policy: &TrustPolicy, _: &RuleContext, out: &mut Vec<Diagnostic>) {
         .label("no sts:TagSession")
         .help("allow both calls: \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]")
         .at_path(logical_path(policy, Some(stmt), gap.element));
-        if let Some(principal) = pod_identity_principal(stmt) {
-            diag = diag.related(
-                &policy.source,
-                principal.span,
-                "EKS Pod Identity assumes the role as this service principal",
-            );
-        }
-        out.push(diag);
+        out.push(with_pod_identity_principal(diag, policy, stmt));
     }
 }
 

@@ -9,7 +9,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::pod_identity::{
-    action_gap, pod_identity_principal, pod_identity_statements, policy_may_grant_to_pods,
+    action_gap, pod_identity_statements, policy_may_grant_to_pods, with_pod_identity_principal,
 };
 use crate::check::support::statement::logical_path;
 use crate::diagnostic::Diagnostic;
@@ -66,18 +66,11 @@ fn finding(
     element: &str,
     message: String,
 ) -> Diagnostic {
-    let mut diag = Diagnostic::new(registry::IRSA403, &policy.source, span, message)
+    let diag = Diagnostic::new(registry::IRSA403, &policy.source, span, message)
         .label("not the action EKS Pod Identity calls")
         .help("allow the calls EKS Pod Identity makes: \"Action\": [\"sts:AssumeRole\", \"sts:TagSession\"]")
         .at_path(logical_path(policy, Some(stmt), element));
-    if let Some(principal) = pod_identity_principal(stmt) {
-        diag = diag.related(
-            &policy.source,
-            principal.span,
-            "EKS Pod Identity assumes the role as this service principal",
-        );
-    }
-    diag
+    with_pod_identity_principal(diag, policy, stmt)
 }
 
 #[cfg(test)]

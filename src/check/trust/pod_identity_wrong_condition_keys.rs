@@ -16,7 +16,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::pod_identity::{
-    POD_IDENTITY_SERVICE, pod_identity_principal, pod_identity_statements,
+    POD_IDENTITY_SERVICE, pod_identity_statements, with_pod_identity_principal,
 };
 use crate::check::support::statement::{entry_path, provider_claim_key};
 use crate::check::support::text::similar_name;
@@ -186,18 +186,11 @@ fn finding(
     message: String,
     help: String,
 ) -> Diagnostic {
-    let mut diag = Diagnostic::new(registry::IRSA405, &policy.source, entry.key.span, message)
+    let diag = Diagnostic::new(registry::IRSA405, &policy.source, entry.key.span, message)
         .label("a key EKS Pod Identity never sets")
         .help(help)
         .at_path(entry_path(policy, stmt, block, entry, None));
-    if let Some(principal) = pod_identity_principal(stmt) {
-        diag = diag.related(
-            &policy.source,
-            principal.span,
-            "EKS Pod Identity assumes the role as this service principal",
-        );
-    }
-    diag
+    with_pod_identity_principal(diag, policy, stmt)
 }
 
 #[cfg(test)]
