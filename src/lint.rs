@@ -357,6 +357,7 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
         model
             .role_arn_settings
             .extend(extracted.k8s.role_arn_settings);
+        model.pod_identity.extend(extracted.pod_identity);
     }
     for problem in walk_problems {
         run.linted_files.insert(problem.display.clone());

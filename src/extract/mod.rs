@@ -17,6 +17,7 @@ pub mod terraform;
 pub mod tfplan;
 pub mod unresolved;
 
+use crate::model::pod_identity::PodIdentityObjects;
 use crate::model::policy::{Located, TrustPolicy};
 use crate::parse::tree::ParsedFile;
 use crate::source::SourceRef;
@@ -27,6 +28,8 @@ use k8s::K8sObjects;
 pub struct Extracted {
     pub policies: Vec<TrustPolicy>,
     pub k8s: K8sObjects,
+    /// EKS Pod Identity associations, Fargate profiles and add-on lists.
+    pub pod_identity: PodIdentityObjects,
     /// Values read that are known only at deploy time but that no model object holds, each as
     /// `${expression}` with its span: a Terraform role whose trust policy is unknown until apply.
     pub unknown_values: Vec<Located<String>>,
@@ -44,6 +47,7 @@ impl Extracted {
             && self.k8s.kustomizations.is_empty()
             && self.k8s.role_arn_settings.is_empty()
             && self.unknown_values.is_empty()
+            && self.pod_identity.is_empty()
     }
 }
 

@@ -37,3 +37,8 @@ id!(
     /// A workload: a position in `Model::workloads`.
     WorkloadId
 );
+
+id!(
+    /// An EKS Pod Identity association: a position in `Model::pod_identity.associations`.
+    AssociationId
+);

@@ -9,13 +9,16 @@
 //!   up in;
 //! - every ServiceAccount's [`Binding`]s to roles whose trust policy is in the input, each with
 //!   its [`BindingSource`] (today the role-arn annotation, [`roles`]);
-//! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]).
+//! - every IRSA ServiceAccount's verdict: can its pods assume the role ([`verdict`]);
+//! - every EKS Pod Identity association's ServiceAccounts, role and target role, and whether EKS
+//!   Pod Identity can assume them for its pods ([`pod_identity`]).
 //!
 //! A `Linked` holds one scope (a repository, [`scope`]); where a name is defined more than once in
 //! it, each link goes to the nearest definition, and equally near ones that disagree are recorded
 //! as an [`Ambiguity`] instead of being picked from.
 
 pub mod ids;
+pub mod pod_identity;
 pub mod roles;
 pub mod scope;
 pub mod verdict;
@@ -29,11 +32,14 @@ use crate::model::k8s::{
     ServiceAccountReference, Workload,
 };
 use crate::model::oidc::same_issuer;
+use crate::model::pod_identity::{
+    AddonList, FargateProfile, PodIdentityAssociation, PodIdentityObjects,
+};
 use crate::model::policy::TrustPolicy;
 use crate::model::template::has_holes;
 use crate::source::{SourceRef, Span};
 
-pub use ids::{PolicyId, SaId, WorkloadId};
+pub use ids::{AssociationId, PolicyId, SaId, WorkloadId};
 pub use roles::{Binding, BindingSource, RoleMatch};
 pub use scope::Nearness;
 pub use verdict::{SaVerdict, ServiceAccountRequest};
@@ -145,6 +151,8 @@ pub struct Model {
     pub kustomizations: Vec<Kustomization>,
     /// Role-arn settings of Helm values files: checked like annotations, linked to nothing.
     pub role_arn_settings: Vec<RoleArnSetting>,
+    /// EKS Pod Identity associations, Fargate profiles and add-on lists.
+    pub pod_identity: PodIdentityObjects,
 }
 
 impl Model {
@@ -172,6 +180,19 @@ impl Model {
             (a.source.display_path.as_str(), a.key_span.start)
                 .cmp(&(b.source.display_path.as_str(), b.key_span.start))
         });
+        let at = |source: &crate::source::SourceRef, span: Span| {
+            (source.display_path.clone(), span.start)
+        };
+        let pod_identity = &mut self.pod_identity;
+        pod_identity
+            .associations
+            .sort_by_key(|a| at(&a.source, a.span));
+        pod_identity
+            .fargate_profiles
+            .sort_by_key(|f| at(&f.source, f.span));
+        pod_identity
+            .addon_lists
+            .sort_by_key(|l| at(&l.source, l.span));
     }
 }
 
@@ -265,6 +286,11 @@ pub struct Linked {
     /// Each IRSA ServiceAccount's verdict, when its trust policy is in the input (same index as
     /// `model.service_accounts`).
     verdicts: Vec<Option<SaVerdict>>,
+    /// What each Pod Identity association is linked to (same index as
+    /// `model.pod_identity.associations`).
+    association_links: Vec<pod_identity::AssociationLinks>,
+    /// Each ServiceAccount's Pod Identity associations (same index as `model.service_accounts`).
+    sa_associations: Vec<Vec<AssociationId>>,
 }
 
 impl Linked {
@@ -386,6 +412,8 @@ impl Linked {
             namespaces_with_sas,
             bindings: Vec::new(),
             verdicts: Vec::new(),
+            association_links: Vec::new(),
+            sa_associations: Vec::new(),
         };
         let candidates: Vec<Vec<Binding>> = {
             let index = roles::RoleIndex::new(&linked.model.policies);
@@ -405,6 +433,11 @@ impl Linked {
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
+        linked.association_links = pod_identity::link_associations(&linked);
+        linked.sa_associations = pod_identity::associations_by_service_account(
+            &linked.association_links,
+            linked.model.service_accounts.len(),
+        );
         linked
     }
 
@@ -489,6 +522,43 @@ impl Linked {
                 self.bindings[i].push(*only);
             }
         }
+    }
+
+    /// Every Pod Identity association with its id, in the model's order.
+    pub fn associations(&self) -> impl Iterator<Item = (AssociationId, &PodIdentityAssociation)> {
+        self.model
+            .pod_identity
+            .associations
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (AssociationId::at(i), a))
+    }
+
+    /// The Pod Identity association `id`.
+    pub fn association(&self, id: AssociationId) -> &PodIdentityAssociation {
+        &self.model.pod_identity.associations[id.index()]
+    }
+
+    /// What association `id` is linked to: its ServiceAccounts, roles and verdicts.
+    pub fn association_links(&self, id: AssociationId) -> &pod_identity::AssociationLinks {
+        &self.association_links[id.index()]
+    }
+
+    /// The Pod Identity associations that name ServiceAccount `sa`.
+    pub fn associations_of_service_account(&self, sa: SaId) -> &[AssociationId] {
+        self.sa_associations
+            .get(sa.index())
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    /// The Fargate profiles of the input.
+    pub fn fargate_profiles(&self) -> &[FargateProfile] {
+        &self.model.pod_identity.fargate_profiles
+    }
+
+    /// The add-on lists of the input (one per cluster definition).
+    pub fn addon_lists(&self) -> &[AddonList] {
+        &self.model.pod_identity.addon_lists
     }
 
     /// The trust policy `id`.

@@ -86,14 +86,17 @@ pub enum RoleMatch {
 
 /// What binds a ServiceAccount to a role.
 ///
-/// Today only the IRSA annotation does. An EKS Pod Identity association binds a ServiceAccount
-/// to a role without touching the ServiceAccount (its requests come from the
-/// `pods.eks.amazonaws.com` service with session tags): it will be a second source here, and
-/// rules that read bindings will then see both.
+/// The IRSA annotation does, on the ServiceAccount; an EKS Pod Identity association does without
+/// touching the ServiceAccount (its requests come from the `pods.eks.amazonaws.com` service with
+/// session tags), and its target role is a second role the first one's credentials assume.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BindingSource {
     /// The ServiceAccount's `eks.amazonaws.com/role-arn` annotation.
     Annotation,
+    /// A Pod Identity association's `roleArn`.
+    Association,
+    /// A Pod Identity association's `targetRoleArn`.
+    TargetRole,
 }
 
 /// A ServiceAccount bound to a role whose trust policy is in the input.
@@ -168,8 +171,36 @@ impl<'a> RoleIndex<'a> {
         let Some(text) = sa.role_arn().and_then(|a| a.value.as_str()) else {
             return Vec::new();
         };
+        self.arn_candidates(
+            text,
+            sa.meta.file(),
+            &sa.meta.list_path,
+            BindingSource::Annotation,
+        )
+    }
+
+    /// The trust policies that may be the role `text` names (a role ARN, or a Terraform or
+    /// CloudFormation reference to a role), written in `file` by an object at Terraform address
+    /// `address` (whose module a reference is read in), as bindings from `source`: see
+    /// [`RoleIndex::annotation_candidates`].
+    pub fn arn_candidates(
+        &self,
+        text: &str,
+        file: &str,
+        address: &str,
+        source: BindingSource,
+    ) -> Vec<Binding> {
+        let annotation = |policy: usize, matched: RoleMatch| Binding {
+            source,
+            policy: PolicyId::at(policy),
+            matched,
+        };
         if let Some(reference) = role_reference(text) {
-            return self.reference_candidates(sa, &reference);
+            return self
+                .reference_candidates(file, address, &reference)
+                .into_iter()
+                .map(|i| annotation(i, RoleMatch::Reference))
+                .collect();
         }
         let Some(arn) = parse_role_arn(text.trim()) else {
             return Vec::new();
@@ -237,10 +268,14 @@ impl<'a> RoleIndex<'a> {
     /// (a plan, state), or a `.tf` module directory's (addresses are the module's own). A
     /// reference without instance key takes every instance; a module reference every role of the
     /// module.
-    fn reference_candidates(&self, sa: &ServiceAccount, reference: &RoleReference) -> Vec<Binding> {
-        let prefix = module_prefix(&sa.meta.list_path);
+    fn reference_candidates(
+        &self,
+        file: &str,
+        address: &str,
+        reference: &RoleReference,
+    ) -> Vec<usize> {
+        let prefix = module_prefix(address);
         let target = format!("{prefix}{}", reference.address);
-        let file = sa.meta.file();
         self.policies
             .iter()
             .enumerate()
@@ -254,7 +289,7 @@ impl<'a> RoleIndex<'a> {
                     .as_deref()
                     .is_some_and(|address| reference.names(&target, address))
             })
-            .map(|(i, _)| annotation(i, RoleMatch::Reference))
+            .map(|(i, _)| i)
             .collect()
     }
 }
@@ -481,7 +516,11 @@ pub fn subject_candidates(
     named
         .into_iter()
         .filter(|(_, e)| *e == exact)
-        .map(|(i, _)| annotation(i, RoleMatch::Subject { exact }))
+        .map(|(i, _)| Binding {
+            source: BindingSource::Annotation,
+            policy: PolicyId::at(i),
+            matched: RoleMatch::Subject { exact },
+        })
         .collect()
 }
 
@@ -500,14 +539,6 @@ fn provider_contradicts(policy: &TrustPolicy, account: &str) -> bool {
         .filter(|a| is_account_id(a))
         .peekable();
     accounts.peek().is_some() && accounts.all(|a| a != account)
-}
-
-fn annotation(policy: usize, matched: RoleMatch) -> Binding {
-    Binding {
-        source: BindingSource::Annotation,
-        policy: PolicyId::at(policy),
-        matched,
-    }
 }
 
 /// The role name a policy's identity gives (RoleName, else the ARN's name).

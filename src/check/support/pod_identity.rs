@@ -10,8 +10,7 @@ use crate::engine;
 use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
 use crate::source::Span;
 
-/// The service principal EKS Pod Identity assumes roles as.
-pub const POD_IDENTITY_SERVICE: &str = "pods.eks.amazonaws.com";
+pub use crate::link::pod_identity::POD_IDENTITY_SERVICE;
 
 /// The statement's `Service` principal value `pods.eks.amazonaws.com`, if it has one.
 pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
