@@ -865,7 +865,7 @@ fn located_text(node: Option<&Node>) -> Option<Located<String>> {
     })
 }
 
-fn located_bool(node: Option<&Node>) -> Option<Located<bool>> {
+pub fn located_bool(node: Option<&Node>) -> Option<Located<bool>> {
     let node = node?;
     match node.as_scalar()?.ty {
         ScalarType::Bool(b) => Some(Located {

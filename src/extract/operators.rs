@@ -12,6 +12,19 @@
 //! document written as a YAML mapping (as some generators emit) is read as it stands. The account
 //! is never known from the resource: a ServiceAccount's role ARN is matched by name.
 //!
+//! EKS Pod Identity associations an operator makes from a custom resource (kind
+//! `PodIdentityAssociation`):
+//!
+//! | API group | fields |
+//! |-----------|--------|
+//! | `eks.services.k8s.aws` (ACK eks-controller) | `spec.clusterName`, `spec.namespace`, `spec.serviceAccount`, `spec.roleARN` (or `spec.roleRef.from.name`), `spec.targetRoleARN`, `spec.disableSessionTags` |
+//! | `eks.aws.upbound.io`, `eks.aws.m.upbound.io` (Upbound provider-aws) | the same under `spec.forProvider` (else `spec.initProvider`): `clusterName`, `namespace`, `serviceAccount`, `roleArn` (or `roleArnRef.name`), `targetRoleArn`, `disableSessionTags` |
+//!
+//! A role named by reference to another custom resource (`roleRef`, `roleArnRef`) is linked to
+//! the operator `Role` of that name as `arn:aws:iam::${roleRef}:role/<name>`: its account is
+//! unknown, its name that of the referenced object (for ACK, the object's name, which is the
+//! role's `spec.name` only by convention).
+//!
 //! Sources: the ACK iam-controller `Role` CRD (`spec.name` required, `spec.path`,
 //! `spec.assumeRolePolicyDocument: string`); the Upbound provider-aws `roles.iam.aws.upbound.io`
 //! CRD (`forProvider.assumeRolePolicy: string`, also under `initProvider`; the external name is
@@ -19,7 +32,9 @@
 //! (`forProvider.assumeRolePolicyDocument: string`).
 
 use super::embedded;
+use super::k8s::located_bool;
 use super::policy::read_policy;
+use crate::model::pod_identity::{AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::parse::tree::Node;
 use crate::source::SourceRef;
@@ -153,6 +168,113 @@ fn extract_role(
     out.push(policy);
 }
 
+/// Where one operator's `PodIdentityAssociation` keeps its fields.
+struct AssociationShape {
+    origin: AssociationOrigin,
+    /// Candidate paths of the object holding the fields, the first present wins.
+    specs: &'static [&'static [&'static str]],
+    role_arn: &'static str,
+    target_role_arn: &'static str,
+    /// Path, under the spec, of the name of a role custom resource referenced instead of an ARN.
+    role_ref: &'static [&'static str],
+}
+
+const ACK_ASSOCIATION: AssociationShape = AssociationShape {
+    origin: AssociationOrigin::Ack,
+    specs: &[&["spec"]],
+    role_arn: "roleARN",
+    target_role_arn: "targetRoleARN",
+    role_ref: &["roleRef", "from", "name"],
+};
+
+const UPBOUND_ASSOCIATION: AssociationShape = AssociationShape {
+    origin: AssociationOrigin::Crossplane,
+    specs: &[&["spec", "forProvider"], &["spec", "initProvider"]],
+    role_arn: "roleArn",
+    target_role_arn: "targetRoleArn",
+    role_ref: &["roleArnRef", "name"],
+};
+
+fn association_shape(api_version: &str) -> Option<&'static AssociationShape> {
+    let group = api_version.split_once('/').map_or(api_version, |(g, _)| g);
+    match group {
+        "eks.services.k8s.aws" => Some(&ACK_ASSOCIATION),
+        "eks.aws.upbound.io" | "eks.aws.m.upbound.io" => Some(&UPBOUND_ASSOCIATION),
+        _ => None,
+    }
+}
+
+/// Append every operator `PodIdentityAssociation` of one document (a `*List`'s items too).
+pub fn extract_associations(
+    source: &SourceRef,
+    root: &Node,
+    out: &mut Vec<PodIdentityAssociation>,
+) {
+    let mut stack = vec![(root, String::new())];
+    while let Some((node, list_path)) = stack.pop() {
+        let Some(kind) = node.get("kind").and_then(Node::as_str) else {
+            continue;
+        };
+        if kind.ends_with("List")
+            && let Some(items) = node.get("items").and_then(Node::as_seq)
+        {
+            for (i, item) in items.iter().enumerate().rev() {
+                stack.push((item, format!("{list_path}items[{i}].")));
+            }
+            continue;
+        }
+        if kind != "PodIdentityAssociation" {
+            continue;
+        }
+        let Some(shape) = node
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .and_then(association_shape)
+        else {
+            continue;
+        };
+        let Some(spec) = shape.specs.iter().find_map(|p| node.path(p)) else {
+            continue;
+        };
+        let metadata = node.get("metadata");
+        let object_name = metadata
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let object = match metadata
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::as_str)
+        {
+            Some(ns) => format!("{ns}/{object_name}"),
+            None => object_name.to_string(),
+        };
+        let role_arn = located_str(spec.get(shape.role_arn)).or_else(|| {
+            let name = located_str(spec.path(shape.role_ref))?;
+            Some(Located {
+                value: format!("arn:aws:iam::${{roleRef}}:role/{}", name.value),
+                span: name.span,
+            })
+        });
+        out.push(PodIdentityAssociation {
+            source: source.clone(),
+            origin: shape.origin,
+            span: node.span,
+            label: format!("PodIdentityAssociation `{object}`"),
+            logical_path: format!("{list_path}PodIdentityAssociation/{object}"),
+            address: None,
+            cluster: located_str(spec.get("clusterName")),
+            namespace: located_str(spec.get("namespace")),
+            service_account: located_str(spec.get("serviceAccount")),
+            role_arn,
+            role_created: false,
+            target_role_arn: located_str(spec.get(shape.target_role_arn)),
+            disable_session_tags: located_bool(spec.get("disableSessionTags")),
+            session_policy: spec.get("policy").map(|p| p.span),
+            cluster_account: None,
+        });
+    }
+}
+
 fn located_str(node: Option<&Node>) -> Option<Located<String>> {
     let node = node?;
     let value = node.as_str()?.trim();
@@ -224,5 +346,43 @@ mod tests {
         );
         assert_eq!(name(1), "plain");
         assert!(!found[1].encoded);
+    }
+
+    fn associations(text: &str) -> Vec<crate::model::pod_identity::PodIdentityAssociation> {
+        let source = Arc::new(SourceFile::new("a.yaml", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Yaml, Limits::default());
+        crate::extract::extract(&source, &parsed)
+            .pod_identity
+            .associations
+    }
+
+    #[test]
+    fn ack_and_crossplane_associations_are_read_with_their_spans() {
+        let ack = "apiVersion: eks.services.k8s.aws/v1alpha1\nkind: PodIdentityAssociation\nmetadata:\n  name: api\n  namespace: infra\nspec:\n  clusterName: prod\n  namespace: payments\n  serviceAccount: api\n  roleARN: arn:aws:iam::111122223333:role/api\n  targetRoleARN: arn:aws:iam::444455556666:role/data\n  disableSessionTags: true\n";
+        let found = associations(ack);
+        assert_eq!(found.len(), 1);
+        let a = &found[0];
+        assert_eq!(a.origin, crate::model::pod_identity::AssociationOrigin::Ack);
+        assert_eq!(a.cluster.as_ref().unwrap().value, "prod");
+        assert_eq!(a.namespace.as_ref().unwrap().value, "payments");
+        let sa = a.service_account.as_ref().unwrap();
+        assert_eq!(&ack[sa.span.start as usize..sa.span.end as usize], "api");
+        assert_eq!(
+            a.role_arn.as_ref().unwrap().value,
+            "arn:aws:iam::111122223333:role/api"
+        );
+        assert!(a.target_role_arn.is_some() && a.tags_disabled());
+        assert_eq!(a.logical_path, "PodIdentityAssociation/infra/api");
+
+        let upbound = "apiVersion: eks.aws.upbound.io/v1beta1\nkind: PodIdentityAssociation\nmetadata:\n  name: api\nspec:\n  forProvider:\n    clusterName: prod\n    namespace: payments\n    serviceAccount: api\n    roleArnRef:\n      name: api-role\n";
+        let found = associations(upbound);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].role_arn.as_ref().unwrap().value,
+            "arn:aws:iam::${roleRef}:role/api-role"
+        );
+        assert!(!found[0].tags_disabled());
+        // Another group's kind of the same name is not an association.
+        assert!(associations(&upbound.replace("eks.aws.upbound.io", "example.com")).is_empty());
     }
 }
