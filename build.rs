@@ -13,7 +13,8 @@
 //!   `src/check/trust/<name with - as _>.rs`.
 //! - `linked`: over the linked model, in `LINKED_CHECKS`; the implementation is
 //!   `src/check/manifest/<module>.rs` for category `manifest`, `src/check/crosslink/<module>.rs`
-//!   for category `cross-link`, with the module named as for `trust`.
+//!   for category `cross-link`, `src/check/pod_identity/<module>.rs` for category
+//!   `pod-identity`, with the module named as for `trust`.
 //!
 //! `check` (optional, a value or a list) names an implementation that cannot be derived that way,
 //! as `<folder>::<module>` (`manifest::placeholder_role_arn`); the folder says which scope it
@@ -151,7 +152,7 @@ fn list(value: &str) -> Vec<String> {
 }
 
 /// The folders that hold rule implementations, under `src/check/`.
-const RULE_FOLDERS: [&str; 3] = ["trust", "manifest", "crosslink"];
+const RULE_FOLDERS: [&str; 4] = ["trust", "manifest", "crosslink", "pod_identity"];
 
 /// The rows of `TRUST_CHECKS` and `LINKED_CHECKS`, in rule-file (code) order, and the modules
 /// they name, `(folder, module)`.
@@ -213,6 +214,7 @@ impl Checks {
         let derived_linked_folder = match front["category"].as_str() {
             "manifest" => Some("manifest"),
             "cross-link" => Some("crosslink"),
+            "pod-identity" => Some("pod_identity"),
             _ => None,
         };
         let mut used = vec![false; explicit.len()];
@@ -239,7 +241,7 @@ impl Checks {
                     Some(folder) => (folder, derived_module.as_str()),
                     None => panic!(
                         "{file}: scope linked with category {:?} needs a check key naming \
-                         manifest::MODULE or crosslink::MODULE",
+                         manifest::MODULE, crosslink::MODULE or pod_identity::MODULE",
                         front["category"]
                     ),
                 },

@@ -1,16 +1,15 @@
 //! Architecture rules that the compiler does not enforce (docs/architecture.md, "Check").
 //!
-//! Rules are leaves: a rule file under `src/check/{trust,manifest,crosslink}/` may use the
-//! support layer (`check::support`), the model, the engine, the link stage, the registry,
-//! diagnostics and sources, but never another rule file, nor helpers kept in its scope's
-//! `mod.rs`. A rule that needs what another rule computes asks for it to move to
+//! Rules are leaves: a rule file under `src/check/{trust,manifest,crosslink,pod_identity}/` may
+//! use the support layer (`check::support`), the model, the engine, the link stage, the registry,
+//! diagnostics and sources, but never another rule file, nor helpers kept in its scope's `mod.rs`. A rule that needs what another rule computes asks for it to move to
 //! `src/check/support/`, so that deleting or rewriting one rule never breaks another.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-const RULE_SCOPES: [&str; 3] = ["trust", "manifest", "crosslink"];
+const RULE_SCOPES: [&str; 4] = ["trust", "manifest", "crosslink", "pod_identity"];
 
 fn check_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check")

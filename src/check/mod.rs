@@ -8,6 +8,7 @@
 
 pub mod crosslink;
 pub mod manifest;
+pub mod pod_identity;
 pub mod support;
 pub mod trust;
 

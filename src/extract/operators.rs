@@ -20,6 +20,9 @@
 //! | `eks.services.k8s.aws` (ACK eks-controller) | `spec.clusterName`, `spec.namespace`, `spec.serviceAccount`, `spec.roleARN` (or `spec.roleRef.from.name`), `spec.targetRoleARN`, `spec.disableSessionTags` |
 //! | `eks.aws.upbound.io`, `eks.aws.m.upbound.io` (Upbound provider-aws) | the same under `spec.forProvider` (else `spec.initProvider`): `clusterName`, `namespace`, `serviceAccount`, `roleArn` (or `roleArnRef.name`), `targetRoleArn`, `disableSessionTags` |
 //!
+//! The cluster's account is the account ACK creates the association in: the
+//! `services.k8s.aws/owner-account-id` annotation, else `status.ackResourceMetadata.ownerAccountID`.
+//!
 //! A role named by reference to another custom resource (`roleRef`, `roleArnRef`) is linked to
 //! the operator `Role` of that name as `arn:aws:iam::${roleRef}:role/<name>`: its account is
 //! unknown, its name that of the referenced object (for ACK, the object's name, which is the
@@ -270,9 +273,30 @@ pub fn extract_associations(
             target_role_arn: located_str(spec.get(shape.target_role_arn)),
             disable_session_tags: located_bool(spec.get("disableSessionTags")),
             session_policy: spec.get("policy").map(|p| p.span),
-            cluster_account: None,
+            cluster_account: owner_account(node),
         });
     }
+}
+
+/// The account an ACK resource is created in, which for an association is its cluster's: the
+/// `services.k8s.aws/owner-account-id` annotation (ACK's cross-account resource management), else
+/// `status.ackResourceMetadata.ownerAccountID` of an object read back from the cluster.
+fn owner_account(node: &Node) -> Option<String> {
+    let annotated = node
+        .path(&[
+            "metadata",
+            "annotations",
+            "services.k8s.aws/owner-account-id",
+        ])
+        .and_then(Node::as_str);
+    let reported = node
+        .path(&["status", "ackResourceMetadata", "ownerAccountID"])
+        .and_then(Node::as_str);
+    annotated
+        .or(reported)
+        .map(str::trim)
+        .filter(|a| crate::model::oidc::is_account_id(a))
+        .map(str::to_string)
 }
 
 fn located_str(node: Option<&Node>) -> Option<Located<String>> {
@@ -372,6 +396,15 @@ mod tests {
             "arn:aws:iam::111122223333:role/api"
         );
         assert!(a.target_role_arn.is_some() && a.tags_disabled());
+        assert_eq!(a.cluster_account, None);
+        let owned = ack.replace(
+            "  namespace: infra\n",
+            "  namespace: infra\n  annotations:\n    services.k8s.aws/owner-account-id: \"483920175566\"\n",
+        );
+        assert_eq!(
+            associations(&owned)[0].cluster_account.as_deref(),
+            Some("483920175566")
+        );
         assert_eq!(a.logical_path, "PodIdentityAssociation/infra/api");
 
         let upbound = "apiVersion: eks.aws.upbound.io/v1beta1\nkind: PodIdentityAssociation\nmetadata:\n  name: api\nspec:\n  forProvider:\n    clusterName: prod\n    namespace: payments\n    serviceAccount: api\n    roleArnRef:\n      name: api-role\n";

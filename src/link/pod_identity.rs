@@ -175,26 +175,28 @@ pub fn pod_identity_request(
 }
 
 /// The request the role's session makes to assume the target role: `sts:AssumeRole` as the role,
-/// with the session tags passed on as transitive tags (`sts:TagSession`), or, with session tags
-/// disabled, the association's external id (`sts:ExternalId`), whose value the API returns and
-/// the input does not hold.
+/// with the association's external id (`sts:ExternalId`, which the API returns for every
+/// association with a target role and the input does not hold) and, unless disabled, the session
+/// tags passed on as transitive tags. Whether STS also asks the target's trust for
+/// `sts:TagSession` on that second call, the EKS documentation does not say: the request asks for
+/// `sts:AssumeRole` only, so that no verdict rests on it.
 pub fn target_role_request(
     association: &PodIdentityAssociation,
     role_arn: &str,
 ) -> AssumeRoleRequest {
-    let request = AssumeRoleRequest::new(Caller::Aws(role_arn.to_string()), ASSUME_ROLE)
-        .with_key("aws:PrincipalArn", [role_arn]);
-    if association.tags_disabled() {
-        return request.with_key(
+    let mut request = AssumeRoleRequest::new(Caller::Aws(role_arn.to_string()), ASSUME_ROLE)
+        .with_key("aws:PrincipalArn", [role_arn])
+        .with_key(
             "sts:ExternalId",
             [ContextValue::Unknown(
                 "the association's external id".to_string(),
             )],
         );
+    if association.tags_disabled() {
+        return request;
     }
     let namespace = literal(association.namespace.as_ref());
     let service_account = literal(association.service_account.as_ref());
-    let mut request = request.with_actions([ASSUME_ROLE, TAG_SESSION]);
     for tag in SESSION_TAGS {
         let value = match tag {
             "kubernetes-namespace" => known_or(namespace, "the association's namespace"),
@@ -207,7 +209,7 @@ pub fn target_role_request(
             .with_key(format!("aws:PrincipalTag/{tag}"), [value.clone()])
             .with_key(format!("aws:RequestTag/{tag}"), [value]);
     }
-    request.with_key("aws:TagKeys", SESSION_TAGS)
+    request
 }
 
 /// Link every association of `linked`'s model: its ServiceAccounts, its roles' trust policies

@@ -9,6 +9,7 @@
 pub mod ambiguous_link;
 pub mod audience_mismatch;
 pub mod env_role_differs_from_annotation;
+pub mod irsa_and_pod_identity;
 pub mod namespace_mismatch;
 pub mod provider_in_other_account;
 pub mod provider_not_this_cluster;

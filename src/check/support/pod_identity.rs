@@ -6,8 +6,14 @@
 //! <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>.
 
 use crate::diagnostic::Diagnostic;
-use crate::engine;
-use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
+use crate::engine::{self, AssumeRoleRequest, Reason, Verdict};
+use crate::link::pod_identity::SESSION_TAGS;
+use crate::link::{AssociationId, Linked};
+use crate::model::arn::parse_role_arn;
+use crate::model::pod_identity::PodIdentityAssociation;
+use crate::model::policy::{
+    ConditionBlock, ConditionEntry, Located, PolicyValue, Principal, Statement, TrustPolicy,
+};
 use crate::source::Span;
 
 pub use crate::link::pod_identity::POD_IDENTITY_SERVICE;
@@ -109,4 +115,123 @@ pub fn action_gap(stmt: &Statement, action: &str) -> Option<ActionGap> {
 pub fn policy_may_grant_to_pods(policy: &TrustPolicy, action: &str) -> bool {
     pod_identity_statements(policy)
         .any(|s| (s.action.is_some() || s.not_action.is_some()) && action_gap(s, action).is_none())
+}
+
+/// The logical path of a finding on one field of an association (`roleArn`, `namespace`).
+pub fn association_path(association: &PodIdentityAssociation, field: &str) -> String {
+    format!("{}#{field}", association.logical_path)
+}
+
+/// `namespace/name` of the ServiceAccount an association names, as written (`?` when missing).
+pub fn association_subject(association: &PodIdentityAssociation) -> String {
+    let text = |v: Option<&Located<String>>| v.map_or("?", |v| v.value.as_str()).to_string();
+    format!(
+        "{}/{}",
+        text(association.namespace.as_ref()),
+        text(association.service_account.as_ref())
+    )
+}
+
+/// A role named in messages: the name of a role ARN, else the text as written.
+pub fn role_label(arn: &str) -> String {
+    parse_role_arn(arn.trim()).map_or_else(|| arn.trim().to_string(), |a| a.name.to_string())
+}
+
+/// `diag` with the association as a related location.
+pub fn with_association(diag: Diagnostic, association: &PodIdentityAssociation) -> Diagnostic {
+    diag.related(
+        &association.source,
+        association.anchor(),
+        format!(
+            "{} gives `{}` this role",
+            association.label,
+            association_subject(association)
+        ),
+    )
+}
+
+/// The session tag an `aws:RequestTag/<tag>` or `aws:PrincipalTag/<tag>` key names, when it is one
+/// EKS Pod Identity sets (`kubernetes-namespace`, `eks-cluster-name`, ...), compared ignoring case
+/// as IAM compares key names.
+pub fn session_tag_of(key: &str) -> Option<&'static str> {
+    let lower = key.to_ascii_lowercase();
+    let tag = lower
+        .strip_prefix("aws:requesttag/")
+        .or_else(|| lower.strip_prefix("aws:principaltag/"))?;
+    SESSION_TAGS.iter().copied().find(|t| *t == tag)
+}
+
+/// A statement, and its condition on a session tag that fails.
+pub type SessionTagMiss<'p> = (&'p Statement, &'p ConditionBlock, &'p ConditionEntry);
+
+/// The condition entries of a denied verdict that fail for a request because of a session tag:
+/// for each Allow statement trusting the Pod Identity principal that the engine found missing on
+/// a condition, that condition, when its key is an `aws:RequestTag/<session tag>` key. Empty
+/// unless every such statement fails that way (a statement failing on its action is reported by
+/// IRSA401/IRSA403, one failing on another key by nothing here).
+pub fn session_tag_misses<'p>(
+    policy: &'p TrustPolicy,
+    verdict: &Verdict,
+) -> Vec<SessionTagMiss<'p>> {
+    let Reason::NoAllow { misses } = &verdict.reason else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for miss in misses {
+        let Some(stmt) = miss.statement_in(policy) else {
+            continue;
+        };
+        if pod_identity_principal(stmt).is_none() {
+            continue;
+        }
+        match miss.condition_in(policy) {
+            Some((block, entry))
+                if entry.key_parts().is_literal()
+                    && entry
+                        .key
+                        .value
+                        .to_ascii_lowercase()
+                        .starts_with("aws:requesttag/") =>
+            {
+                found.push((stmt, block, entry))
+            }
+            _ => return Vec::new(),
+        }
+    }
+    found
+}
+
+/// An association's role as the linked rules judge it: its trust policy (matched with certainty),
+/// EKS Pod Identity's request for the association and the engine's verdict.
+pub struct JudgedRole<'l> {
+    pub policy: &'l TrustPolicy,
+    pub request: &'l AssumeRoleRequest,
+    pub verdict: &'l Verdict,
+    /// The role ARN as written in the association.
+    pub role_arn: &'l Located<String>,
+}
+
+/// The judged role of association `id`, when its trust policy is in the input and is certainly
+/// the role's (not one of the same name in another account).
+pub fn judged_role(linked: &Linked, id: AssociationId) -> Option<JudgedRole<'_>> {
+    let links = linked.association_links(id);
+    let binding = links.role.filter(|b| b.is_certain())?;
+    let (request, verdict) = links.verdict.as_ref()?;
+    Some(JudgedRole {
+        policy: linked.policy(binding.policy),
+        request,
+        verdict,
+        role_arn: linked.association(id).role_arn.as_ref()?,
+    })
+}
+
+/// A judged role whose trust denies the association because of session tag conditions: the role
+/// and [`session_tag_misses`] (never empty).
+pub fn denied_by_session_tags(
+    linked: &Linked,
+    id: AssociationId,
+) -> Option<(JudgedRole<'_>, Vec<SessionTagMiss<'_>>)> {
+    let judged = judged_role(linked, id).filter(|j| j.verdict.is_denied())?;
+    let misses = session_tag_misses(judged.policy, judged.verdict);
+    (!misses.is_empty()).then_some((judged, misses))
 }
