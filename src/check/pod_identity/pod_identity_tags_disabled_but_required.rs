@@ -6,7 +6,7 @@
 //! holds and the association's pods get no credentials.
 
 use crate::check::support::pod_identity::{
-    JudgedRole, association_path, denied_by_session_tags, role_label, with_association,
+    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label, with_association,
 };
 use crate::check::support::roles::entry_span;
 use crate::diagnostic::Diagnostic;
@@ -35,8 +35,10 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let role = role_label(&role_arn.value);
         let message = format!(
             "{} disables session tags, but the trust of role `{role}` requires `{}`: without \
-             tags the condition never holds, so the association's pods get no credentials",
-            association.label, entry.key.value
+             tags the condition never holds, so pods running as {} get no credentials",
+            association.label,
+            entry.key.value,
+            pods_of(linked, id)
         );
         let mut diag = Diagnostic::new(IRSA406, &association.source, disabled.span, message)
             .label("no session tags")

@@ -10,8 +10,7 @@
 //! or IRSA403's), with session tags enabled (disabled tags are IRSA406's).
 
 use crate::check::support::pod_identity::{
-    JudgedRole, association_path, association_subject, denied_by_session_tags, role_label,
-    with_association,
+    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label, with_association,
 };
 use crate::check::support::roles::entry_span;
 use crate::diagnostic::Diagnostic;
@@ -50,9 +49,9 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         .unwrap_or(association.span);
         let role = role_label(&role_arn.value);
         let message = format!(
-            "pods running as `{}` get no credentials from {}: the trust of role `{role}` requires \
+            "pods running as {} get no credentials from {}: the trust of role `{role}` requires \
              `{tag}` to match {} (`{}`), and EKS Pod Identity tags their requests with `{value}`",
-            association_subject(association),
+            pods_of(linked, id),
             association.label,
             values_of(entry),
             block.operator_name.value,

@@ -11,7 +11,8 @@
 //! known only at deploy time may).
 
 use crate::check::support::pod_identity::{
-    JudgedRole, POD_IDENTITY_SERVICE, association_path, judged_role, role_label, with_association,
+    JudgedRole, POD_IDENTITY_SERVICE, association_path, judged_role, pods_of, role_label,
+    with_association,
 };
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Tri};
@@ -42,9 +43,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let role = role_label(&role_arn.value);
         let trusted = trusted_kinds(policy);
         let message = format!(
-            "EKS Pod Identity cannot assume role `{role}` for {}: its trust policy does not trust \
-             the service principal `{POD_IDENTITY_SERVICE}`{}",
+            "EKS Pod Identity cannot assume role `{role}` for {}, so pods running as {} get no \
+             credentials: its trust policy does not trust the service principal \
+             `{POD_IDENTITY_SERVICE}`{}",
             association.label,
+            pods_of(linked, id),
             match trusted.as_str() {
                 "" => String::new(),
                 kinds => format!(" (it trusts only {kinds})"),

@@ -5,10 +5,11 @@
 //! session tags (`sts:TagSession`): see
 //! <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>.
 
+use crate::check::support::objects::describe_with_workloads;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, AssumeRoleRequest, Reason, Verdict};
 use crate::link::pod_identity::SESSION_TAGS;
-use crate::link::{AssociationId, Linked};
+use crate::link::{AssociationId, Linked, WorkloadId};
 use crate::model::arn::parse_role_arn;
 use crate::model::pod_identity::PodIdentityAssociation;
 use crate::model::policy::{
@@ -234,4 +235,17 @@ pub fn denied_by_session_tags(
     let judged = judged_role(linked, id).filter(|j| j.verdict.is_denied())?;
     let misses = session_tag_misses(judged.policy, judged.verdict);
     (!misses.is_empty()).then_some((judged, misses))
+}
+
+/// "`payments/api` (run by Deployment `payments/api`)": the ServiceAccount association `id` names,
+/// with the workloads of the input that run as it.
+pub fn pods_of(linked: &Linked, id: AssociationId) -> String {
+    let association = linked.association(id);
+    let workloads: Vec<WorkloadId> = linked
+        .association_links(id)
+        .service_accounts
+        .iter()
+        .flat_map(|&sa| linked.workloads_of_service_account(sa).iter().copied())
+        .collect();
+    describe_with_workloads(linked, &association_subject(association), &workloads)
 }
