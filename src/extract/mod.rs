@@ -12,6 +12,7 @@ pub mod helm_values;
 pub mod holes;
 pub mod k8s;
 pub mod operators;
+pub mod pod_identity;
 pub mod policy;
 pub mod terraform;
 pub mod tfplan;
