@@ -2,10 +2,19 @@
 //! `aws iam list-roles` and `aws iam get-account-authorization-details` output. The AWS CLI
 //! decodes `AssumeRolePolicyDocument` into an object; the raw IAM API returns it URL-encoded, and
 //! some tools store it as a JSON string: all three are accepted.
+//!
+//! EKS Pod Identity associations arrive as `aws eks describe-pod-identity-association` output
+//! (`{"association": {...}}`, the API's `PodIdentityAssociation`: `clusterName`, `namespace`,
+//! `serviceAccount`, `roleArn`, `targetRoleArn`, `disableSessionTags`, `associationArn`, ...)
+//! and `aws eks list-pod-identity-associations` output (`{"associations": [...]}` of
+//! `PodIdentityAssociationSummary`, which has no `roleArn`: the role is not known from it).
 
 use super::embedded;
+use super::k8s::located_bool;
+use super::pod_identity::{association_at, items, located_trimmed};
 use super::policy::{is_trust_policy, read_policy};
 use crate::model::arn::parse_role_arn;
+use crate::model::pod_identity::{AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::parse::tree::Node;
 use crate::source::SourceRef;
@@ -58,6 +67,73 @@ fn extract_role(
     let mut policy = read_policy(source, &document, origin, logical_path, encoded);
     policy.role = Some(role_identity(role));
     out.push(policy);
+}
+
+/// The associations of `aws eks` output, each with its path in the document (`association`,
+/// `associations[1]`); empty for any other document.
+pub fn association_objects(root: &Node) -> Vec<(&Node, String)> {
+    if let Some(one) = root.get("association").filter(|a| is_association(a)) {
+        return vec![(one, "association".to_string())];
+    }
+    items(root.get("associations"))
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| is_association(a))
+        .map(|(i, a)| (a, format!("associations[{i}]")))
+        .collect()
+}
+
+/// An object with the fields every association of the EKS API has: its ARN, or its cluster and
+/// ServiceAccount (a key `association` alone says nothing).
+fn is_association(node: &Node) -> bool {
+    node.get("associationArn").is_some()
+        || (node.get("clusterName").is_some() && node.get("serviceAccount").is_some())
+}
+
+/// Append the Pod Identity associations of `aws eks` output.
+pub fn extract_associations(
+    source: &SourceRef,
+    root: &Node,
+    out: &mut Vec<PodIdentityAssociation>,
+) {
+    for (node, path) in association_objects(root) {
+        let arn = node.get("associationArn").and_then(Node::as_str);
+        // The association id is stable when the output is listed in another order.
+        let logical_path = match node.get("associationId").and_then(Node::as_str) {
+            Some(id) => format!("podidentityassociation/{id}"),
+            None => path.clone(),
+        };
+        out.push(PodIdentityAssociation {
+            cluster: located_trimmed(node.get("clusterName")),
+            namespace: located_trimmed(node.get("namespace")),
+            service_account: located_trimmed(node.get("serviceAccount")),
+            role_arn: located_trimmed(node.get("roleArn")),
+            target_role_arn: located_trimmed(node.get("targetRoleArn")),
+            disable_session_tags: located_bool(node.get("disableSessionTags")),
+            cluster_account: arn.and_then(association_account).map(str::to_string),
+            ..association_at(
+                source,
+                AssociationOrigin::AwsCli,
+                node.span,
+                path,
+                logical_path,
+            )
+        });
+    }
+}
+
+/// The account of an association ARN,
+/// `arn:PARTITION:eks:REGION:ACCOUNT:podidentityassociation/CLUSTER/a-...`: the cluster's.
+fn association_account(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "eks", _, account, resource]
+            if !account.is_empty() && resource.starts_with("podidentityassociation/") =>
+        {
+            Some(account)
+        }
+        _ => None,
+    }
 }
 
 fn located_str(node: Option<&Node>) -> Option<Located<String>> {
@@ -138,5 +214,77 @@ mod shape_tests {
         let effect = found[0].statements[0].effect.as_ref().unwrap();
         let host = &text[effect.span.range()];
         assert_eq!(host, "%22Allow%22");
+    }
+
+    fn associations(text: &str) -> Vec<crate::model::pod_identity::PodIdentityAssociation> {
+        let source = Arc::new(SourceFile::new("out.json", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Json, Limits::default());
+        let out = crate::extract::extract(&source, &parsed);
+        assert_eq!(
+            out.class,
+            Some(crate::extract::classify::InputClass::AwsCliOutput),
+            "{text}"
+        );
+        out.pod_identity.associations
+    }
+
+    #[test]
+    fn describe_pod_identity_association_output() {
+        let text = r#"{"association": {"clusterName": "prod", "namespace": "payments", "serviceAccount": "api", "roleArn": "arn:aws:iam::111122223333:role/api", "associationArn": "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/prod/a-abcdefghijklmnop1", "associationId": "a-abcdefghijklmnop1", "tags": {}, "disableSessionTags": true, "targetRoleArn": "arn:aws:iam::444455556666:role/data", "externalId": "e"}}"#;
+        let found = associations(text);
+        let [a] = found.as_slice() else {
+            panic!("one association");
+        };
+        assert_eq!(
+            a.origin,
+            crate::model::pod_identity::AssociationOrigin::AwsCli
+        );
+        assert_eq!(a.label, "association");
+        assert_eq!(a.logical_path, "podidentityassociation/a-abcdefghijklmnop1");
+        assert_eq!(a.cluster_account.as_deref(), Some("111122223333"));
+        let role = a.role_arn.as_ref().unwrap();
+        assert_eq!(
+            &text[role.span.range()],
+            "\"arn:aws:iam::111122223333:role/api\""
+        );
+        assert!(a.tags_disabled() && !a.role_created);
+        assert_eq!(
+            a.target_role_arn.as_ref().unwrap().value,
+            "arn:aws:iam::444455556666:role/data"
+        );
+    }
+
+    #[test]
+    fn list_pod_identity_associations_output_has_no_role() {
+        let text = r#"{"associations": [{"clusterName": "prod", "namespace": "a", "serviceAccount": "x", "associationArn": "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/prod/a-1", "associationId": "a-1", "ownerArn": null}, {"clusterName": "prod", "namespace": "b", "serviceAccount": "y", "associationArn": "not an arn"}], "nextToken": null}"#;
+        let found = associations(text);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].label, "associations[1]");
+        assert_eq!(found[1].logical_path, "associations[1]");
+        assert!(
+            found
+                .iter()
+                .all(|a| a.role_arn.is_none() && !a.role_created)
+        );
+        assert_eq!(found[0].cluster_account.as_deref(), Some("111122223333"));
+        assert!(found[1].cluster_account.is_none());
+        let sa = found[1].service_account.as_ref().unwrap();
+        assert_eq!(&text[sa.span.range()], "\"y\"");
+    }
+
+    #[test]
+    fn a_key_named_association_alone_is_not_output() {
+        let source = Arc::new(SourceFile::new(
+            "x.json",
+            None,
+            r#"{"association": {"name": "x"}, "associations": [1]}"#.to_string(),
+        ));
+        let parsed = parse(&source.text, FileKind::Json, Limits::default());
+        let out = crate::extract::extract(&source, &parsed);
+        assert!(out.pod_identity.is_empty());
+        assert!(matches!(
+            out.class,
+            Some(crate::extract::classify::InputClass::Other(_))
+        ));
     }
 }

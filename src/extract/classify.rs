@@ -19,7 +19,8 @@ pub enum InputClass {
     Kubernetes,
     /// An IAM policy document (a `Statement`): a trust policy or another.
     IamPolicy,
-    /// `aws iam get-role`, `list-roles`, `get-account-authorization-details` output.
+    /// `aws iam get-role`, `list-roles`, `get-account-authorization-details` output, `aws eks
+    /// describe-pod-identity-association` and `list-pod-identity-associations` output.
     AwsCliOutput,
     /// A CloudFormation (or SAM) template.
     CloudFormation,
@@ -80,6 +81,7 @@ pub fn classify_document(source: &SourceRef, root: &Node) -> Option<InputClass> 
     if ["Role", "Roles", "RoleDetailList"]
         .iter()
         .any(|k| root.get(k).is_some())
+        || !super::aws::association_objects(root).is_empty()
     {
         return Some(InputClass::AwsCliOutput);
     }

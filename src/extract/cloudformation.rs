@@ -20,6 +20,13 @@
 //!   of several combinations are reported once;
 //! * every other function is a hole `${Fn.Name}`.
 //!
+//! EKS Pod Identity: each `AWS::EKS::PodIdentityAssociation` is an association whose address is
+//! its logical id (`ClusterName`, `Namespace`, `ServiceAccount`, `RoleArn`, `TargetRoleArn`,
+//! `DisableSessionTags`, `Policy`; a `!GetAtt Role.Arn` stays the hole `${Role.Arn}`, which links
+//! to the template's role `Role`); each `AWS::EKS::FargateProfile` a Fargate profile
+//! (`ClusterName`, `Selectors[].Namespace`, `Selectors[].Labels[].Key`/`Value`); the
+//! `AWS::EKS::Addon`s of one `ClusterName` one add-on list (`AddonName`).
+//!
 //! A role's name is its `RoleName` when known; else CloudFormation generates one from the stack
 //! name, so the policy is linked only by reference: its resource address is the logical id, and
 //! a role-arn annotation `${Role.Arn}` (a `!GetAtt Role.Arn`) in the same template names it.
@@ -28,8 +35,12 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::embedded::{parse_documents, parse_json_object, scalar_text_map};
+use super::pod_identity::{association_at, items};
 use super::policy::read_policy;
 use super::{Extracted, k8s};
+use crate::model::pod_identity::{
+    AddonList, AssociationOrigin, FargateProfile, FargateSelector, PodIdentityAssociation,
+};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity};
 use crate::model::template::has_holes;
 use crate::parse::FileKind;
@@ -77,6 +88,8 @@ pub fn extract(source: &SourceRef, root: &Node, out: &mut Extracted) -> bool {
     let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
         return true;
     };
+    // This template's add-on lists only (a file may hold several documents).
+    let mut addon_lists = Vec::new();
     for entry in resources {
         let Some(id) = entry.key.scalar_text() else {
             continue;
@@ -85,12 +98,21 @@ pub fn extract(source: &SourceRef, root: &Node, out: &mut Extracted) -> bool {
         let Some(props) = entry.value.get("Properties") else {
             continue;
         };
-        if ty == "AWS::IAM::Role" {
-            template.role(id, props, out);
-        } else if MANIFEST_TYPES.contains(&ty) {
-            template.manifest(id, props, out);
+        let pod_identity = &mut out.pod_identity;
+        match ty {
+            "AWS::IAM::Role" => template.role(id, props, out),
+            _ if MANIFEST_TYPES.contains(&ty) => template.manifest(id, props, out),
+            "AWS::EKS::PodIdentityAssociation" => pod_identity
+                .associations
+                .push(template.association(id, &entry.value, props)),
+            "AWS::EKS::FargateProfile" => pod_identity
+                .fargate_profiles
+                .push(template.fargate_profile(id, &entry.value, props)),
+            "AWS::EKS::Addon" => template.addon(entry, props, &mut addon_lists),
+            _ => {}
         }
     }
+    out.pod_identity.addon_lists.extend(addon_lists);
     true
 }
 
@@ -242,6 +264,112 @@ impl<'a> Template<'a> {
             policy.resource_address = Some(id.to_string());
             out.policies.push(policy);
         }
+    }
+
+    /// A string property evaluated (`Fn::If` takes its first branch), trimmed, at the property's
+    /// span; None when missing, removed or blank. What the template does not decide is a hole.
+    fn text(&self, props: &Node, key: &str) -> Option<Located<String>> {
+        let node = props.get(key)?;
+        let text = self.string(node, &Choices::new(), 0)?;
+        let value = text.text.trim();
+        (!value.is_empty()).then(|| Located {
+            value: value.to_string(),
+            span: node.span,
+        })
+    }
+
+    /// A Boolean property: `true`/`false`, written as a Boolean or a string (CloudFormation
+    /// accepts both); None when its value is not known.
+    fn flag(&self, props: &Node, key: &str) -> Option<Located<bool>> {
+        let text = self.text(props, key)?;
+        let value = match text.value.as_str() {
+            "true" | "True" => true,
+            "false" | "False" => false,
+            _ => return None,
+        };
+        Some(Located {
+            value,
+            span: text.span,
+        })
+    }
+
+    fn association(&self, id: &str, resource: &Node, props: &Node) -> PodIdentityAssociation {
+        let label = format!("AWS::EKS::PodIdentityAssociation `{id}`");
+        let logical_path = format!("Resources.{id}");
+        PodIdentityAssociation {
+            address: Some(id.to_string()),
+            cluster: self.text(props, "ClusterName"),
+            namespace: self.text(props, "Namespace"),
+            service_account: self.text(props, "ServiceAccount"),
+            role_arn: self.text(props, "RoleArn"),
+            target_role_arn: self.text(props, "TargetRoleArn"),
+            disable_session_tags: self.flag(props, "DisableSessionTags"),
+            session_policy: props.get("Policy").map(|p| p.span),
+            ..association_at(
+                self.source,
+                AssociationOrigin::CloudFormation,
+                resource.span,
+                label,
+                logical_path,
+            )
+        }
+    }
+
+    /// An `AWS::EKS::FargateProfile`: its selectors, each a `Namespace` (required: a selector
+    /// without one is skipped) and `Labels`, a list of `{Key, Value}`.
+    fn fargate_profile(&self, id: &str, resource: &Node, props: &Node) -> FargateProfile {
+        let selectors = items(props.get("Selectors"))
+            .iter()
+            .filter_map(|selector| {
+                let labels = items(selector.get("Labels"))
+                    .iter()
+                    .filter_map(|l| {
+                        let key = self.text(l, "Key")?.value;
+                        Some((key, self.text(l, "Value")?.value))
+                    })
+                    .collect();
+                Some(FargateSelector {
+                    namespace: self.text(selector, "Namespace")?,
+                    labels,
+                })
+            })
+            .collect();
+        FargateProfile {
+            source: self.source.clone(),
+            span: resource.span,
+            label: format!("AWS::EKS::FargateProfile `{id}`"),
+            logical_path: format!("Resources.{id}"),
+            cluster: self.text(props, "ClusterName"),
+            selectors,
+        }
+    }
+
+    /// An `AWS::EKS::Addon`: its `AddonName` joins the list of its `ClusterName` (as evaluated),
+    /// which points at the first add-on resource of that cluster.
+    fn addon(&self, resource: &Entry, props: &Node, lists: &mut Vec<AddonList>) {
+        let cluster = self.text(props, "ClusterName");
+        let cluster_text = cluster.as_ref().map(|c| c.value.clone());
+        let index = match lists
+            .iter()
+            .position(|l| l.cluster.as_ref().map(|c| &c.value) == cluster_text.as_ref())
+        {
+            Some(index) => index,
+            None => {
+                lists.push(AddonList {
+                    source: self.source.clone(),
+                    span: resource.key.span,
+                    label: "AWS::EKS::Addon".to_string(),
+                    logical_path: format!(
+                        "AWS::EKS::Addon/{}",
+                        cluster_text.as_deref().unwrap_or("-")
+                    ),
+                    cluster,
+                    names: Vec::new(),
+                });
+                lists.len() - 1
+            }
+        };
+        lists[index].names.extend(self.text(props, "AddonName"));
     }
 
     /// The trust document as a tree: a mapping evaluated, or a string (`!Sub` JSON) parsed with
@@ -696,6 +824,7 @@ mod tests {
     use std::sync::Arc;
 
     use crate::extract::Extracted;
+    use crate::model::pod_identity::AssociationOrigin;
     use crate::model::policy::Principal;
     use crate::model::template::find_holes;
     use crate::parse::tree::Limits;
@@ -852,6 +981,133 @@ mod tests {
         // `link::roles::role_reference` reads it as the role `Role1`.
         assert_eq!(arn, "${Role1.Arn}");
         assert_eq!(out.policies[0].resource_address.as_deref(), Some("Role1"));
+    }
+
+    const POD_IDENTITY: &str = "AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Cluster: {Type: String}
+Resources:
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Statement: []}
+  ApiAssociation:
+    Type: AWS::EKS::PodIdentityAssociation
+    Properties:
+      ClusterName: !Ref Cluster
+      Namespace: payments
+      ServiceAccount: api
+      RoleArn: !GetAtt ApiRole.Arn
+      TargetRoleArn: arn:aws:iam::444455556666:role/data
+      DisableSessionTags: 'true'
+  Profile:
+    Type: AWS::EKS::FargateProfile
+    Properties:
+      ClusterName: prod
+      PodExecutionRoleArn: arn:aws:iam::111122223333:role/fargate
+      Selectors:
+        - Namespace: batch
+          Labels: [{Key: tier, Value: jobs}]
+        - Labels: [{Key: no, Value: namespace}]
+  Agent:
+    Type: AWS::EKS::Addon
+    Properties: {AddonName: eks-pod-identity-agent, ClusterName: prod}
+  Dns:
+    Type: AWS::EKS::Addon
+    Properties: {AddonName: coredns, ClusterName: !Ref Cluster}
+  Cni:
+    Type: AWS::EKS::Addon
+    Properties: {AddonName: vpc-cni, ClusterName: prod}
+";
+
+    #[test]
+    fn pod_identity_resources_keep_holes_and_spans() {
+        let (source, out) = extract("t.yaml", POD_IDENTITY);
+        let [a] = out.pod_identity.associations.as_slice() else {
+            panic!("one association");
+        };
+        assert_eq!(a.origin, AssociationOrigin::CloudFormation);
+        assert_eq!(a.label, "AWS::EKS::PodIdentityAssociation `ApiAssociation`");
+        assert_eq!(a.logical_path, "Resources.ApiAssociation");
+        assert_eq!(a.address.as_deref(), Some("ApiAssociation"));
+        assert_eq!(a.cluster.as_ref().unwrap().value, "${Cluster}");
+        assert_eq!(a.namespace.as_ref().unwrap().value, "payments");
+        let sa = a.service_account.as_ref().unwrap();
+        assert_eq!(source.slice(sa.span), "api");
+        // `link::roles::role_reference` reads the hole as the role `ApiRole` of this template.
+        let role = a.role_arn.as_ref().unwrap();
+        assert_eq!(role.value, "${ApiRole.Arn}");
+        assert_eq!(source.slice(role.span), "ApiRole.Arn");
+        assert!(!a.role_created && a.tags_disabled());
+        assert_eq!(
+            a.target_role_arn.as_ref().unwrap().value,
+            "arn:aws:iam::444455556666:role/data"
+        );
+        assert!(a.session_policy.is_none() && a.cluster_account.is_none());
+        assert!(
+            source
+                .slice(a.span)
+                .starts_with("Type: AWS::EKS::PodIdentityAssociation")
+        );
+
+        let [profile] = out.pod_identity.fargate_profiles.as_slice() else {
+            panic!("one profile");
+        };
+        assert_eq!(profile.label, "AWS::EKS::FargateProfile `Profile`");
+        assert_eq!(profile.cluster.as_ref().unwrap().value, "prod");
+        // The selector without a namespace is none.
+        let [selector] = profile.selectors.as_slice() else {
+            panic!("one selector");
+        };
+        assert_eq!(source.slice(selector.namespace.span), "batch");
+        assert_eq!(selector.labels, [("tier".to_string(), "jobs".to_string())]);
+
+        // One list per cluster text, at its first add-on.
+        let lists: Vec<(&str, Vec<&str>, &str)> = out
+            .pod_identity
+            .addon_lists
+            .iter()
+            .map(|l| {
+                let names = l.names.iter().map(|n| n.value.as_str()).collect();
+                (
+                    l.cluster.as_ref().unwrap().value.as_str(),
+                    names,
+                    source.slice(l.span),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lists,
+            [
+                ("prod", vec!["eks-pod-identity-agent", "vpc-cni"], "Agent"),
+                ("${Cluster}", vec!["coredns"], "Dns"),
+            ]
+        );
+        assert!(out.pod_identity.addon_lists[0].may_have_pod_identity_agent());
+        assert!(!out.pod_identity.addon_lists[1].may_have_pod_identity_agent());
+    }
+
+    #[test]
+    fn json_templates_and_other_eks_resources() {
+        let text = r#"{"Resources": {
+  "A": {"Type": "AWS::EKS::PodIdentityAssociation", "Properties": {"ClusterName": "prod", "Namespace": "ns", "ServiceAccount": "sa", "RoleArn": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/api"}, "DisableSessionTags": false, "Policy": "{}"}},
+  "C": {"Type": "AWS::EKS::Cluster", "Properties": {"Name": "prod"}},
+  "N": {"Type": "AWS::EKS::Nodegroup", "Properties": {"ClusterName": "prod"}}}}"#;
+        let (source, out) = extract("t.json", text);
+        let [a] = out.pod_identity.associations.as_slice() else {
+            panic!("one association");
+        };
+        assert_eq!(
+            a.role_arn.as_ref().unwrap().value,
+            "arn:${AWS.Partition}:iam::${AWS.AccountId}:role/api"
+        );
+        let tags = a.disable_session_tags.as_ref().unwrap();
+        assert!(!tags.value);
+        assert_eq!(source.slice(tags.span), "false");
+        assert_eq!(source.slice(a.session_policy.unwrap()), "\"{}\"");
+        // A cluster and a node group are neither profiles nor add-ons.
+        assert!(out.pod_identity.fargate_profiles.is_empty());
+        assert!(out.pod_identity.addon_lists.is_empty());
     }
 
     #[test]

@@ -24,14 +24,26 @@
 //! (`link::roles::role_reference`). With `roleName`, the annotation is the role's ARN and links by
 //! name like any other.
 //!
-//! eksctl's implicit `aws-node` role (`iam.withOIDC`) and Pod Identity associations
-//! (`iam.podIdentityAssociations`, `addons[].podIdentityAssociations`) are not modelled. There is
-//! no `subjectPattern` field in eksctl's schema: every subject is exact.
+//! EKS Pod Identity (`PodIdentityAssociation`, `FargateProfileSelector` and `Addon` in
+//! `pkg/apis/eksctl.io/v1alpha5`): each `iam.podIdentityAssociations[]` and
+//! `addons[].podIdentityAssociations[]` entry is an association of the cluster `metadata.name`
+//! (`namespace`, `serviceAccountName`, `roleARN`, `targetRoleARN`, `disableSessionTags`,
+//! `policy`); without `roleARN` eksctl creates the role, with a trust it writes itself
+//! (`role_created`). `fargateProfiles[].selectors[]` are Fargate profiles, `addons[].name` the
+//! cluster's add-ons. `createServiceAccount` (eksctl creates the ServiceAccount too) is not read.
+//!
+//! eksctl's implicit `aws-node` role (`iam.withOIDC`) is not modelled. There is no
+//! `subjectPattern` field in eksctl's schema: every subject is exact.
 
 use crate::extract::Extracted;
-use crate::extract::k8s::{annotations_of, located_str};
+use crate::extract::k8s::{annotations_of, located_bool, located_str};
+use crate::extract::pod_identity::{association_at, items, located_trimmed};
 use crate::extract::policy::read_policy;
 use crate::model::k8s::{Annotation, ObjectMeta, ServiceAccount, annotations};
+use crate::model::pod_identity::{
+    AddonList, AssociationOrigin, FargateProfile, FargateSelector, PodIdentityAssociation,
+    PodIdentityObjects,
+};
 use crate::model::policy::{EKSCTL_GENERATED_ROLE_PREFIX, Located, PolicyOrigin, RoleIdentity};
 use crate::model::written::{Scalar, ScalarStyle, ScalarType, Written, WrittenKind};
 use crate::parse::tree::{Entry, Node, NodeKind};
@@ -83,7 +95,116 @@ pub fn extract(source: &SourceRef, root: &Node, out: &mut Extracted) -> bool {
                 .push(addon_service_account(source, index, addon, arn));
         }
     }
+    pod_identity(source, root, &mut out.pod_identity);
     true
+}
+
+/// The EKS Pod Identity objects of a `ClusterConfig`: associations, Fargate profiles, add-ons.
+fn pod_identity(source: &SourceRef, root: &Node, out: &mut PodIdentityObjects) {
+    let cluster = located_trimmed(root.path(&["metadata", "name"]));
+    let from = |origin, entry: &Node, label: String| {
+        association(source, origin, entry, label, cluster.clone())
+    };
+    let iam = items(root.path(&["iam", "podIdentityAssociations"]));
+    for (i, entry) in iam.iter().enumerate() {
+        let label = format!("iam.podIdentityAssociations[{i}]");
+        out.associations
+            .extend(from(AssociationOrigin::Eksctl, entry, label));
+    }
+    for (j, addon) in items(root.get("addons")).iter().enumerate() {
+        for (i, entry) in items(addon.get("podIdentityAssociations"))
+            .iter()
+            .enumerate()
+        {
+            let label = format!("addons[{j}].podIdentityAssociations[{i}]");
+            out.associations
+                .extend(from(AssociationOrigin::EksctlAddon, entry, label));
+        }
+    }
+    for (k, profile) in items(root.get("fargateProfiles")).iter().enumerate() {
+        out.fargate_profiles
+            .push(fargate_profile(source, k, profile, cluster.clone()));
+    }
+    if let Some(addons) = root.entry("addons").filter(|e| e.value.as_seq().is_some()) {
+        out.addon_lists.push(AddonList {
+            source: source.clone(),
+            span: addons.key.span,
+            label: "addons".to_string(),
+            logical_path: "addons".to_string(),
+            cluster: cluster.clone(),
+            names: items(Some(&addons.value))
+                .iter()
+                .filter_map(|a| located_trimmed(a.get("name")))
+                .collect(),
+        });
+    }
+}
+
+/// One `podIdentityAssociations[]` entry (None when it is not a mapping). Without `roleARN`,
+/// eksctl creates the role from `permissionPolicyARNs` / `wellKnownPolicies` /
+/// `permissionPolicy`, with the trust it writes for `pods.eks.amazonaws.com`.
+fn association(
+    source: &SourceRef,
+    origin: AssociationOrigin,
+    entry: &Node,
+    label: String,
+    cluster: Option<Located<String>>,
+) -> Option<PodIdentityAssociation> {
+    entry.as_map()?;
+    let role_arn = located_trimmed(entry.get("roleARN"));
+    Some(PodIdentityAssociation {
+        cluster,
+        namespace: located_trimmed(entry.get("namespace")),
+        service_account: located_trimmed(entry.get("serviceAccountName")),
+        role_created: role_arn.is_none(),
+        role_arn,
+        target_role_arn: located_trimmed(entry.get("targetRoleARN")),
+        disable_session_tags: located_bool(entry.get("disableSessionTags")),
+        session_policy: entry.get("policy").map(|p| p.span),
+        ..association_at(source, origin, entry.span, label.clone(), label)
+    })
+}
+
+/// `fargateProfiles[index]`: its selectors, each a namespace (required by eksctl: a selector
+/// without one is skipped) and a `labels` map.
+fn fargate_profile(
+    source: &SourceRef,
+    index: usize,
+    profile: &Node,
+    cluster: Option<Located<String>>,
+) -> FargateProfile {
+    let selectors = items(profile.get("selectors"))
+        .iter()
+        .filter_map(|s| {
+            Some(FargateSelector {
+                namespace: located_trimmed(s.get("namespace"))?,
+                labels: string_pairs(s.get("labels")),
+            })
+        })
+        .collect();
+    let label = format!("fargateProfiles[{index}]");
+    FargateProfile {
+        source: source.clone(),
+        span: profile.span,
+        logical_path: label.clone(),
+        label,
+        cluster,
+        selectors,
+    }
+}
+
+/// A map of strings as written (`labels: {tier: web}`); other entries are skipped.
+fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e.key.scalar_text()?.to_string(),
+                e.value.scalar_text()?.to_string(),
+            ))
+        })
+        .collect()
 }
 
 /// The hole a ServiceAccount's role-arn annotation holds for the role eksctl creates for it under
@@ -453,6 +574,92 @@ iam:
         );
         let federated = statement.principal.as_ref().expect("a principal");
         assert!(format!("{federated:?}").contains("arn:aws-cn:iam::"));
+    }
+
+    const POD_IDENTITY: &str = "apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata: {name: shop, region: eu-west-1}
+iam:
+  podIdentityAssociations:
+  - namespace: payments
+    serviceAccountName: api
+    roleARN: arn:aws:iam::111122223333:role/api
+    targetRoleARN: arn:aws:iam::444455556666:role/data
+    disableSessionTags: true
+  - namespace: jobs
+    serviceAccountName: runner
+    permissionPolicyARNs: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+addons:
+- name: eks-pod-identity-agent
+- name: vpc-cni
+  podIdentityAssociations:
+  - namespace: kube-system
+    serviceAccountName: aws-node
+    wellKnownPolicies: {}
+fargateProfiles:
+- name: fp
+  selectors:
+  - namespace: batch
+    labels: {tier: jobs}
+  - labels: {no: namespace}
+";
+
+    #[test]
+    fn pod_identity_associations_profiles_and_addons() {
+        let (source, out) = extracted(POD_IDENTITY);
+        let found = &out.pod_identity.associations;
+        let labels: Vec<&str> = found.iter().map(|a| a.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "iam.podIdentityAssociations[0]",
+                "iam.podIdentityAssociations[1]",
+                "addons[1].podIdentityAssociations[0]"
+            ]
+        );
+        let api = &found[0];
+        assert_eq!(api.origin, AssociationOrigin::Eksctl);
+        assert_eq!(source.slice(api.cluster.as_ref().unwrap().span), "shop");
+        assert_eq!(api.namespace.as_ref().unwrap().value, "payments");
+        assert_eq!(
+            source.slice(api.service_account.as_ref().unwrap().span),
+            "api"
+        );
+        assert_eq!(
+            source.slice(api.role_arn.as_ref().unwrap().span),
+            "arn:aws:iam::111122223333:role/api"
+        );
+        assert!(!api.role_created && api.tags_disabled() && api.target_role_arn.is_some());
+        assert!(source.slice(api.span).starts_with("namespace: payments"));
+        // Without `roleARN` eksctl creates the role.
+        assert!(found[1].role_arn.is_none() && found[1].role_created);
+        assert_eq!(found[2].origin, AssociationOrigin::EksctlAddon);
+        assert_eq!(found[2].service_account.as_ref().unwrap().value, "aws-node");
+        assert!(found[2].role_created);
+
+        let [profile] = out.pod_identity.fargate_profiles.as_slice() else {
+            panic!("one profile");
+        };
+        assert_eq!(profile.label, "fargateProfiles[0]");
+        let [selector] = profile.selectors.as_slice() else {
+            panic!("the selector with a namespace");
+        };
+        assert_eq!(source.slice(selector.namespace.span), "batch");
+        assert_eq!(selector.labels, [("tier".to_string(), "jobs".to_string())]);
+
+        let [addons] = out.pod_identity.addon_lists.as_slice() else {
+            panic!("one add-on list");
+        };
+        assert_eq!(source.slice(addons.span), "addons");
+        let names: Vec<&str> = addons.names.iter().map(|n| n.value.as_str()).collect();
+        assert_eq!(names, ["eks-pod-identity-agent", "vpc-cni"]);
+        assert!(addons.may_have_pod_identity_agent());
+    }
+
+    #[test]
+    fn a_config_without_pod_identity_sections_has_none() {
+        let (_, out) = extracted(CONFIG);
+        assert!(out.pod_identity.is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod helm_values;
 pub mod holes;
 pub mod k8s;
 pub mod operators;
+pub mod pod_identity;
 pub mod policy;
 pub mod terraform;
 pub mod tfplan;
@@ -70,6 +71,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
             aws::extract_policies(source, root, &mut out.policies);
             operators::extract_roles(source, root, &mut out.policies);
             operators::extract_associations(source, root, &mut out.pod_identity.associations);
+            aws::extract_associations(source, root, &mut out.pod_identity.associations);
             k8s::extract_objects(source, root, &mut out.k8s);
             k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);
         }

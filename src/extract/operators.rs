@@ -36,6 +36,7 @@
 
 use super::embedded;
 use super::k8s::located_bool;
+use super::pod_identity::{association_at, located_trimmed as located_str};
 use super::policy::read_policy;
 use crate::model::pod_identity::{AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
@@ -258,22 +259,18 @@ pub fn extract_associations(
                 span: name.span,
             })
         });
+        let label = format!("PodIdentityAssociation `{object}`");
+        let logical_path = format!("{list_path}PodIdentityAssociation/{object}");
         out.push(PodIdentityAssociation {
-            source: source.clone(),
-            origin: shape.origin,
-            span: node.span,
-            label: format!("PodIdentityAssociation `{object}`"),
-            logical_path: format!("{list_path}PodIdentityAssociation/{object}"),
-            address: None,
             cluster: located_str(spec.get("clusterName")),
             namespace: located_str(spec.get("namespace")),
             service_account: located_str(spec.get("serviceAccount")),
             role_arn,
-            role_created: false,
             target_role_arn: located_str(spec.get(shape.target_role_arn)),
             disable_session_tags: located_bool(spec.get("disableSessionTags")),
             session_policy: spec.get("policy").map(|p| p.span),
             cluster_account: owner_account(node),
+            ..association_at(source, shape.origin, node.span, label, logical_path)
         });
     }
 }
@@ -297,15 +294,6 @@ fn owner_account(node: &Node) -> Option<String> {
         .map(str::trim)
         .filter(|a| crate::model::oidc::is_account_id(a))
         .map(str::to_string)
-}
-
-fn located_str(node: Option<&Node>) -> Option<Located<String>> {
-    let node = node?;
-    let value = node.as_str()?.trim();
-    (!value.is_empty()).then(|| Located {
-        value: value.to_string(),
-        span: node.span,
-    })
 }
 
 #[cfg(test)]
