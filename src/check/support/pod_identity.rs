@@ -24,6 +24,19 @@ pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
         .find(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
 }
 
+/// The principal is nothing but `{"Service": "pods.eks.amazonaws.com"}` (one or more such values).
+pub fn trusts_only_pod_identity(stmt: &Statement) -> bool {
+    let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
+        return false;
+    };
+    entries.iter().all(|e| {
+        e.kind.value.eq_ignore_ascii_case("Service")
+            && e.values
+                .iter()
+                .all(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+    })
+}
+
 /// `diag` with the statement's Pod Identity principal as a related location, when it has one.
 pub fn with_pod_identity_principal(
     diag: Diagnostic,
