@@ -6,8 +6,10 @@
 //! <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>.
 
 use crate::diagnostic::Diagnostic;
-use crate::engine;
-use crate::model::policy::{PolicyValue, Principal, Statement, TrustPolicy};
+use crate::engine::{self, ASSUME_ROLE, AssumeRoleRequest, Caller, ContextValue};
+use crate::model::policy::{
+    ConditionBlock, ConditionEntry, PolicyValue, Principal, Statement, TrustPolicy,
+};
 use crate::source::Span;
 
 pub use crate::link::pod_identity::POD_IDENTITY_SERVICE;
@@ -122,4 +124,91 @@ pub fn action_gap(stmt: &Statement, action: &str) -> Option<ActionGap> {
 pub fn policy_may_grant_to_pods(policy: &TrustPolicy, action: &str) -> bool {
     pod_identity_statements(policy)
         .any(|s| (s.action.is_some() || s.not_action.is_some()) && action_gap(s, action).is_none())
+}
+
+/// Condition keys the `AssumeRole` request of EKS Pod Identity never carries with a value a trust
+/// policy can expect, each with the reason, for messages. The EKS Auth service calls STS itself:
+/// no person signs in (no MFA), the call does not come from your network or through your VPC
+/// endpoint, and EKS documents an external id only for the target role of an association.
+const NEVER_PRESENTED: [(&str, &str); 7] = [
+    (
+        "aws:MultiFactorAuthPresent",
+        "the EKS service makes the call, not a person who signed in with MFA",
+    ),
+    (
+        "aws:MultiFactorAuthAge",
+        "the EKS service makes the call, not a person who signed in with MFA",
+    ),
+    (
+        "aws:SourceIp",
+        "the EKS service calls STS from AWS's network, not from your pods' or your addresses",
+    ),
+    (
+        "aws:SourceVpc",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "aws:SourceVpce",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "aws:VpcSourceIp",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "sts:ExternalId",
+        "EKS passes an external id only when the role's session assumes an association's \
+         target role, never when it assumes the role itself",
+    ),
+];
+
+/// A condition entry of a Pod Identity statement that can never hold for the request EKS Pod
+/// Identity makes, and why.
+pub struct NeverHolds<'a> {
+    pub block: &'a ConditionBlock,
+    pub entry: &'a ConditionEntry,
+    pub reason: &'static str,
+}
+
+/// The entries of the statement on a key EKS Pod Identity never presents (see
+/// [`NEVER_PRESENTED`]) that evaluate to false for its request. The engine decides, with the key
+/// absent: `Null` `"true"`, `…IfExists`, negated operators and `ForAllValues:` hold on an absent
+/// key and are not returned. For `aws:MultiFactorAuthPresent`, whose absence AWS does not
+/// document for service principals, the entry must also fail with the key present as `false`, so
+/// `"Bool": {"aws:MultiFactorAuthPresent": "false"}` is not returned either.
+pub fn never_holding_entries(stmt: &Statement) -> Vec<NeverHolds<'_>> {
+    let absent = AssumeRoleRequest::new(
+        Caller::Service(POD_IDENTITY_SERVICE.to_string()),
+        ASSUME_ROLE,
+    );
+    let no_mfa = absent
+        .clone()
+        .with_key("aws:MultiFactorAuthPresent", [ContextValue::from("false")]);
+    stmt.condition_entries()
+        .filter(|(_, entry)| !entry.key_has_unknown())
+        .filter_map(|(block, entry)| {
+            let (key, reason) = NEVER_PRESENTED
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(&entry.key.value))?;
+            let fails = |request: &AssumeRoleRequest| {
+                engine::evaluate_entry(block, entry, request).is_false()
+            };
+            let never = fails(&absent)
+                && (!key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") || fails(&no_mfa));
+            never.then_some(NeverHolds {
+                block,
+                entry,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// Test support: an Allow statement for the Pod Identity principal, with both actions and this
+/// `Condition` object.
+#[cfg(test)]
+pub(crate) fn pods_statement(condition: &str) -> String {
+    format!(
+        r#"{{"Effect":"Allow","Principal":{{"Service":"{POD_IDENTITY_SERVICE}"}},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{condition}}}"#
+    )
 }
