@@ -12,7 +12,7 @@ use crate::model::policy::{
 };
 use crate::source::Span;
 
-pub use crate::link::pod_identity::POD_IDENTITY_SERVICE;
+pub use crate::link::pod_identity::{POD_IDENTITY_SERVICE, SESSION_TAGS};
 
 /// The statement's `Service` principal value `pods.eks.amazonaws.com`, if it has one.
 pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
@@ -202,6 +202,41 @@ pub fn never_holding_entries(stmt: &Statement) -> Vec<NeverHolds<'_>> {
             })
         })
         .collect()
+}
+
+/// The request EKS Pod Identity makes, as far as a trust policy alone tells: the six session tags
+/// and `aws:SourceAccount` / `aws:SourceArn` present with values not known statically; every other
+/// key absent.
+fn request_shape() -> AssumeRoleRequest {
+    let mut request = AssumeRoleRequest::new(
+        Caller::Service(POD_IDENTITY_SERVICE.to_string()),
+        ASSUME_ROLE,
+    );
+    for tag in SESSION_TAGS {
+        request = request.with_key(
+            format!("aws:RequestTag/{tag}"),
+            [ContextValue::Unknown(format!("the {tag} session tag"))],
+        );
+    }
+    request
+        .with_key("aws:TagKeys", SESSION_TAGS)
+        .with_key(
+            "aws:SourceAccount",
+            [ContextValue::Unknown("the cluster's account".to_string())],
+        )
+        .with_key(
+            "aws:SourceArn",
+            [ContextValue::Unknown("the cluster's ARN".to_string())],
+        )
+}
+
+/// True when some condition entry of the statement certainly fails for every request of EKS Pod
+/// Identity with session tags: a positive condition on a key the request lacks (an OIDC claim, a
+/// principal tag, a misspelt session tag, MFA, ...). Such a statement admits no pod at all.
+pub fn never_admits_pods(stmt: &Statement) -> bool {
+    let request = request_shape();
+    stmt.condition_entries()
+        .any(|(block, entry)| engine::evaluate_entry(block, entry, &request).is_false())
 }
 
 /// Test support: an Allow statement for the Pod Identity principal, with both actions and this
