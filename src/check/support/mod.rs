@@ -36,3 +36,14 @@ pub(crate) fn run_check(
     }
     out
 }
+
+/// Test support: the text at each finding's primary span when one trust rule lints a policy
+/// made of these statements (JSON objects, comma-separated).
+#[cfg(test)]
+pub(crate) fn run_statements(check: crate::check::TrustCheck, statements: &str) -> Vec<String> {
+    let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
+    run_check(check, &text)
+        .iter()
+        .map(|d| d.primary.source.slice(d.primary.span).to_string())
+        .collect()
+}

@@ -7,8 +7,7 @@
 
 use crate::check::support::objects::describe_with_workloads;
 use crate::diagnostic::Diagnostic;
-use crate::engine::{self, AssumeRoleRequest, Reason, Verdict};
-use crate::link::pod_identity::SESSION_TAGS;
+use crate::engine::{self, ASSUME_ROLE, AssumeRoleRequest, Caller, ContextValue, Reason, Verdict};
 use crate::link::{AssociationId, Linked, WorkloadId};
 use crate::model::arn::parse_role_arn;
 use crate::model::pod_identity::PodIdentityAssociation;
@@ -17,7 +16,7 @@ use crate::model::policy::{
 };
 use crate::source::Span;
 
-pub use crate::link::pod_identity::POD_IDENTITY_SERVICE;
+pub use crate::link::pod_identity::{POD_IDENTITY_SERVICE, SESSION_TAGS};
 
 /// The statement's `Service` principal value `pods.eks.amazonaws.com`, if it has one.
 pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
@@ -29,6 +28,19 @@ pub fn pod_identity_principal(stmt: &Statement) -> Option<&PolicyValue> {
         .filter(|e| e.kind.value.eq_ignore_ascii_case("Service"))
         .flat_map(|e| e.values.iter())
         .find(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+}
+
+/// The principal is nothing but `{"Service": "pods.eks.amazonaws.com"}` (one or more such values).
+pub fn trusts_only_pod_identity(stmt: &Statement) -> bool {
+    let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
+        return false;
+    };
+    entries.iter().all(|e| {
+        e.kind.value.eq_ignore_ascii_case("Service")
+            && e.values
+                .iter()
+                .all(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
+    })
 }
 
 /// `diag` with the statement's Pod Identity principal as a related location, when it has one.
@@ -248,4 +260,126 @@ pub fn pods_of(linked: &Linked, id: AssociationId) -> String {
         .flat_map(|&sa| linked.workloads_of_service_account(sa).iter().copied())
         .collect();
     describe_with_workloads(linked, &association_subject(association), &workloads)
+}
+
+/// Condition keys the `AssumeRole` request of EKS Pod Identity never carries with a value a trust
+/// policy can expect, each with the reason, for messages. The EKS Auth service calls STS itself:
+/// no person signs in (no MFA), the call does not come from your network or through your VPC
+/// endpoint, and EKS documents an external id only for the target role of an association.
+const NEVER_PRESENTED: [(&str, &str); 7] = [
+    (
+        "aws:MultiFactorAuthPresent",
+        "the EKS service makes the call, not a person who signed in with MFA",
+    ),
+    (
+        "aws:MultiFactorAuthAge",
+        "the EKS service makes the call, not a person who signed in with MFA",
+    ),
+    (
+        "aws:SourceIp",
+        "the EKS service calls STS from AWS's network, not from your pods' or your addresses",
+    ),
+    (
+        "aws:SourceVpc",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "aws:SourceVpce",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "aws:VpcSourceIp",
+        "the EKS service does not call STS through a VPC endpoint of yours",
+    ),
+    (
+        "sts:ExternalId",
+        "EKS passes an external id only when the role's session assumes an association's \
+         target role, never when it assumes the role itself",
+    ),
+];
+
+/// A condition entry of a Pod Identity statement that can never hold for the request EKS Pod
+/// Identity makes, and why.
+pub struct NeverHolds<'a> {
+    pub block: &'a ConditionBlock,
+    pub entry: &'a ConditionEntry,
+    pub reason: &'static str,
+}
+
+/// The entries of the statement on a key EKS Pod Identity never presents (see
+/// [`NEVER_PRESENTED`]) that evaluate to false for its request. The engine decides, with the key
+/// absent: `Null` `"true"`, `…IfExists`, negated operators and `ForAllValues:` hold on an absent
+/// key and are not returned. For `aws:MultiFactorAuthPresent`, whose absence AWS does not
+/// document for service principals, the entry must also fail with the key present as `false`, so
+/// `"Bool": {"aws:MultiFactorAuthPresent": "false"}` is not returned either.
+pub fn never_holding_entries(stmt: &Statement) -> Vec<NeverHolds<'_>> {
+    let absent = AssumeRoleRequest::new(
+        Caller::Service(POD_IDENTITY_SERVICE.to_string()),
+        ASSUME_ROLE,
+    );
+    let no_mfa = absent
+        .clone()
+        .with_key("aws:MultiFactorAuthPresent", [ContextValue::from("false")]);
+    stmt.condition_entries()
+        .filter(|(_, entry)| !entry.key_has_unknown())
+        .filter_map(|(block, entry)| {
+            let (key, reason) = NEVER_PRESENTED
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(&entry.key.value))?;
+            let fails = |request: &AssumeRoleRequest| {
+                engine::evaluate_entry(block, entry, request).is_false()
+            };
+            let never = fails(&absent)
+                && (!key.eq_ignore_ascii_case("aws:MultiFactorAuthPresent") || fails(&no_mfa));
+            never.then_some(NeverHolds {
+                block,
+                entry,
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// The request EKS Pod Identity makes, as far as a trust policy alone tells: the six session tags
+/// and `aws:SourceAccount` / `aws:SourceArn` present with values not known statically; every other
+/// key absent.
+fn request_shape() -> AssumeRoleRequest {
+    let mut request = AssumeRoleRequest::new(
+        Caller::Service(POD_IDENTITY_SERVICE.to_string()),
+        ASSUME_ROLE,
+    );
+    for tag in SESSION_TAGS {
+        request = request.with_key(
+            format!("aws:RequestTag/{tag}"),
+            [ContextValue::Unknown(format!("the {tag} session tag"))],
+        );
+    }
+    request
+        .with_key("aws:TagKeys", SESSION_TAGS)
+        .with_key(
+            "aws:SourceAccount",
+            [ContextValue::Unknown("the cluster's account".to_string())],
+        )
+        .with_key(
+            "aws:SourceArn",
+            [ContextValue::Unknown("the cluster's ARN".to_string())],
+        )
+}
+
+/// True when some condition entry of the statement certainly fails for every request of EKS Pod
+/// Identity with session tags: a positive condition on a key the request lacks (an OIDC claim, a
+/// principal tag, a misspelt session tag, MFA, ...). Such a statement admits no pod at all.
+pub fn never_admits_pods(stmt: &Statement) -> bool {
+    let request = request_shape();
+    stmt.condition_entries()
+        .any(|(block, entry)| engine::evaluate_entry(block, entry, &request).is_false())
+}
+
+/// Test support: an Allow statement for the Pod Identity principal, with both actions and this
+/// `Condition` object.
+#[cfg(test)]
+pub(crate) fn pods_statement(condition: &str) -> String {
+    format!(
+        r#"{{"Effect":"Allow","Principal":{{"Service":"{POD_IDENTITY_SERVICE}"}},"Action":["sts:AssumeRole","sts:TagSession"],"Condition":{condition}}}"#
+    )
 }

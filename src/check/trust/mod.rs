@@ -25,6 +25,8 @@ pub mod negated_operator_in_allow;
 pub mod overbroad_action;
 pub mod placeholder_value;
 pub mod pod_identity_missing_tag_session;
+pub mod pod_identity_unassumable_condition;
+pub mod pod_identity_unscoped_trust;
 pub mod pod_identity_wrong_action;
 pub mod pod_identity_wrong_condition_keys;
 pub mod policy_version;

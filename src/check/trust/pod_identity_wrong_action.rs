@@ -78,11 +78,7 @@ mod tests {
     use super::*;
 
     fn run(statements: &str) -> Vec<String> {
-        let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
-        let out = crate::check::support::run_check(check, &text);
-        out.iter()
-            .map(|d| d.primary.source.slice(d.primary.span).to_string())
-            .collect()
+        crate::check::support::run_statements(check, statements)
     }
 
     const PODS: &str = r#""Principal":{"Service":"pods.eks.amazonaws.com"}"#;

@@ -16,12 +16,13 @@
 
 use crate::check::RuleContext;
 use crate::check::support::pod_identity::{
-    POD_IDENTITY_SERVICE, pod_identity_statements, with_pod_identity_principal,
+    POD_IDENTITY_SERVICE, pod_identity_statements, trusts_only_pod_identity,
+    with_pod_identity_principal,
 };
 use crate::check::support::statement::{entry_path, provider_claim_key};
 use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
-use crate::model::policy::{ConditionBlock, ConditionEntry, Principal, Statement, TrustPolicy};
+use crate::model::policy::{ConditionBlock, ConditionEntry, Statement, TrustPolicy};
 use crate::registry;
 
 /// The session tags EKS Pod Identity adds to its `AssumeRole` request.
@@ -163,19 +164,6 @@ fn strip_prefix_ignore_case<'a>(key: &'a str, prefix: &str) -> Option<&'a str> {
     key.get(..prefix.len())
         .filter(|head| head.eq_ignore_ascii_case(prefix))
         .map(|_| &key[prefix.len()..])
-}
-
-/// The principal is nothing but `{"Service": "pods.eks.amazonaws.com"}` (one or more such values).
-fn trusts_only_pod_identity(stmt: &Statement) -> bool {
-    let Some(Principal::Map(entries)) = stmt.principal.as_ref().map(|p| &p.principal) else {
-        return false;
-    };
-    entries.iter().all(|e| {
-        e.kind.value.eq_ignore_ascii_case("Service")
-            && e.values
-                .iter()
-                .all(|v| !v.has_unknown() && v.text.eq_ignore_ascii_case(POD_IDENTITY_SERVICE))
-    })
 }
 
 fn finding(
