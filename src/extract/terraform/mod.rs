@@ -51,6 +51,7 @@ pub mod node;
 pub mod policy_document;
 pub mod roles;
 pub mod value;
+pub mod versions;
 
 pub use eval::{BlockRef, Env, EvalError, FileLoader, Module, NoFiles};
 pub use node::{document_node, json_string_node, to_node};
