@@ -48,6 +48,7 @@ mod functions;
 pub mod kubernetes;
 pub mod modules;
 pub mod node;
+pub mod pod_identity;
 pub mod policy_document;
 pub mod roles;
 pub mod value;
@@ -59,3 +60,5 @@ pub use value::{Origin, StrPart, TfValue, ValueKind};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_pod_identity;

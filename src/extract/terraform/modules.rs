@@ -297,12 +297,7 @@ fn synthesise_call(
     let args = Args::of(module, call, env, top);
     match kind {
         ModuleSource::Known(known, reference) => {
-            let constraint = reference.or_else(|| {
-                module
-                    .attribute(call, "version", &Env::new())
-                    .and_then(|v| v.as_str().map(|s| s.into_owned()))
-            });
-            let Some(version) = known.version(constraint.as_deref()) else {
+            let Some(version) = call_version(module, call, known, reference) else {
                 return Vec::new();
             };
             let at = Origin::new(call.source, header_span(call));
@@ -315,6 +310,21 @@ fn synthesise_call(
         }
         ModuleSource::Local(dir) => local_module(module, &dir, args, walk),
     }
+}
+
+/// The version of `known` a call uses: its source's `?ref=`, else its `version` argument.
+pub(super) fn call_version(
+    module: &Module,
+    call: &BlockRef<'_>,
+    known: Known,
+    reference: Option<String>,
+) -> Option<Version> {
+    let constraint = reference.or_else(|| {
+        module
+            .attribute(call, "version", &Env::new())
+            .and_then(|v| v.as_str().map(|s| s.into_owned()))
+    });
+    known.version(constraint.as_deref())
 }
 
 /// A local module's roles, and its own calls' roles, with `args` as its variables.
