@@ -275,7 +275,8 @@ pub fn extract_associations(
     }
 }
 
-fn located_str(node: Option<&Node>) -> Option<Located<String>> {
+/// A non-empty string node, trimmed, at its span.
+pub(crate) fn located_str(node: Option<&Node>) -> Option<Located<String>> {
     let node = node?;
     let value = node.as_str()?.trim();
     (!value.is_empty()).then(|| Located {

@@ -60,5 +60,3 @@ pub use value::{Origin, StrPart, TfValue, ValueKind};
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_pod_identity;

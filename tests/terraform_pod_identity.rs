@@ -1,22 +1,23 @@
 //! Pod Identity objects from HCL: `aws_eks_pod_identity_association`, `aws_eks_fargate_profile`,
 //! `aws_eks_addon`, and the terraform-aws-modules `eks-pod-identity` and `eks` module calls
-//! (fixtures in `testdata/terraform-pod-identity`).
+//! (fixtures in `testdata/terraform-pod-identity`), read as the driver reads a module directory,
+//! and linked (an integration test: the extract layer may not use the frontend or the linker).
 
 use std::sync::Arc;
 
-use crate::extract::terraform::NoFiles;
-use crate::model::pod_identity::{AssociationOrigin, PodIdentityObjects};
-use crate::model::policy::Located;
-use crate::parse::TerraformFile;
-use crate::source::SourceFile;
+use irsa_lint::extract::terraform::NoFiles;
+use irsa_lint::model::pod_identity::{AssociationOrigin, PodIdentityObjects};
+use irsa_lint::model::policy::Located;
+use irsa_lint::parse::TerraformFile;
+use irsa_lint::source::SourceFile;
 
-const RESOURCES: &str = include_str!("../../../testdata/terraform-pod-identity/resources.tf");
-const MODULES: &str = include_str!("../../../testdata/terraform-pod-identity/modules.tf");
+const RESOURCES: &str = include_str!("../testdata/terraform-pod-identity/resources.tf");
+const MODULES: &str = include_str!("../testdata/terraform-pod-identity/modules.tf");
 
 /// One file read as a module directory: its outputs' model.
-fn read(text: &str) -> crate::extract::Extracted {
+fn read(text: &str) -> irsa_lint::extract::Extracted {
     let source = Arc::new(SourceFile::new("infra/main.tf", None, text.to_string()));
-    let mut outputs = crate::frontend::read_terraform_module(
+    let mut outputs = irsa_lint::frontend::read_terraform_module(
         &[(source, TerraformFile::Config)],
         &NoFiles,
         "irsa-lint:",
@@ -237,12 +238,12 @@ fn pod_identity_module_role_trust_links_its_associations() {
     assert_eq!(condition.operators[0].entries.len(), 1);
     assert!(extracted.policies[1].statements[0].condition.is_none());
 
-    let model = crate::link::Model {
+    let model = irsa_lint::link::Model {
         policies: extracted.policies,
         pod_identity: extracted.pod_identity,
         ..Default::default()
     };
-    let linked = crate::link::Linked::new(model, crate::link::LinkOptions::default());
+    let linked = irsa_lint::link::Linked::new(model, irsa_lint::link::LinkOptions::default());
     let roles: Vec<Option<String>> = linked
         .associations()
         .map(|(id, _)| {
