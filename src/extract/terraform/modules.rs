@@ -39,11 +39,13 @@
 //! | `iam-assumable-role-with-oidc` | 4.0.0–5.60.0 | `create_role` defaults to false; `:sub` only when `oidc_fully_qualified_subjects` (`StringEquals`) or `oidc_subjects_with_wildcards` (`StringLike`) are given; 4.3.0: `oidc_fully_qualified_audiences` (`StringLike` `:aud`); 5.5.0/5.5.2: self-assume as above; 5.44.0: `sts:TagSession` and `provider_trust_policy_conditions` |
 //! | `iam-role` with `enable_oidc` | 6.0.0–6.5.0 | `oidc_subjects` (`StringEquals`), `oidc_wildcard_subjects` (`StringLike`), `oidc_audiences` (`StringEquals`), `trust_policy_conditions`; `sts:TagSession` |
 //! | aws-ia `eks-blueprints-addon` | 1.0.0–1.1.1 | `create_role` defaults to false; one subject per `oidc_providers` entry (`namespace`, default the release's namespace or `default`, and `service_account`) |
+//! | `eks-pod-identity` | 1.0.0–2.8.1 | one `pods.eks.amazonaws.com` statement (`sts:AssumeRole`, `sts:TagSession`); 1.4.0: `trust_policy_conditions`; `create`, name as in 6.x |
 //!
 //! Not synthesised (the call gives no policy, nothing is concluded): a trust that holds
 //! statements beyond the OIDC ones that are not modelled here (`iam-role`'s GitHub, Bitbucket and
-//! SAML statements or `trust_policy_permissions`, the addon's `trust_policy_statements`), an
-//! `oidc_providers` or operator that stays unknown, a version outside the table.
+//! SAML statements or `trust_policy_permissions`, the addon's and `eks-pod-identity`'s
+//! `trust_policy_statements`), an `oidc_providers` or operator that stays unknown, a version
+//! outside the table.
 
 use std::collections::HashMap;
 use std::path::Path;
