@@ -118,9 +118,21 @@ pub fn read_terraform_module(
             kubernetes::append(&mut outputs[i].extracted.k8s, found.objects);
         }
     }
-    for found in pod_identity::pod_identity_objects(&module) {
-        if let Some(i) = file_of(sources, &found.block_source) {
-            outputs[i].extracted.pod_identity.extend(found.objects);
+    // Each Pod Identity object to the file of its block (its source).
+    let found = pod_identity::pod_identity_objects(&module);
+    for a in found.associations {
+        if let Some(i) = file_of(sources, &a.source) {
+            outputs[i].extracted.pod_identity.associations.push(a);
+        }
+    }
+    for p in found.fargate_profiles {
+        if let Some(i) = file_of(sources, &p.source) {
+            outputs[i].extracted.pod_identity.fargate_profiles.push(p);
+        }
+    }
+    for l in found.addon_lists {
+        if let Some(i) = file_of(sources, &l.source) {
+            outputs[i].extracted.pod_identity.addon_lists.push(l);
         }
     }
     outputs

@@ -30,17 +30,14 @@ use crate::model::pod_identity::{
 use crate::model::policy::Located;
 use crate::source::{SourceRef, Span};
 
-/// The Pod Identity objects one block defines, with the `.tf` file the block is in.
-pub struct TerraformPodIdentity {
-    pub block_source: SourceRef,
-    pub objects: PodIdentityObjects,
-}
-
 /// Every Pod Identity object of the module's resources and module calls, in file order by kind.
-pub fn pod_identity_objects(module: &Module) -> Vec<TerraformPodIdentity> {
-    let mut out = resource_associations(module);
-    out.extend(fargate_profiles(module));
-    out.extend(addon_lists(module));
+/// Each object's `source` is the `.tf` file of the block that defines it.
+pub fn pod_identity_objects(module: &Module) -> PodIdentityObjects {
+    let mut out = PodIdentityObjects {
+        associations: resource_associations(module),
+        fargate_profiles: fargate_profiles(module),
+        addon_lists: addon_lists(module),
+    };
     out.extend(module_objects(module));
     out
 }
@@ -118,15 +115,8 @@ where
     out
 }
 
-fn objects(source: &SourceRef, objects: PodIdentityObjects) -> TerraformPodIdentity {
-    TerraformPodIdentity {
-        block_source: source.clone(),
-        objects,
-    }
-}
-
 /// `aws_eks_pod_identity_association` instances.
-fn resource_associations(module: &Module) -> Vec<TerraformPodIdentity> {
+fn resource_associations(module: &Module) -> Vec<PodIdentityAssociation> {
     let mut out = Vec::new();
     for (address, r) in instances(module, "aws_eks_pod_identity_association") {
         let association = PodIdentityAssociation {
@@ -146,13 +136,7 @@ fn resource_associations(module: &Module) -> Vec<TerraformPodIdentity> {
             session_policy: r.value("policy").map(|(_, at)| at),
             cluster_account: None,
         };
-        out.push(objects(
-            r.block.source,
-            PodIdentityObjects {
-                associations: vec![association],
-                ..Default::default()
-            },
-        ));
+        out.push(association);
     }
     out
 }
@@ -175,7 +159,7 @@ fn selector(
 }
 
 /// `aws_eks_fargate_profile` instances, from their `selector` blocks.
-fn fargate_profiles(module: &Module) -> Vec<TerraformPodIdentity> {
+fn fargate_profiles(module: &Module) -> Vec<FargateProfile> {
     let mut out = Vec::new();
     for (address, r) in instances(module, "aws_eks_fargate_profile") {
         let mut selectors = Vec::new();
@@ -199,20 +183,14 @@ fn fargate_profiles(module: &Module) -> Vec<TerraformPodIdentity> {
             cluster: r.string("cluster_name"),
             selectors,
         };
-        out.push(objects(
-            r.block.source,
-            PodIdentityObjects {
-                fargate_profiles: vec![profile],
-                ..Default::default()
-            },
-        ));
+        out.push(profile);
     }
     out
 }
 
 /// `aws_eks_addon` instances: one list per `cluster_name` as written, at the first add-on's
 /// block (a name written in another file than that block points at it).
-fn addon_lists(module: &Module) -> Vec<TerraformPodIdentity> {
+fn addon_lists(module: &Module) -> Vec<AddonList> {
     let mut lists: Vec<AddonList> = Vec::new();
     for (_, r) in instances(module, "aws_eks_addon") {
         let Some(mut name) = r.string("addon_name") else {
@@ -241,18 +219,6 @@ fn addon_lists(module: &Module) -> Vec<TerraformPodIdentity> {
         }
     }
     lists
-        .into_iter()
-        .map(|list| {
-            let source = list.source.clone();
-            objects(
-                &source,
-                PodIdentityObjects {
-                    addon_lists: vec![list],
-                    ..Default::default()
-                },
-            )
-        })
-        .collect()
 }
 
 /// A module call this reads Pod Identity objects from.
@@ -276,8 +242,8 @@ fn call_kind(module: &Module, call: &BlockRef<'_>) -> Option<Call> {
 }
 
 /// The objects of the module's `eks-pod-identity` and `eks` calls, each instance's.
-fn module_objects(module: &Module) -> Vec<TerraformPodIdentity> {
-    let mut out = Vec::new();
+fn module_objects(module: &Module) -> PodIdentityObjects {
+    let mut out = PodIdentityObjects::default();
     for call in module.module_calls() {
         let Some(label) = call.label(0) else { continue };
         let Some(kind) = call_kind(module, &call) else {
@@ -292,15 +258,9 @@ fn module_objects(module: &Module) -> Vec<TerraformPodIdentity> {
                 prefix,
                 args,
             };
-            let found = match kind {
-                Call::PodIdentity(version) => PodIdentityObjects {
-                    associations: call.associations(version),
-                    ..Default::default()
-                },
-                Call::Eks => call.eks_objects(),
-            };
-            if !found.is_empty() {
-                out.push(objects(call.source, found));
+            match kind {
+                Call::PodIdentity(version) => out.associations.extend(call.associations(version)),
+                Call::Eks => out.extend(call.eks_objects()),
             }
         }
     }
