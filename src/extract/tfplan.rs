@@ -18,7 +18,10 @@
 //!   schema (`metadata[0].annotations`, `spec[0].template[0].spec[0].service_account_name`,
 //!   `container[].env[]`) is rewritten into the manifest shape the Kubernetes reader takes
 //!   ([`to_manifest`]), every node keeping its span in the plan file;
-//! * `kubernetes_manifest`: its `manifest` attribute is a manifest already.
+//! * `kubernetes_manifest`: its `manifest` attribute is a manifest already;
+//! * `aws_eks_pod_identity_association`: a Pod Identity association (`cluster_name`,
+//!   `namespace`, `service_account`, `role_arn`, `target_role_arn`, `disable_session_tags`,
+//!   `policy`), addressed and labelled by its resource address.
 //!
 //! In a plan, `resource_changes[].change.after` is read with `after_unknown` (what is known only
 //! after apply); `planned_values`, which leaves unknown values out, only for an address that has no
@@ -40,12 +43,17 @@
 
 use super::Extracted;
 use super::embedded;
-use super::k8s;
+use super::k8s::{self, located_bool};
+use super::pod_identity::located_trimmed;
 use super::policy::read_policy;
 use crate::model::arn::parse_role_arn;
+use crate::model::pod_identity::{AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity};
 use crate::parse::tree::{Entry, Node, NodeKind, Scalar, ScalarStyle, ScalarType};
 use crate::source::{SourceRef, Span};
+
+/// The Pod Identity association resource type.
+const ASSOCIATION: &str = "aws_eks_pod_identity_association";
 
 /// How deep a resource's values are read (a pod spec is about fifteen levels deep).
 const MAX_VALUE_DEPTH: usize = 48;
@@ -151,7 +159,10 @@ fn is_managed(resource: &Node) -> bool {
 }
 
 fn is_read(kind: &str) -> bool {
-    kind == "aws_iam_role" || kind == "kubernetes_manifest" || kubernetes_kind(kind).is_some()
+    kind == "aws_iam_role"
+        || kind == "kubernetes_manifest"
+        || kind == ASSOCIATION
+        || kubernetes_kind(kind).is_some()
 }
 
 /// One `resource_changes` item, unless it is deleted, deposed, a data source or of a type not read.
@@ -586,6 +597,12 @@ fn read_instance(
     ) else {
         return;
     };
+    if instance.kind == ASSOCIATION {
+        out.pod_identity
+            .associations
+            .push(association(source, instance, &values));
+        return;
+    }
     let manifest = if instance.kind == "kubernetes_manifest" {
         match values.get("manifest") {
             Some(m) if m.as_map().is_some() => m.clone(),
@@ -600,6 +617,31 @@ fn read_instance(
     };
     k8s::extract_objects_at(source, &manifest, instance.address.clone(), &mut out.k8s);
     k8s::ignore_annotations(&manifest, &mut out.k8s.ignore_annotations);
+}
+
+/// An `aws_eks_pod_identity_association` instance from its values (holes filled in).
+fn association(source: &SourceRef, instance: &Instance, values: &Node) -> PodIdentityAssociation {
+    let string = |key: &str| located_trimmed(values.get(key));
+    PodIdentityAssociation {
+        source: source.clone(),
+        origin: AssociationOrigin::Terraform,
+        span: instance.values.span,
+        label: instance.address.clone(),
+        logical_path: instance.address.clone(),
+        address: Some(instance.address.clone()),
+        cluster: string("cluster_name"),
+        namespace: string("namespace"),
+        service_account: string("service_account"),
+        role_arn: string("role_arn"),
+        role_created: false,
+        target_role_arn: string("target_role_arn"),
+        disable_session_tags: located_bool(values.get("disable_session_tags")),
+        session_policy: values
+            .get("policy")
+            .filter(|p| !p.is_null())
+            .map(|p| p.span),
+        cluster_account: None,
+    }
 }
 
 /// The manifest a Kubernetes provider resource of type `resource_type` stands for, from its values
@@ -870,6 +912,28 @@ mod tests {
         // The Effect value is found inside the escaped string of the host file.
         let effect = policy.statements[0].effect.as_ref().unwrap();
         assert_eq!(&text[effect.span.range()], "\\\"Allow\\\"");
+    }
+
+    #[test]
+    fn planned_pod_identity_associations_keep_holes_and_addresses() {
+        let text = r#"{"format_version":"1.2","terraform_version":"1.9.8","resource_changes":[{"address":"module.a.aws_eks_pod_identity_association.api","module_address":"module.a","mode":"managed","type":"aws_eks_pod_identity_association","name":"api","change":{"actions":["create"],"after":{"cluster_name":"prod","namespace":"payments","service_account":"api","target_role_arn":null,"disable_session_tags":false,"policy":null},"after_unknown":{"role_arn":true,"association_arn":true}}},{"address":"aws_eks_pod_identity_association.gone","mode":"managed","type":"aws_eks_pod_identity_association","name":"gone","change":{"actions":["delete"],"before":{},"after":null}}],"configuration":{"root_module":{"module_calls":{"a":{"module":{"resources":[{"address":"aws_eks_pod_identity_association.api","mode":"managed","type":"aws_eks_pod_identity_association","name":"api","expressions":{"role_arn":{"references":["aws_iam_role.api.arn","aws_iam_role.api"]}}}]}}}}}}"#;
+        let out = extracted(text);
+        let found = &out.pod_identity.associations;
+        assert_eq!(found.len(), 1, "a deleted association is none");
+        let a = &found[0];
+        assert_eq!(
+            a.address.as_deref(),
+            Some("module.a.aws_eks_pod_identity_association.api")
+        );
+        assert_eq!(
+            a.role_arn.as_ref().unwrap().value,
+            "${aws_iam_role.api.arn}"
+        );
+        assert_eq!(a.service_account.as_ref().unwrap().value, "api");
+        let ns = a.namespace.as_ref().unwrap();
+        assert_eq!(&text[ns.span.range()], "\"payments\"");
+        assert!(a.target_role_arn.is_none() && a.session_policy.is_none());
+        assert!(!a.tags_disabled());
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! policies in their AWS shapes, Kubernetes objects, policies embedded in strings); a format with
 //! another syntax adds its parser and readers beside them and its branch here.
 
-use crate::extract::terraform::{FileLoader, Module, kubernetes, modules, roles};
+use crate::extract::terraform::{FileLoader, Module, kubernetes, modules, pod_identity, roles};
 use crate::extract::{self, Extracted, holes};
 use crate::model::template::Vars;
 use crate::parse::tree::{Limits, ParseProblem};
@@ -109,22 +109,40 @@ pub fn read_terraform_module(
         .chain(roles::unreferenced_trust_documents(&module))
         .chain(modules::module_policies(&module));
     for found in found {
-        if let Some(i) = sources
-            .iter()
-            .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
-        {
+        if let Some(i) = file_of(sources, &found.block_source) {
             outputs[i].extracted.policies.push(found.policy);
         }
     }
     for found in kubernetes::kubernetes_objects(&module) {
-        if let Some(i) = sources
-            .iter()
-            .position(|(s, _)| std::sync::Arc::ptr_eq(s, &found.block_source))
-        {
+        if let Some(i) = file_of(sources, &found.block_source) {
             kubernetes::append(&mut outputs[i].extracted.k8s, found.objects);
         }
     }
+    // Each Pod Identity object to the file of its block (its source).
+    let found = pod_identity::pod_identity_objects(&module);
+    for a in found.associations {
+        if let Some(i) = file_of(sources, &a.source) {
+            outputs[i].extracted.pod_identity.associations.push(a);
+        }
+    }
+    for p in found.fargate_profiles {
+        if let Some(i) = file_of(sources, &p.source) {
+            outputs[i].extracted.pod_identity.fargate_profiles.push(p);
+        }
+    }
+    for l in found.addon_lists {
+        if let Some(i) = file_of(sources, &l.source) {
+            outputs[i].extracted.pod_identity.addon_lists.push(l);
+        }
+    }
     outputs
+}
+
+/// The index of `source` among `sources`.
+fn file_of(sources: &[(SourceRef, TerraformFile)], source: &SourceRef) -> Option<usize> {
+    sources
+        .iter()
+        .position(|(s, _)| std::sync::Arc::ptr_eq(s, source))
 }
 
 /// `terraform.tfvars`, `*.auto.tfvars` and their `.json` forms: the variable files Terraform reads

@@ -48,9 +48,11 @@ mod functions;
 pub mod kubernetes;
 pub mod modules;
 pub mod node;
+pub mod pod_identity;
 pub mod policy_document;
 pub mod roles;
 pub mod value;
+pub mod versions;
 
 pub use eval::{BlockRef, Env, EvalError, FileLoader, Module, NoFiles};
 pub use node::{document_node, json_string_node, to_node};

@@ -39,17 +39,20 @@
 //! | `iam-assumable-role-with-oidc` | 4.0.0–5.60.0 | `create_role` defaults to false; `:sub` only when `oidc_fully_qualified_subjects` (`StringEquals`) or `oidc_subjects_with_wildcards` (`StringLike`) are given; 4.3.0: `oidc_fully_qualified_audiences` (`StringLike` `:aud`); 5.5.0/5.5.2: self-assume as above; 5.44.0: `sts:TagSession` and `provider_trust_policy_conditions` |
 //! | `iam-role` with `enable_oidc` | 6.0.0–6.5.0 | `oidc_subjects` (`StringEquals`), `oidc_wildcard_subjects` (`StringLike`), `oidc_audiences` (`StringEquals`), `trust_policy_conditions`; `sts:TagSession` |
 //! | aws-ia `eks-blueprints-addon` | 1.0.0–1.1.1 | `create_role` defaults to false; one subject per `oidc_providers` entry (`namespace`, default the release's namespace or `default`, and `service_account`) |
+//! | `eks-pod-identity` | 1.0.0–2.8.1 | one `pods.eks.amazonaws.com` statement (`sts:AssumeRole`, `sts:TagSession`); 1.4.0: `trust_policy_conditions`; `create`, name as in 6.x |
 //!
 //! Not synthesised (the call gives no policy, nothing is concluded): a trust that holds
 //! statements beyond the OIDC ones that are not modelled here (`iam-role`'s GitHub, Bitbucket and
-//! SAML statements or `trust_policy_permissions`, the addon's `trust_policy_statements`), an
-//! `oidc_providers` or operator that stays unknown, a version outside the table.
+//! SAML statements or `trust_policy_permissions`, the addon's and `eks-pod-identity`'s
+//! `trust_policy_statements`), an `oidc_providers` or operator that stays unknown, a version
+//! outside the table.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use super::roles::{RoleValues, TerraformPolicy, iam_role_values, read_role_policy};
 use super::value::{Origin, StrPart, TfValue, ValueKind};
+pub use super::versions::{ADDON_TAGS, IAM_TAGS, POD_IDENTITY_TAGS, Version, newest_allowed, tags};
 use super::{BlockRef, Env, Module, document_node};
 use crate::model::policy::{Located, RoleIdentity};
 use crate::parse::hcl;
@@ -60,97 +63,6 @@ pub const MAX_MODULE_DEPTH: usize = 8;
 /// Module instances (a call's `count`/`for_each` instances, nested ones included) evaluated per
 /// linted directory; past it, further calls give no policy.
 pub const MAX_MODULE_INSTANCES: usize = 256;
-
-/// Release tags of `terraform-aws-modules/terraform-aws-iam` from 4.0.0 (read from the
-/// repository's tags).
-pub const IAM_TAGS: &str = "4.0.0 4.1.0 4.2.0 4.3.0 4.4.0 4.5.0 4.6.0 4.7.0 4.8.0 4.9.0 4.10.0 \
-    4.10.1 4.11.0 4.12.0 4.13.0 4.13.1 4.13.2 4.14.0 4.15.0 4.15.1 4.16.0 4.17.0 4.17.1 4.17.2 \
-    4.18.0 4.19.0 4.20.0 4.20.1 4.20.2 4.20.3 4.21.0 4.21.1 4.22.0 4.22.1 4.23.0 4.24.0 4.24.1 \
-    5.0.0 5.1.0 5.2.0 5.3.0 5.3.1 5.3.2 5.3.3 5.4.0 5.5.0 5.5.1 5.5.2 5.5.3 5.5.4 5.5.5 5.5.6 \
-    5.5.7 5.6.0 5.7.0 5.8.0 5.9.0 5.9.1 5.9.2 5.10.0 5.11.0 5.11.1 5.11.2 5.12.0 5.13.0 5.14.0 \
-    5.14.1 5.14.2 5.14.3 5.14.4 5.15.0 5.16.0 5.17.0 5.17.1 5.18.0 5.19.0 5.20.0 5.21.0 5.22.0 \
-    5.23.0 5.23.1 5.24.0 5.25.0 5.26.0 5.27.0 5.28.0 5.29.0 5.29.1 5.29.2 5.30.0 5.30.1 5.30.2 \
-    5.31.0 5.32.0 5.32.1 5.33.0 5.33.1 5.34.0 5.35.0 5.36.0 5.37.0 5.37.1 5.37.2 5.38.0 5.39.0 \
-    5.39.1 5.40.0 5.41.0 5.42.0 5.43.0 5.44.0 5.44.1 5.44.2 5.45.0 5.46.0 5.47.0 5.47.1 5.48.0 \
-    5.49.0 5.50.0 5.51.0 5.52.0 5.52.1 5.52.2 5.53.0 5.54.0 5.54.1 5.55.0 5.56.0 5.57.0 5.58.0 \
-    5.59.0 5.60.0 6.0.0 6.0.1 6.1.0 6.1.1 6.1.2 6.2.0 6.2.1 6.2.2 6.2.3 6.3.0 6.4.0 6.5.0";
-
-/// Release tags of `aws-ia/terraform-aws-eks-blueprints-addon`.
-pub const ADDON_TAGS: &str = "1.0.0 1.0.1 1.1.0 1.1.1";
-
-/// A release version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Version(pub u32, pub u32, pub u32);
-
-impl Version {
-    /// `5`, `5.30`, `v5.30.0` (missing parts are 0); None for anything else (a pre-release).
-    pub fn parse(text: &str) -> Option<(Version, usize)> {
-        let text = text.trim();
-        let text = text.strip_prefix('v').unwrap_or(text);
-        let mut parts = [0u32; 3];
-        let mut count = 0;
-        for (i, piece) in text.split('.').enumerate() {
-            if i >= 3 || piece.is_empty() || !piece.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            parts[i] = piece.parse().ok()?;
-            count = i + 1;
-        }
-        Some((Version(parts[0], parts[1], parts[2]), count))
-    }
-}
-
-fn tags(list: &str) -> Vec<Version> {
-    list.split_whitespace()
-        .filter_map(|t| Version::parse(t).map(|(v, _)| v))
-        .collect()
-}
-
-/// Whether `v` satisfies one constraint (`>= 4.12`, `~> 5.0`, `5.30.0`); None when the
-/// constraint cannot be read.
-fn satisfies(v: Version, constraint: &str) -> Option<bool> {
-    let c = constraint.trim();
-    let (op, rest) = ["~>", ">=", "<=", "!=", "=", ">", "<"]
-        .iter()
-        .find_map(|op| c.strip_prefix(op).map(|rest| (*op, rest)))
-        .unwrap_or(("=", c));
-    let (w, count) = Version::parse(rest)?;
-    Some(match op {
-        ">=" => v >= w,
-        "<=" => v <= w,
-        ">" => v > w,
-        "<" => v < w,
-        "!=" => v != w,
-        "=" => v == w,
-        // `~> 5` is `>= 5`; `~> 5.1` stays in 5.x; `~> 5.1.2` in 5.1.x.
-        _ => {
-            v >= w
-                && match count {
-                    1 => true,
-                    2 => v.0 == w.0,
-                    _ => v.0 == w.0 && v.1 == w.1,
-                }
-        }
-    })
-}
-
-/// The newest of `tags` in `[from, to)` that the constraint (comma-separated; None or
-/// unreadable: any) allows.
-pub fn newest_allowed(
-    tags: &[Version],
-    from: Version,
-    to: Version,
-    constraint: Option<&str>,
-) -> Option<Version> {
-    let allowed = |v: Version| match constraint {
-        None => true,
-        Some(c) => c.split(',').all(|one| satisfies(v, one).unwrap_or(true)),
-    };
-    tags.iter()
-        .copied()
-        .filter(|v| *v >= from && *v < to && allowed(*v))
-        .max()
-}
 
 /// A module the synthesis knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +77,8 @@ pub enum Known {
     IamRole,
     /// `aws-ia/eks-blueprints-addon/aws`.
     BlueprintsAddon,
+    /// `terraform-aws-modules/eks-pod-identity/aws`: a role for `pods.eks.amazonaws.com`.
+    EksPodIdentity,
 }
 
 impl Known {
@@ -176,6 +90,7 @@ impl Known {
             Known::Irsa | Known::IamRole => (IAM_TAGS, v(6, 0, 0), v(u32::MAX, 0, 0)),
             Known::AssumableRoleWithOidc => (IAM_TAGS, v(4, 0, 0), v(6, 0, 0)),
             Known::BlueprintsAddon => (ADDON_TAGS, v(1, 0, 0), v(u32::MAX, 0, 0)),
+            Known::EksPodIdentity => (POD_IDENTITY_TAGS, v(1, 0, 0), v(u32::MAX, 0, 0)),
         }
     }
 
@@ -188,9 +103,10 @@ impl Known {
     /// The outputs that give the role's ARN.
     fn arn_outputs(self) -> &'static [&'static str] {
         match self {
-            Known::IrsaEks | Known::AssumableRoleWithOidc | Known::BlueprintsAddon => {
-                &["iam_role_arn"]
-            }
+            Known::IrsaEks
+            | Known::AssumableRoleWithOidc
+            | Known::BlueprintsAddon
+            | Known::EksPodIdentity => &["iam_role_arn"],
             Known::Irsa => &["arn"],
             Known::IamRole => &["arn", "iam_role_arn"],
         }
@@ -212,6 +128,38 @@ pub fn classify(source: &str) -> Option<ModuleSource> {
     if s.starts_with("./") || s.starts_with("../") {
         return Some(ModuleSource::Local(s.to_string()));
     }
+    let (repo, sub, reference) = registry_source(s);
+    let known = match (repo, sub) {
+        ("terraform-aws-modules/iam/aws" | "terraform-aws-modules/terraform-aws-iam", sub) => {
+            match sub {
+                "modules/iam-role-for-service-accounts-eks" => Known::IrsaEks,
+                "modules/iam-role-for-service-accounts" => Known::Irsa,
+                "modules/iam-assumable-role-with-oidc" => Known::AssumableRoleWithOidc,
+                "modules/iam-role" => Known::IamRole,
+                _ => return None,
+            }
+        }
+        ("aws-ia/eks-blueprints-addon/aws" | "aws-ia/terraform-aws-eks-blueprints-addon", "") => {
+            Known::BlueprintsAddon
+        }
+        (
+            "terraform-aws-modules/eks-pod-identity/aws"
+            | "terraform-aws-modules/terraform-aws-eks-pod-identity",
+            "",
+        ) => Known::EksPodIdentity,
+        _ => return None,
+    };
+    // A ref that is no version (a branch, a commit) is read as the newest.
+    let constraint = reference
+        .filter(|r| Version::parse(r).is_some())
+        .map(|r| format!("= {}", r.trim_start_matches('v')));
+    Some(ModuleSource::Known(known, constraint))
+}
+
+/// A registry or git `source` as (repository, sub-directory, `?ref=`): `git::https://github.com/
+/// o/r.git//modules/x?ref=v1` → (`o/r`, `modules/x`, `v1`); `o/name/aws` → (`o/name/aws`, ``).
+pub fn registry_source(source: &str) -> (&str, &str, Option<String>) {
+    let s = source.trim();
     let (s, reference) = match s.split_once('?') {
         Some((s, query)) => (
             s,
@@ -235,27 +183,7 @@ pub fn classify(source: &str) -> Option<ModuleSource> {
         .unwrap_or(s);
     let (repo, sub) = s.split_once("//").unwrap_or((s, ""));
     let repo = repo.trim_end_matches('/').trim_end_matches(".git");
-    let sub = sub.trim_end_matches('/');
-    let known = match (repo, sub) {
-        ("terraform-aws-modules/iam/aws" | "terraform-aws-modules/terraform-aws-iam", sub) => {
-            match sub {
-                "modules/iam-role-for-service-accounts-eks" => Known::IrsaEks,
-                "modules/iam-role-for-service-accounts" => Known::Irsa,
-                "modules/iam-assumable-role-with-oidc" => Known::AssumableRoleWithOidc,
-                "modules/iam-role" => Known::IamRole,
-                _ => return None,
-            }
-        }
-        ("aws-ia/eks-blueprints-addon/aws" | "aws-ia/terraform-aws-eks-blueprints-addon", "") => {
-            Known::BlueprintsAddon
-        }
-        _ => return None,
-    };
-    // A ref that is no version (a branch, a commit) is read as the newest.
-    let constraint = reference
-        .filter(|r| Version::parse(r).is_some())
-        .map(|r| format!("= {}", r.trim_start_matches('v')));
-    Some(ModuleSource::Known(known, constraint))
+    (repo, sub.trim_end_matches('/'), reference)
 }
 
 /// A role a module call creates, before it is read: its values, origins wherever they were
@@ -371,12 +299,7 @@ fn synthesise_call(
     let args = Args::of(module, call, env, top);
     match kind {
         ModuleSource::Known(known, reference) => {
-            let constraint = reference.or_else(|| {
-                module
-                    .attribute(call, "version", &Env::new())
-                    .and_then(|v| v.as_str().map(|s| s.into_owned()))
-            });
-            let Some(version) = known.version(constraint.as_deref()) else {
+            let Some(version) = call_version(module, call, known, reference) else {
                 return Vec::new();
             };
             let at = Origin::new(call.source, header_span(call));
@@ -389,6 +312,21 @@ fn synthesise_call(
         }
         ModuleSource::Local(dir) => local_module(module, &dir, args, walk),
     }
+}
+
+/// The version of `known` a call uses: its source's `?ref=`, else its `version` argument.
+pub(super) fn call_version(
+    module: &Module,
+    call: &BlockRef<'_>,
+    known: Known,
+    reference: Option<String>,
+) -> Option<Version> {
+    let constraint = reference.or_else(|| {
+        module
+            .attribute(call, "version", &Env::new())
+            .and_then(|v| v.as_str().map(|s| s.into_owned()))
+    });
+    known.version(constraint.as_deref())
 }
 
 /// A local module's roles, and its own calls' roles, with `args` as its variables.
@@ -462,7 +400,7 @@ fn normalize(path: &str) -> String {
 }
 
 /// `module "name"`: where what a module writes by itself is reported.
-fn header_span(call: &BlockRef<'_>) -> Span {
+pub(super) fn header_span(call: &BlockRef<'_>) -> Span {
     let end = call
         .block
         .labels
@@ -482,15 +420,15 @@ const META: [&str; 6] = [
 ];
 
 /// A call's arguments, evaluated in the caller, each with the span of its `key = value`.
-struct Args {
-    values: HashMap<String, (TfValue, Span)>,
+pub(super) struct Args {
+    pub(super) values: HashMap<String, (TfValue, Span)>,
 }
 
 impl Args {
     /// The arguments of one instance. At the top (the linted directory's own call), values
     /// written in the caller's other files are re-anchored at the argument, so everything the
     /// caller gave points into the calling file.
-    fn of(module: &Module, call: &BlockRef<'_>, env: &Env, top: bool) -> Args {
+    pub(super) fn of(module: &Module, call: &BlockRef<'_>, env: &Env, top: bool) -> Args {
         let mut values = HashMap::new();
         for attr in call.block.body.attributes() {
             if META.contains(&attr.key.as_str()) {
@@ -506,12 +444,12 @@ impl Args {
     }
 
     /// A given, non-null argument.
-    fn get(&self, key: &str) -> Option<&TfValue> {
+    pub(super) fn get(&self, key: &str) -> Option<&TfValue> {
         self.values.get(key).map(|v| &v.0).filter(|v| !v.is_null())
     }
 
     /// A boolean argument: Some when known (or defaulted), None when unknown.
-    fn flag(&self, key: &str, default: bool) -> Option<bool> {
+    pub(super) fn flag(&self, key: &str, default: bool) -> Option<bool> {
         match self.get(key) {
             None => Some(default),
             Some(v) => v.as_bool(),
@@ -631,13 +569,34 @@ impl Writer<'_> {
         provider: TfValue,
         conditions: Vec<(TfValue, TfValue, TfValue)>,
     ) -> TfValue {
+        self.statement(actions, self.obj(vec![("Federated", provider)]), conditions)
+    }
+
+    /// A statement for a service principal.
+    fn service(
+        &self,
+        actions: &[&str],
+        service: &str,
+        conditions: Vec<(TfValue, TfValue, TfValue)>,
+    ) -> TfValue {
+        let principal = self.obj(vec![("Service", self.s(service))]);
+        self.statement(actions, principal, conditions)
+    }
+
+    /// An `Allow` statement.
+    fn statement(
+        &self,
+        actions: &[&str],
+        principal: TfValue,
+        conditions: Vec<(TfValue, TfValue, TfValue)>,
+    ) -> TfValue {
         let mut entries = vec![
             ("Effect", self.s("Allow")),
             (
                 "Action",
                 self.one_or_list(actions.iter().map(|a| self.s(a)).collect()),
             ),
-            ("Principal", self.obj(vec![("Federated", provider)])),
+            ("Principal", principal),
         ];
         if !conditions.is_empty() {
             entries.push(("Condition", self.conditions(conditions)));
@@ -963,6 +922,23 @@ fn synthesise_known(
             let role_path = args.string_or("role_path", "/", at);
             (name, name_prefix, path) = v5_role(args, version, role_path, &w, &mut statements)?;
         }
+        Known::EksPodIdentity => {
+            // Statements of `trust_policy_statements` are not modelled: no policy.
+            if !args.flag("create", true)? || !args.list("trust_policy_statements")?.is_empty() {
+                return None;
+            }
+            let conditions = if version >= Version(1, 4, 0) {
+                generic_conditions(args, "trust_policy_conditions")?
+            } else {
+                Vec::new()
+            };
+            statements.push(w.service(
+                &["sts:AssumeRole", "sts:TagSession"],
+                "pods.eks.amazonaws.com",
+                conditions,
+            ));
+            (name, name_prefix, path) = v6_name(args, "name", "use_name_prefix", "path", &w);
+        }
         Known::IamRole => {
             if !args.flag("create", true)? || !args.flag("enable_oidc", false)? {
                 return None;
@@ -1195,32 +1171,6 @@ fn reanchor(value: &TfValue, host: &SourceRef, anchor: Span, depth: usize) -> Tf
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn v(text: &str) -> Version {
-        Version::parse(text).unwrap().0
-    }
-
-    #[test]
-    fn versions_resolve_to_the_newest_allowed_tag() {
-        let eks = Known::IrsaEks;
-        assert_eq!(eks.version(None), Some(v("5.60.0")));
-        assert_eq!(eks.version(Some("~> 5.0")), Some(v("5.60.0")));
-        assert_eq!(eks.version(Some("~> 5.30.0")), Some(v("5.30.2")));
-        assert_eq!(eks.version(Some(">= 4.12")), Some(v("5.60.0")));
-        assert_eq!(eks.version(Some("4.20.0")), Some(v("4.20.0")));
-        assert_eq!(eks.version(Some("~> 4.20")), Some(v("4.24.1")));
-        assert_eq!(eks.version(Some(">= 4.12, < 4.21.1")), Some(v("4.21.0")));
-        assert_eq!(eks.version(Some("~> 6.0")), None);
-        assert_eq!(eks.version(Some("4.11.0")), None);
-        assert_eq!(Known::Irsa.version(Some("~> 6.0")), Some(v("6.5.0")));
-        assert_eq!(Known::Irsa.version(Some("~> 5.0")), None);
-        assert_eq!(
-            Known::BlueprintsAddon.version(Some("~> 1.1")),
-            Some(v("1.1.1"))
-        );
-        // Unreadable: any.
-        assert_eq!(eks.version(Some("latest")), Some(v("5.60.0")));
-    }
 
     #[test]
     fn sources_name_the_modules() {
