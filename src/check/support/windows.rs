@@ -120,8 +120,13 @@ pub fn scheduled_on_windows(pod: &PodSpec) -> Option<WindowsSignal> {
     for (key_at, value) in &pod.node_selector {
         let (key, value_text) = (key_at.value.as_str(), value.value.as_str());
         if key == "node.kubernetes.io/windows-build" || value_text.eq_ignore_ascii_case("windows") {
+            let windows_value = value_text.eq_ignore_ascii_case("windows");
             return Some(WindowsSignal {
-                span: value.span,
+                span: if windows_value {
+                    value.span
+                } else {
+                    key_at.span
+                },
                 what: format!("`nodeSelector` `{key}: {value_text}`"),
                 path: format!("nodeSelector.{key}"),
             });
