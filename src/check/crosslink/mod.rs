@@ -10,6 +10,7 @@ pub mod ambiguous_link;
 pub mod audience_mismatch;
 pub mod env_role_differs_from_annotation;
 pub mod namespace_mismatch;
+pub mod pod_identity_agent_missing;
 pub mod pod_identity_association_missing_objects;
 pub mod pod_identity_proxy_no_bypass;
 pub mod pod_identity_unsupported_compute;
