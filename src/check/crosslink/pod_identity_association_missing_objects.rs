@@ -9,11 +9,10 @@
 //! defines none there, the ServiceAccounts probably live elsewhere (a chart, another repository),
 //! so the rule stays quiet. Names with template holes are skipped.
 
-use crate::check::support::objects::name_span;
+use crate::check::support::objects::{similar_service_account, with_suggested_service_account};
 use crate::check::support::pod_identity::literal;
-use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
-use crate::link::{Linked, SaId};
+use crate::link::Linked;
 use crate::registry::IRSA411;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
@@ -32,17 +31,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let same_namespace: Vec<SaId> = linked
-            .service_accounts()
-            .map(|(i, _)| i)
-            .filter(|&i| linked.sa_namespace(i).name == namespace)
-            .collect();
-        let suggestion = similar_name(
-            name,
-            same_namespace
-                .iter()
-                .map(|&i| linked.service_account(i).meta.name_str()),
-        );
+        let suggestion = similar_service_account(linked, namespace, name);
         let elsewhere: Vec<String> = linked
             .service_accounts_in_any_namespace(name)
             .iter()
@@ -66,22 +55,14 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 "fix the association's namespace or ServiceAccount, define ServiceAccount `{name}` in namespace `{namespace}`, or delete the association if nothing uses it"
             ),
         };
-        let mut diag = Diagnostic::new(IRSA411, &association.source, at.span, message)
+        let diag = Diagnostic::new(IRSA411, &association.source, at.span, message)
             .label(format!(
                 "no ServiceAccount `{namespace}/{name}` in the input"
             ))
             .help(help)
             .at_path(format!("{}#serviceAccount", association.logical_path));
-        if let Some(other) = suggestion
-            && let Some(&i) = linked.service_accounts_named(namespace, other).first()
-        {
-            let meta = &linked.service_account(i).meta;
-            diag = diag.related(
-                &meta.source,
-                name_span(meta),
-                format!("ServiceAccount `{namespace}/{other}` is defined here"),
-            );
-        }
-        out.push(diag);
+        out.push(with_suggested_service_account(
+            diag, linked, namespace, suggestion,
+        ));
     }
 }

@@ -21,7 +21,7 @@ use crate::check::support::env::{
     EnvLookup, EnvOrigin, container_label, container_path, lookup_env,
 };
 use crate::check::support::objects::workload_label;
-use crate::check::support::pod_identity::{pod_identity_workloads, with_association};
+use crate::check::support::pod_identity::{pod_identity_only_workloads, with_association};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
 use crate::model::template::has_holes;
@@ -107,11 +107,8 @@ fn bypass(lookups: &[(&'static str, EnvLookup)]) -> Bypass {
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for found in pod_identity_workloads(linked) {
-        // With IRSA too, the SDKs use the web identity token (sent to STS over HTTPS) first.
-        if found.also_irsa {
-            continue;
-        }
+    // With IRSA too, the SDKs use the web identity token first.
+    for found in pod_identity_only_workloads(linked) {
         let w = found.workload;
         let workload = linked.workload(w);
         for c in &workload.pod.containers {

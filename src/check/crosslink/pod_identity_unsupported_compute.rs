@@ -15,7 +15,8 @@
 
 use crate::check::support::objects::{service_account_name_path, workload_label};
 use crate::check::support::pod_identity::{
-    PodIdentityWorkload, literal, may_be_same_cluster, pod_identity_workloads, with_association,
+    PodIdentityWorkload, literal, may_be_same_cluster, pod_identity_only_workloads,
+    with_association,
 };
 use crate::check::support::windows::scheduled_on_windows;
 use crate::diagnostic::Diagnostic;
@@ -48,10 +49,8 @@ fn fargate_selector<'a>(
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
-    for found in pod_identity_workloads(linked) {
-        if found.also_irsa {
-            continue;
-        }
+    // With IRSA too, the SDKs use the web identity token first.
+    for found in pod_identity_only_workloads(linked) {
         let w = found.workload;
         let workload = linked.workload(w);
         let pod = &workload.pod;

@@ -149,6 +149,15 @@ pub fn pod_identity_workloads(linked: &Linked) -> Vec<PodIdentityWorkload> {
     found
 }
 
+/// The workloads that get their credentials from EKS Pod Identity alone: those whose
+/// ServiceAccount carries no role-arn annotation too (with one, IRSA's web identity token comes
+/// first in the SDKs' default chains, and the webhook serves Fargate and Windows pods).
+pub fn pod_identity_only_workloads(linked: &Linked) -> Vec<PodIdentityWorkload> {
+    let mut found = pod_identity_workloads(linked);
+    found.retain(|f| !f.also_irsa);
+    found
+}
+
 /// False only when both clusters are named as plain text and the names differ: objects of two
 /// clusters the input certainly tells apart.
 pub fn may_be_same_cluster(a: Option<&Located<String>>, b: Option<&Located<String>>) -> bool {
