@@ -745,11 +745,19 @@ fn windows_options(node: &Node) -> Option<Span> {
 }
 
 /// Every mapping with `key` and `operator` anywhere under `affinity.nodeAffinity` (required and
-/// preferred terms alike), in source order.
+/// preferred terms alike), in source order; an expression under
+/// `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[i]` records `i`.
 fn node_affinity(spec: &Node) -> Vec<NodeSelectorExpression> {
     let Some(affinity) = spec.path(&["affinity", "nodeAffinity"]) else {
         return Vec::new();
     };
+    let required = affinity
+        .path(&[
+            "requiredDuringSchedulingIgnoredDuringExecution",
+            "nodeSelectorTerms",
+        ])
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
     let mut found = Vec::new();
     let mut stack = vec![affinity];
     while let Some(node) = stack.pop() {
@@ -758,6 +766,9 @@ fn node_affinity(spec: &Node) -> Vec<NodeSelectorExpression> {
                 let key = located_text(node.get("key"));
                 let operator = node.get("operator").and_then(scalar_string);
                 if let (Some(key), Some(operator)) = (key, operator) {
+                    let required_term = required.iter().position(|t| {
+                        t.span.start <= node.span.start && node.span.end <= t.span.end
+                    });
                     found.push(NodeSelectorExpression {
                         key,
                         operator,
@@ -768,6 +779,7 @@ fn node_affinity(spec: &Node) -> Vec<NodeSelectorExpression> {
                             .iter()
                             .filter_map(|v| located_text(Some(v)))
                             .collect(),
+                        required_term,
                     });
                 }
                 stack.extend(entries.iter().rev().map(|e| &e.value));
@@ -1010,5 +1022,36 @@ mod reference_tests {
         let template = "apiVersion: argoproj.io/v1alpha1\nkind: ClusterWorkflowTemplate\nmetadata:\n  name: t\nspec:\n  serviceAccountName: runner\n";
         let found = references(template);
         assert!(matches!(found[0].scope, ReferenceScope::Any));
+    }
+}
+
+#[cfg(test)]
+mod affinity_tests {
+    use std::sync::Arc;
+
+    use crate::parse::tree::Limits;
+    use crate::parse::{FileKind, parse};
+    use crate::source::SourceFile;
+
+    #[test]
+    fn required_expressions_record_their_term_and_preferred_ones_none() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  affinity:\n    nodeAffinity:\n      requiredDuringSchedulingIgnoredDuringExecution:\n        nodeSelectorTerms:\n          - matchExpressions:\n              - key: kubernetes.io/os\n                operator: In\n                values: [windows]\n          - matchExpressions:\n              - key: kubernetes.io/arch\n                operator: In\n                values: [amd64]\n      preferredDuringSchedulingIgnoredDuringExecution:\n        - weight: 1\n          preference:\n            matchExpressions:\n              - key: kubernetes.io/os\n                operator: In\n                values: [linux]\n  containers:\n    - name: c\n";
+        let source = Arc::new(SourceFile::new("pod.yaml", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Yaml, Limits::default());
+        let workloads = crate::extract::extract(&source, &parsed).k8s.workloads;
+        let terms: Vec<(String, Option<usize>)> = workloads[0]
+            .pod
+            .node_affinity
+            .iter()
+            .map(|e| (e.key.value.clone(), e.required_term))
+            .collect();
+        assert_eq!(
+            terms,
+            vec![
+                ("kubernetes.io/os".to_string(), Some(0)),
+                ("kubernetes.io/arch".to_string(), Some(1)),
+                ("kubernetes.io/os".to_string(), None),
+            ]
+        );
     }
 }

@@ -72,6 +72,7 @@ pub fn extract(source: &SourceRef, parsed: &ParsedFile) -> Extracted {
             operators::extract_roles(source, root, &mut out.policies);
             operators::extract_associations(source, root, &mut out.pod_identity.associations);
             aws::extract_associations(source, root, &mut out.pod_identity.associations);
+            operators::extract_addons(source, root, &mut out.pod_identity.addon_lists);
             k8s::extract_objects(source, root, &mut out.k8s);
             k8s::ignore_annotations(root, &mut out.k8s.ignore_annotations);
         }

@@ -38,7 +38,7 @@ use super::embedded;
 use super::k8s::located_bool;
 use super::pod_identity::{association_at, located_trimmed as located_str};
 use super::policy::read_policy;
-use crate::model::pod_identity::{AssociationOrigin, PodIdentityAssociation};
+use crate::model::pod_identity::{AddonList, AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
 use crate::parse::tree::Node;
 use crate::source::SourceRef;
@@ -209,11 +209,9 @@ fn association_shape(api_version: &str) -> Option<&'static AssociationShape> {
 }
 
 /// Append every operator `PodIdentityAssociation` of one document (a `*List`'s items too).
-pub fn extract_associations(
-    source: &SourceRef,
-    root: &Node,
-    out: &mut Vec<PodIdentityAssociation>,
-) {
+/// Call `f(object, list_path)` for every object of kind `wanted` in one document, the items of a
+/// `*List` included (`list_path` then says where: `items[2].`).
+fn for_each_object<'a>(root: &'a Node, wanted: &str, mut f: impl FnMut(&'a Node, &str)) {
     let mut stack = vec![(root, String::new())];
     while let Some((node, list_path)) = stack.pop() {
         let Some(kind) = node.get("kind").and_then(Node::as_str) else {
@@ -227,31 +225,45 @@ pub fn extract_associations(
             }
             continue;
         }
-        if kind != "PodIdentityAssociation" {
-            continue;
+        if kind == wanted {
+            f(node, &list_path);
         }
+    }
+}
+
+/// `namespace/name` of a custom resource, or its name alone.
+fn object_name(node: &Node) -> String {
+    let metadata = node.get("metadata");
+    let name = metadata
+        .and_then(|m| m.get("name"))
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    match metadata
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+    {
+        Some(ns) => format!("{ns}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+pub fn extract_associations(
+    source: &SourceRef,
+    root: &Node,
+    out: &mut Vec<PodIdentityAssociation>,
+) {
+    for_each_object(root, "PodIdentityAssociation", |node, list_path| {
         let Some(shape) = node
             .get("apiVersion")
             .and_then(Node::as_str)
             .and_then(association_shape)
         else {
-            continue;
+            return;
         };
         let Some(spec) = shape.specs.iter().find_map(|p| node.path(p)) else {
-            continue;
+            return;
         };
-        let metadata = node.get("metadata");
-        let object_name = metadata
-            .and_then(|m| m.get("name"))
-            .and_then(Node::as_str)
-            .unwrap_or("");
-        let object = match metadata
-            .and_then(|m| m.get("namespace"))
-            .and_then(Node::as_str)
-        {
-            Some(ns) => format!("{ns}/{object_name}"),
-            None => object_name.to_string(),
-        };
+        let object = object_name(node);
         let role_arn = located_str(spec.get(shape.role_arn)).or_else(|| {
             let name = located_str(spec.path(shape.role_ref))?;
             Some(Located {
@@ -272,7 +284,39 @@ pub fn extract_associations(
             cluster_account: owner_account(node),
             ..association_at(source, shape.origin, node.span, label, logical_path)
         });
-    }
+    });
+}
+
+/// Append every operator `Addon` of one document as an add-on list of its own: an ACK `Addon`
+/// (`eks.services.k8s.aws`: `spec.name`, `spec.clusterName`) or a Crossplane one
+/// (`eks.aws.upbound.io`: `spec.forProvider.addonName`, `clusterName`). A cluster named through a
+/// reference (`clusterRef`, `clusterNameRef`) is left unwritten.
+pub fn extract_addons(source: &SourceRef, root: &Node, out: &mut Vec<AddonList>) {
+    for_each_object(root, "Addon", |node, list_path| {
+        let Some(api_version) = node.get("apiVersion").and_then(Node::as_str) else {
+            return;
+        };
+        let (specs, name_key): (&[&[&str]], &str) = match association_shape(api_version) {
+            Some(shape) if shape.origin == AssociationOrigin::Ack => (shape.specs, "name"),
+            Some(shape) => (shape.specs, "addonName"),
+            None => return,
+        };
+        let Some(spec) = specs.iter().find_map(|p| node.path(p)) else {
+            return;
+        };
+        let Some(name) = located_str(spec.get(name_key)) else {
+            return;
+        };
+        let object = object_name(node);
+        out.push(AddonList {
+            source: source.clone(),
+            span: name.span,
+            label: format!("Addon `{object}`"),
+            logical_path: format!("{list_path}Addon/{object}"),
+            cluster: located_str(spec.get("clusterName")),
+            names: vec![name],
+        });
+    });
 }
 
 /// The account an ACK resource is created in, which for an association is its cluster's: the
@@ -405,5 +449,45 @@ mod tests {
         assert!(!found[0].tags_disabled());
         // Another group's kind of the same name is not an association.
         assert!(associations(&upbound.replace("eks.aws.upbound.io", "example.com")).is_empty());
+    }
+
+    #[test]
+    fn ack_and_crossplane_addons_are_one_list_each() {
+        let text = "apiVersion: eks.services.k8s.aws/v1alpha1\nkind: Addon\nmetadata:\n  name: coredns\n  namespace: infra\nspec:\n  name: coredns\n  clusterName: prod\n---\napiVersion: eks.aws.upbound.io/v1beta1\nkind: AddonList\nitems:\n  - apiVersion: eks.aws.upbound.io/v1beta1\n    kind: Addon\n    metadata: {name: agent}\n    spec: {forProvider: {addonName: eks-pod-identity-agent, clusterNameRef: {name: prod}}}\n---\napiVersion: example.com/v1\nkind: Addon\nspec: {name: other}\n";
+        let source = Arc::new(SourceFile::new("addons.yaml", None, text.to_string()));
+        let parsed = parse(&source.text, FileKind::Yaml, Limits::default());
+        let lists = crate::extract::extract(&source, &parsed)
+            .pod_identity
+            .addon_lists;
+        let got: Vec<(String, Option<String>, String, String)> = lists
+            .iter()
+            .map(|l| {
+                (
+                    l.label.clone(),
+                    l.cluster.as_ref().map(|c| c.value.clone()),
+                    l.names[0].value.clone(),
+                    l.logical_path.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Addon `infra/coredns`".to_string(),
+                    Some("prod".to_string()),
+                    "coredns".to_string(),
+                    "Addon/infra/coredns".to_string()
+                ),
+                (
+                    "Addon `agent`".to_string(),
+                    None,
+                    "eks-pod-identity-agent".to_string(),
+                    "items[0].Addon/agent".to_string()
+                ),
+            ]
+        );
+        assert!(!lists[0].may_have_pod_identity_agent());
+        assert!(lists[1].may_have_pod_identity_agent());
     }
 }

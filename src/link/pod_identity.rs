@@ -64,7 +64,7 @@ pub struct ClusterFacts {
 }
 
 /// A literal value: its text, or None when it is missing or has holes.
-fn literal(value: Option<&Located<String>>) -> Option<&str> {
+pub fn literal(value: Option<&Located<String>>) -> Option<&str> {
     value
         .map(|v| v.value.trim())
         .filter(|v| !v.is_empty() && !has_holes(v))

@@ -209,6 +209,10 @@ pub struct NodeSelectorExpression {
     pub key: Located<String>,
     pub operator: String,
     pub values: Vec<Located<String>>,
+    /// The index of the `requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms` item
+    /// the expression belongs to (terms are ORed, expressions of one term ANDed); None for a
+    /// preferred term, which does not bind the scheduler.
+    pub required_term: Option<usize>,
 }
 
 #[derive(Clone, Debug)]

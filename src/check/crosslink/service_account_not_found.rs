@@ -8,11 +8,13 @@
 //! created by `eksctl create iamserviceaccount` or Terraform), so the rule stays quiet; a
 //! ServiceAccount defined in another namespace is IRSA302's finding; `default` always exists.
 
-use crate::check::support::objects::{name_span, service_account_name_path, workload_label};
+use crate::check::support::objects::{
+    service_account_name_path, similar_service_account, with_suggested_service_account,
+    workload_label,
+};
 use crate::check::support::placeholders::looks_like_placeholder;
-use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
-use crate::link::{Linked, SaId};
+use crate::link::Linked;
 use crate::registry::IRSA301;
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
@@ -33,17 +35,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         }
         let ns = &linked.workload_namespace(w).name;
         // A ServiceAccount of the same namespace with a close name: likely a typo.
-        let same_ns: Vec<SaId> = linked
-            .service_accounts()
-            .map(|(i, _)| i)
-            .filter(|&i| &linked.sa_namespace(i).name == ns)
-            .collect();
-        let suggestion = similar_name(
-            &sa.name,
-            same_ns
-                .iter()
-                .map(|&i| linked.service_account(i).meta.name_str()),
-        );
+        let suggestion = similar_service_account(linked, ns, &sa.name);
         let where_defined = if linked.defines_service_accounts_in(ns) {
             format!(
                 "the input defines ServiceAccounts in namespace `{ns}` but none named `{}`",
@@ -71,20 +63,10 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                 sa.name
             ),
         };
-        let mut diag = Diagnostic::new(IRSA301, &workload.meta.source, span, message)
+        let diag = Diagnostic::new(IRSA301, &workload.meta.source, span, message)
             .label(format!("no ServiceAccount `{}` in the input", sa.name))
             .help(help)
             .at_path(service_account_name_path(workload));
-        if let Some(name) = suggestion
-            && let Some(&i) = linked.service_accounts_named(ns, name).first()
-        {
-            let meta = &linked.service_account(i).meta;
-            diag = diag.related(
-                &meta.source,
-                name_span(meta),
-                format!("ServiceAccount `{ns}/{name}` is defined here"),
-            );
-        }
-        out.push(diag);
+        out.push(with_suggested_service_account(diag, linked, ns, suggestion));
     }
 }

@@ -13,7 +13,7 @@
 //! ServiceAccount of the namespace whose name is known only at deploy time (a Helm chart's default
 //! name) may be the one named.
 
-use crate::check::support::objects::name_span;
+use crate::check::support::objects::with_suggested_service_account;
 use crate::check::support::placeholders::looks_like_placeholder;
 use crate::check::support::statement::entry_path;
 use crate::check::support::subjects::wildcard_offsets;
@@ -98,21 +98,11 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                         ),
                         None => "remove the subject, or fix it to name the ServiceAccount that uses the role".to_string(),
                     };
-                    let mut diag = Diagnostic::new(IRSA309, &policy.source, value.span, message)
+                    let diag = Diagnostic::new(IRSA309, &policy.source, value.span, message)
                         .label(format!("no ServiceAccount `{ns}/{name}` in the input"))
                         .help(help)
                         .at_path(entry_path(policy, stmt, block, entry, Some(k)));
-                    if let Some(s) = suggestion
-                        && let Some(&i) = linked.service_accounts_named(ns, s).first()
-                    {
-                        let meta = &linked.service_account(i).meta;
-                        diag = diag.related(
-                            &meta.source,
-                            name_span(meta),
-                            format!("ServiceAccount `{ns}/{s}` is defined here"),
-                        );
-                    }
-                    out.push(diag);
+                    out.push(with_suggested_service_account(diag, linked, ns, suggestion));
                 }
             }
         }

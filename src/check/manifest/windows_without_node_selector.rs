@@ -25,105 +25,10 @@
 //! ServiceAccount of the input are checked; one finding per workload, at the first signal.
 
 use crate::check::support::objects::workload_label;
+use crate::check::support::windows::{OS_KEYS, WINDOWS_TOKEN_PATH, windows_signals};
 use crate::diagnostic::Diagnostic;
 use crate::link::Linked;
-use crate::model::k8s::PodSpec;
 use crate::registry::IRSA218;
-use crate::source::Span;
-
-/// The nodeSelector keys the webhook reads.
-pub const OS_KEYS: [&str; 2] = ["kubernetes.io/os", "beta.kubernetes.io/os"];
-
-/// The Windows token path the webhook writes for pods selecting Windows nodes.
-pub const WINDOWS_TOKEN_PATH: &str = r"C:\var\run\secrets\eks.amazonaws.com\serviceaccount\token";
-
-/// One reason to believe a pod runs on Windows.
-#[derive(Clone, Debug)]
-pub struct WindowsSignal {
-    pub span: Span,
-    /// `spec.os.name: windows`, `image mcr.microsoft.com/windows/servercore:ltsc2022`, …
-    pub what: String,
-    /// Logical path below the pod spec (`affinity.nodeAffinity…`).
-    pub path: String,
-}
-
-/// True for an image that only runs on Windows nodes.
-pub fn is_windows_image(image: &str) -> bool {
-    let image = image.to_ascii_lowercase();
-    image.starts_with("mcr.microsoft.com/windows")
-        || image.starts_with("mcr.microsoft.com/dotnet/framework/")
-        || image.contains("servercore")
-        || image.contains("nanoserver")
-}
-
-/// The Windows signals of a pod spec, in source order of kind (see the module doc).
-pub fn windows_signals(pod: &PodSpec) -> Vec<WindowsSignal> {
-    let mut found = Vec::new();
-    if let Some(name) = pod.os_name.as_ref().filter(|n| n.value == "windows") {
-        found.push(WindowsSignal {
-            span: name.span,
-            what: "`os.name: windows`".to_string(),
-            path: "os.name".to_string(),
-        });
-    }
-    for (key_at, value) in &pod.node_selector {
-        let (key, value) = (key_at.value.as_str(), value.value.as_str());
-        if OS_KEYS.contains(&key) {
-            continue;
-        }
-        if key == "node.kubernetes.io/windows-build" || value.eq_ignore_ascii_case("windows") {
-            found.push(WindowsSignal {
-                span: key_at.span,
-                what: format!("`nodeSelector` `{key}: {value}`"),
-                path: format!("nodeSelector.{key}"),
-            });
-        }
-    }
-    for expression in &pod.node_affinity {
-        let key = expression.key.value.as_str();
-        if expression.operator == "In"
-            && OS_KEYS.contains(&key)
-            && let Some(v) = expression.values.iter().find(|v| v.value == "windows")
-        {
-            found.push(WindowsSignal {
-                span: v.span,
-                what: format!("node affinity `{key} In [windows]`"),
-                path: "affinity.nodeAffinity".to_string(),
-            });
-        }
-    }
-    if let Some(span) = pod.windows_options {
-        found.push(WindowsSignal {
-            span,
-            what: "`securityContext.windowsOptions`".to_string(),
-            path: "securityContext.windowsOptions".to_string(),
-        });
-    }
-    // Init containers first, then containers: the model's order.
-    for c in &pod.containers {
-        let list = if c.init {
-            "initContainers"
-        } else {
-            "containers"
-        };
-        let i = c.index;
-        if let Some(span) = c.windows_options {
-            found.push(WindowsSignal {
-                span,
-                what: "`securityContext.windowsOptions`".to_string(),
-                path: format!("{list}[{i}].securityContext.windowsOptions"),
-            });
-        }
-        if let Some(image) = c.image.as_ref().filter(|i| is_windows_image(&i.value)) {
-            found.push(WindowsSignal {
-                span: image.span,
-                what: format!("Windows image `{}`", image.value),
-                path: format!("{list}[{i}].image"),
-            });
-        }
-    }
-    found
-}
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
     for (w, workload) in linked.irsa_workloads() {
@@ -167,27 +72,5 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             );
         }
         out.push(diag);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn windows_images() {
-        assert!(is_windows_image(
-            "mcr.microsoft.com/windows/servercore:ltsc2022"
-        ));
-        assert!(is_windows_image(
-            "mcr.microsoft.com/dotnet/framework/aspnet:4.8"
-        ));
-        assert!(is_windows_image(
-            "483920175566.dkr.ecr.eu-west-1.amazonaws.com/app:1.2-nanoserver-ltsc2022"
-        ));
-        assert!(!is_windows_image("mcr.microsoft.com/dotnet/aspnet:8.0"));
-        assert!(!is_windows_image(
-            "public.ecr.aws/amazonlinux/amazonlinux:2023"
-        ));
     }
 }

@@ -16,6 +16,7 @@ pub mod skip_containers;
 pub mod statement;
 pub mod subjects;
 pub mod text;
+pub mod windows;
 
 /// Test support for trust-rule modules: lint a JSON policy text with one trust rule.
 #[cfg(test)]

@@ -76,3 +76,40 @@ pub fn name_span(meta: &ObjectMeta) -> Span {
         .or(meta.metadata_key)
         .unwrap_or(meta.span)
 }
+
+/// `diag` with ServiceAccount `namespace/name` of the input as a related location ("did you mean"),
+/// when the input defines it.
+pub fn with_suggested_service_account(
+    diag: crate::diagnostic::Diagnostic,
+    linked: &Linked,
+    namespace: &str,
+    name: Option<&str>,
+) -> crate::diagnostic::Diagnostic {
+    let Some(name) = name else {
+        return diag;
+    };
+    let Some(&i) = linked.service_accounts_named(namespace, name).first() else {
+        return diag;
+    };
+    let meta = &linked.service_account(i).meta;
+    diag.related(
+        &meta.source,
+        name_span(meta),
+        format!("ServiceAccount `{namespace}/{name}` is defined here"),
+    )
+}
+
+/// The name of a ServiceAccount of `namespace` in the input close to `name` (a likely typo).
+pub fn similar_service_account<'a>(
+    linked: &'a Linked,
+    namespace: &str,
+    name: &str,
+) -> Option<&'a str> {
+    crate::check::support::text::similar_name(
+        name,
+        linked
+            .service_accounts()
+            .filter(|(i, _)| linked.sa_namespace(*i).name == namespace)
+            .map(|(_, sa)| sa.meta.name_str()),
+    )
+}
