@@ -9,6 +9,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+mod common;
+
 const SCRIPT: &str = ".github/action/run.sh";
 
 /// A trust policy with one finding (IRSA102: no `:sub` condition).
@@ -157,19 +159,13 @@ fn lint(dir: &Path, inputs: &[(&str, &str)]) -> Step {
     let runner_temp = temp.path().to_path_buf();
     let outputs = runner_temp.join("github-output");
     let summary = runner_temp.join("step-summary");
-    let mut command = Command::new("bash");
+    let mut command = common::action_step("lint", &runner_temp);
     command
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(SCRIPT))
-        .arg("lint")
         .current_dir(dir)
         .env("IRSA_LINT_BIN", env!("CARGO_BIN_EXE_irsa-lint"))
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_OUTPUT", &outputs)
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
-        .env("RUNNER_OS", "Linux")
-        .env("RUNNER_ARCH", "X64")
-        .env("RUNNER_TEMP", &runner_temp)
         .env("INPUT_FAIL_ON", "warning")
         .env_remove("NO_COLOR");
     for (name, value) in inputs {
@@ -310,4 +306,54 @@ fn the_script_is_valid_bash_and_names_the_release_assets_the_workflow_builds() {
     assert!(script.contains("irsa-lint-${v}-${target}.tar.gz"));
     assert!(release.contains("irsa-lint-${VERSION}-${TARGET}.tar.gz"));
     assert!(release.contains(".sha256"));
+}
+
+/// Without a release (a branch, a commit), the install step builds the action's checkout with
+/// the cargo of `CARGO_HOME` when none is on `PATH` (a `container: rust` job), into the cached
+/// directory, never `$HOME/.cargo/bin`.
+#[test]
+fn without_a_release_the_install_step_builds_with_the_cargo_of_cargo_home() {
+    let cargo_home = tempfile::tempdir().unwrap();
+    let runner_temp = tempfile::tempdir().unwrap();
+    let calls = runner_temp.path().join("cargo-calls");
+    // A stand-in cargo: records its arguments and installs a binary where `--root` says.
+    write(
+        cargo_home.path(),
+        "bin/cargo",
+        &format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nwhile [ \"$1\" != --root ]; do shift; done\nmkdir -p \"$2/bin\" && printf '#!/bin/sh\\n' > \"$2/bin/irsa-lint\" && chmod +x \"$2/bin/irsa-lint\"\n",
+            calls.display()
+        ),
+    );
+    let cargo = cargo_home.path().join("bin/cargo");
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&cargo)
+        .status()
+        .unwrap();
+    let dir = runner_temp.path().join("irsa-lint/bin");
+    let out = common::action_step("install", runner_temp.path())
+        .env("PATH", "/usr/bin:/bin")
+        .env("CARGO_HOME", cargo_home.path())
+        .env("HOME", runner_temp.path())
+        .env("INPUT_VERSION", "main")
+        .env("INPUT_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = std::fs::read_to_string(calls).unwrap();
+    assert_eq!(
+        calls.trim(),
+        format!(
+            "install --locked --root {}/irsa-lint/bin/.. --path {}",
+            runner_temp.path().display(),
+            env!("CARGO_MANIFEST_DIR")
+        )
+    );
+    assert!(dir.join("irsa-lint").is_file());
+    assert!(!runner_temp.path().join(".cargo").exists());
 }

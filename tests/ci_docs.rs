@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 const RELEASES: &str = "https://github.com/irsa-lint/irsa-lint/releases/download";
 const VERSION: &str = "v0.1.0";
 const TARGET: &str = "x86_64-unknown-linux-musl";
@@ -383,15 +385,10 @@ fn the_action_installs_the_release_binary_and_refuses_a_wrong_checksum() {
         let (_release, url) = release(tamper);
         let runner_temp = tempfile::tempdir().unwrap();
         let dir = runner_temp.path().join("irsa-lint/bin");
-        let out = Command::new("bash")
-            .args([".github/action/run.sh", "install"])
+        let out = common::action_step("install", runner_temp.path())
             .env("INPUT_VERSION", VERSION)
             .env("INPUT_DIR", &dir)
             .env("IRSA_LINT_RELEASES_URL", &url)
-            .env("RUNNER_OS", "Linux")
-            .env("RUNNER_ARCH", "X64")
-            .env("RUNNER_TEMP", runner_temp.path())
-            .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
             .output()
             .unwrap();
         if tamper {
@@ -412,14 +409,10 @@ fn the_action_installs_the_release_binary_and_refuses_a_wrong_checksum() {
     // The plan step: a release tag is cached per version, the binary under RUNNER_TEMP.
     let runner_temp = tempfile::tempdir().unwrap();
     let outputs = runner_temp.path().join("out");
-    let out = Command::new("bash")
-        .args([".github/action/run.sh", "plan"])
+    let out = common::action_step("plan", runner_temp.path())
         .env("ACTION_REF", VERSION)
-        .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", "ARM64")
-        .env("RUNNER_TEMP", runner_temp.path())
         .env("GITHUB_OUTPUT", &outputs)
-        .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", explain(&out));

@@ -71,8 +71,9 @@ plan() {
     key="irsa-lint-${RUNNER_OS}-${RUNNER_ARCH}-${v}"
   else
     # Built from the action's checkout: the binary depends on its sources and lock file only.
-    key=$(cd "$GITHUB_ACTION_PATH" && find Cargo.toml Cargo.lock build.rs src rules -type f -print0 \
-      | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+    key=$(cd "$GITHUB_ACTION_PATH" && find Cargo.toml Cargo.lock build.rs src rules -type f \
+      | LC_ALL=C sort | while IFS= read -r f; do printf '%s ' "$f"; sha256 <"$f"; done \
+      | sha256 | cut -c1-16)
     key="irsa-lint-${RUNNER_OS}-${RUNNER_ARCH}-src-${key}"
   fi
   output version "$v"
@@ -80,11 +81,12 @@ plan() {
   output dir "${RUNNER_TEMP:?}/irsa-lint/bin"
 }
 
-sha256_of() {
+# The SHA-256 of standard input, in hex (macOS has shasum, not sha256sum).
+sha256() {
   if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
+    sha256sum | cut -d' ' -f1
   else
-    shasum -a 256 "$1" | cut -d' ' -f1
+    shasum -a 256 | cut -d' ' -f1
   fi
 }
 
@@ -108,14 +110,18 @@ download() {
   curl -fsSL --retry 3 -o "$tmp/$asset.sha256" "$url.sha256" || die "could not download $url.sha256"
   local want got
   want="$(cut -d' ' -f1 <"$tmp/$asset.sha256" | tr -d '\r\n')"
-  got="$(sha256_of "$tmp/$asset")"
+  got="$(sha256 <"$tmp/$asset")"
   if [ -z "$want" ] || [ "$want" != "$got" ]; then
     die "checksum mismatch for $asset: expected $want, got $got"
   fi
   echo "$asset: SHA-256 $got verified"
   mkdir -p "$dir"
   if [ "${RUNNER_OS}" = Windows ]; then
-    (cd "$tmp" && unzip -o -q "$asset")
+    if command -v unzip >/dev/null 2>&1; then
+      (cd "$tmp" && unzip -o -q "$asset")
+    else
+      (cd "$tmp" && 7z x -y "$asset" >/dev/null)
+    fi
   else
     tar -xzf "$tmp/$asset" -C "$tmp"
   fi
