@@ -177,11 +177,11 @@ fn sarif_of_the_seed_example_is_valid_and_complete() {
     assert_eq!(driver["name"], "irsa-lint");
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
-    // Cargo.toml names no repository yet: no dead links.
-    assert_eq!(
-        driver.get("informationUri").is_some(),
-        !env!("CARGO_PKG_REPOSITORY").is_empty()
-    );
+    // Cargo.toml's `repository` is the project page and the root of every rule's `helpUri`
+    // (left out while it is empty: no dead links; the unit tests of `report::sarif` cover that).
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    assert!(!repository.is_empty(), "Cargo.toml names the repository");
+    assert_eq!(driver["informationUri"], repository);
 
     // rules[]: the whole registry, in registry order, with its metadata.
     let rules = driver["rules"].as_array().unwrap();
@@ -192,6 +192,13 @@ fn sarif_of_the_seed_example_is_valid_and_complete() {
         assert_eq!(sarif["shortDescription"]["text"], rule.summary);
         assert_eq!(sarif["help"]["markdown"], rule.body().trim());
         assert_eq!(sarif["help"]["text"], rule.body().trim());
+        assert_eq!(
+            sarif["helpUri"],
+            format!(
+                "{repository}/blob/main/docs/rules/{}",
+                irsa_lint::report::rules_doc::page_name(rule)
+            )
+        );
         let level = match rule.default_severity.as_str() {
             "info" => "note",
             other => other,

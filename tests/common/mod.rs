@@ -115,3 +115,17 @@ pub const CLEAN_POLICY: &str = r#"{
   }]
 }
 "#;
+
+/// `bash .github/action/run.sh STEP` (a step of the GitHub Action) with the variables a Linux
+/// x86_64 runner sets, `RUNNER_TEMP` the given directory; add the step's `INPUT_*`.
+pub fn action_step(step: &str, runner_temp: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new("bash");
+    command
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/action/run.sh"))
+        .arg(step)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TEMP", runner_temp)
+        .env("GITHUB_ACTION_PATH", env!("CARGO_MANIFEST_DIR"));
+    command
+}
