@@ -43,7 +43,7 @@ fn association_resources_keep_fields_spans_and_holes() {
     let labels: Vec<&str> = found
         .associations
         .iter()
-        .map(|a| a.label.as_str())
+        .map(|a| a.logical_path.as_str())
         .collect();
     assert_eq!(
         labels,
@@ -100,7 +100,7 @@ fn fargate_profiles_and_addon_lists_from_resources() {
     let found = objects(RESOURCES);
     assert_eq!(found.fargate_profiles.len(), 1);
     let profile = &found.fargate_profiles[0];
-    assert_eq!(profile.label, "aws_eks_fargate_profile.default");
+    assert_eq!(profile.logical_path, "aws_eks_fargate_profile.default");
     assert_eq!(value(&profile.cluster), "prod");
     let selectors: Vec<(&str, Vec<(String, String)>)> = profile
         .selectors
@@ -155,7 +155,7 @@ fn pod_identity_module_associations_over_defaults() {
         .iter()
         .map(|a| {
             (
-                a.label.clone(),
+                a.logical_path.clone(),
                 value(&a.cluster),
                 value(&a.namespace),
                 value(&a.service_account),
@@ -291,7 +291,7 @@ fn eks_module_addons_and_fargate_profiles() {
         .iter()
         .map(|p| {
             (
-                p.label.as_str(),
+                p.logical_path.as_str(),
                 p.selectors
                     .iter()
                     .map(|s| s.namespace.value.as_str())

@@ -103,6 +103,11 @@ pub fn extract_associations(
             Some(id) => format!("podidentityassociation/{id}"),
             None => path.clone(),
         };
+        // `association` (describe) or `associations[2]` (list), with its id when it has one.
+        let label = match node.get("associationId").and_then(Node::as_str) {
+            Some(id) => format!("association `{id}`"),
+            None => format!("association `{path}`"),
+        };
         out.push(PodIdentityAssociation {
             cluster: located_trimmed(node.get("clusterName")),
             namespace: located_trimmed(node.get("namespace")),
@@ -115,7 +120,7 @@ pub fn extract_associations(
                 source,
                 AssociationOrigin::AwsCli,
                 node.span,
-                path,
+                label,
                 logical_path,
             )
         });
@@ -239,7 +244,7 @@ mod shape_tests {
             a.origin,
             crate::model::pod_identity::AssociationOrigin::AwsCli
         );
-        assert_eq!(a.label, "association");
+        assert!(a.label.starts_with("association `"), "{}", a.label);
         assert_eq!(a.logical_path, "podidentityassociation/a-abcdefghijklmnop1");
         assert_eq!(a.cluster_account.as_deref(), Some("111122223333"));
         let role = a.role_arn.as_ref().unwrap();
@@ -259,7 +264,7 @@ mod shape_tests {
         let text = r#"{"associations": [{"clusterName": "prod", "namespace": "a", "serviceAccount": "x", "associationArn": "arn:aws:eks:eu-west-1:111122223333:podidentityassociation/prod/a-1", "associationId": "a-1", "ownerArn": null}, {"clusterName": "prod", "namespace": "b", "serviceAccount": "y", "associationArn": "not an arn"}], "nextToken": null}"#;
         let found = associations(text);
         assert_eq!(found.len(), 2);
-        assert_eq!(found[1].label, "associations[1]");
+        assert!(found[1].label.starts_with("association `"));
         assert_eq!(found[1].logical_path, "associations[1]");
         assert!(
             found

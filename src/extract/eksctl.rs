@@ -161,7 +161,7 @@ fn association(
         target_role_arn: located_trimmed(entry.get("targetRoleARN")),
         disable_session_tags: located_bool(entry.get("disableSessionTags")),
         session_policy: entry.get("policy").map(|p| p.span),
-        ..association_at(source, origin, entry.span, label.clone(), label)
+        ..association_at(source, origin, entry.span, format!("`{label}`"), label)
     })
 }
 
@@ -182,12 +182,12 @@ fn fargate_profile(
             })
         })
         .collect();
-    let label = format!("fargateProfiles[{index}]");
+    let path = format!("fargateProfiles[{index}]");
     FargateProfile {
         source: source.clone(),
         span: profile.span,
-        logical_path: label.clone(),
-        label,
+        label: format!("`{path}`"),
+        logical_path: path,
         cluster,
         selectors,
     }
@@ -608,7 +608,7 @@ fargateProfiles:
     fn pod_identity_associations_profiles_and_addons() {
         let (source, out) = extracted(POD_IDENTITY);
         let found = &out.pod_identity.associations;
-        let labels: Vec<&str> = found.iter().map(|a| a.label.as_str()).collect();
+        let labels: Vec<&str> = found.iter().map(|a| a.logical_path.as_str()).collect();
         assert_eq!(
             labels,
             [
@@ -640,7 +640,7 @@ fargateProfiles:
         let [profile] = out.pod_identity.fargate_profiles.as_slice() else {
             panic!("one profile");
         };
-        assert_eq!(profile.label, "fargateProfiles[0]");
+        assert_eq!(profile.logical_path, "fargateProfiles[0]");
         let [selector] = profile.selectors.as_slice() else {
             panic!("the selector with a namespace");
         };

@@ -626,7 +626,7 @@ fn association(source: &SourceRef, instance: &Instance, values: &Node) -> PodIde
         source: source.clone(),
         origin: AssociationOrigin::Terraform,
         span: instance.values.span,
-        label: instance.address.clone(),
+        label: format!("`{}`", instance.address),
         logical_path: instance.address.clone(),
         address: Some(instance.address.clone()),
         cluster: string("cluster_name"),

@@ -6,7 +6,7 @@
 //! holds and the association's pods get no credentials.
 
 use crate::check::support::pod_identity::{
-    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label, with_association,
+    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label_of, with_association,
 };
 use crate::check::support::roles::entry_span;
 use crate::diagnostic::Diagnostic;
@@ -32,7 +32,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let (_, _, entry) = misses[0];
-        let role = role_label(&role_arn.value);
+        let role = role_label_of(&role_arn.value, policy);
         let message = format!(
             "{} disables session tags, but the trust of role `{role}` requires `{}`: without \
              tags the condition never holds, so pods running as {} get no credentials",

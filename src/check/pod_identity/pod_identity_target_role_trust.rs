@@ -14,7 +14,9 @@
 //! A target trust that does not admit the role at all is reported too: the pods then get no
 //! credentials.
 
-use crate::check::support::pod_identity::{association_path, association_subject, role_label};
+use crate::check::support::pod_identity::{
+    association_path, association_subject, role_label, role_label_of,
+};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Tri};
 use crate::link::Linked;
@@ -34,7 +36,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         };
         let policy = linked.policy(target.policy);
         let role = role_label(&role_arn.value);
-        let target_role = role_label(&target_arn.value);
+        let target_role = role_label_of(&target_arn.value, policy);
         if verdict.is_denied() {
             let diag = Diagnostic::new(
                 IRSA408,

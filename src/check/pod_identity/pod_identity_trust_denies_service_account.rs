@@ -10,7 +10,7 @@
 //! or IRSA403's), with session tags enabled (disabled tags are IRSA406's).
 
 use crate::check::support::pod_identity::{
-    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label, with_association,
+    JudgedRole, association_path, denied_by_session_tags, pods_of, role_label_of, with_association,
 };
 use crate::check::support::roles::entry_span;
 use crate::diagnostic::Diagnostic;
@@ -47,7 +47,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
             association.service_account.as_ref().map(|n| n.span)
         }
         .unwrap_or(association.span);
-        let role = role_label(&role_arn.value);
+        let role = role_label_of(&role_arn.value, policy);
         let message = format!(
             "pods running as {} get no credentials from {}: the trust of role `{role}` requires \
              `{tag}` to match {} (`{}`), and EKS Pod Identity tags their requests with `{value}`",

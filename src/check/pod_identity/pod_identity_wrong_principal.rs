@@ -11,7 +11,7 @@
 //! known only at deploy time may).
 
 use crate::check::support::pod_identity::{
-    JudgedRole, POD_IDENTITY_SERVICE, association_path, judged_role, pods_of, role_label,
+    JudgedRole, POD_IDENTITY_SERVICE, association_path, judged_role, pods_of, role_label_of,
     with_association,
 };
 use crate::diagnostic::Diagnostic;
@@ -40,7 +40,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         if may_admit || allows().next().is_none() {
             continue;
         }
-        let role = role_label(&role_arn.value);
+        let role = role_label_of(&role_arn.value, policy);
         let trusted = trusted_kinds(policy);
         let message = format!(
             "EKS Pod Identity cannot assume role `{role}` for {}, so pods running as {} get no \

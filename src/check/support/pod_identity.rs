@@ -147,7 +147,23 @@ pub fn association_subject(association: &PodIdentityAssociation) -> String {
 
 /// A role named in messages: the name of a role ARN, else the text as written.
 pub fn role_label(arn: &str) -> String {
-    parse_role_arn(arn.trim()).map_or_else(|| arn.trim().to_string(), |a| a.name.to_string())
+    parse_role_arn(arn.trim())
+        .filter(|a| !crate::model::template::has_holes(a.name))
+        .map_or_else(|| arn.trim().to_string(), |a| a.name.to_string())
+}
+
+/// The role an association names, for messages, when its trust `policy` is in the input: the
+/// ARN's name when written as text, else the policy's own (a Terraform or CloudFormation
+/// reference, `${aws_iam_role.api.arn}`, names the role `api` whose trust was linked).
+pub fn role_label_of(arn: &str, policy: &TrustPolicy) -> String {
+    match parse_role_arn(arn.trim()) {
+        Some(a) if !crate::model::template::has_holes(a.name) => a.name.to_string(),
+        _ => policy
+            .role_label()
+            .map(str::to_string)
+            .or_else(|| policy.resource_address.clone())
+            .unwrap_or_else(|| arn.trim().to_string()),
+    }
 }
 
 /// `diag` with the association as a related location.

@@ -123,7 +123,7 @@ fn resource_associations(module: &Module) -> Vec<PodIdentityAssociation> {
             source: r.block.source.clone(),
             origin: AssociationOrigin::Terraform,
             span: r.block.block.span,
-            label: address.clone(),
+            label: format!("`{address}`"),
             logical_path: address.clone(),
             address: Some(address),
             cluster: r.string("cluster_name"),
@@ -178,7 +178,7 @@ fn fargate_profiles(module: &Module) -> Vec<FargateProfile> {
         let profile = FargateProfile {
             source: r.block.source.clone(),
             span: r.block.block.span,
-            label: address.clone(),
+            label: format!("`{address}`"),
             logical_path: address,
             cluster: r.string("cluster_name"),
             selectors,
@@ -310,13 +310,13 @@ impl CallRef<'_> {
                 given(entry).or_else(|| defaults.and_then(given))
             };
             let string = |name: &str| field(name).and_then(|v| self.located(&v));
-            let label = format!("{}.associations[\"{key}\"]", self.prefix);
+            let path = format!("{}.associations[\"{key}\"]", self.prefix);
             out.push(PodIdentityAssociation {
                 source: self.source.clone(),
                 origin: AssociationOrigin::TerraformModule,
                 span: self.span_of(entry),
-                label: label.clone(),
-                logical_path: label,
+                label: format!("`{path}`"),
+                logical_path: path,
                 // The role is named in the caller's terms (`module.M.iam_role_arn`): no address
                 // inside the module to read it in.
                 address: None,
@@ -398,12 +398,12 @@ impl CallRef<'_> {
                 .iter()
                 .filter_map(|s| selector(s.get("namespace"), s.get("labels"), self.source, at))
                 .collect();
-            let label = format!("{}.fargate_profiles[\"{key}\"]", self.prefix);
+            let path = format!("{}.fargate_profiles[\"{key}\"]", self.prefix);
             out.fargate_profiles.push(FargateProfile {
                 source: self.source.clone(),
                 span: at,
-                label: label.clone(),
-                logical_path: label,
+                label: format!("`{path}`"),
+                logical_path: path,
                 cluster: cluster.clone(),
                 selectors,
             });
