@@ -90,7 +90,25 @@ fn checkout() -> tempfile::TempDir {
             std::fs::copy(&path, dir.path().join(to).join(path.file_name().unwrap())).unwrap();
         }
     }
+    // The README's Pod Identity example.
+    copy_tree(
+        Path::new("testdata/link/pod-identity-migration"),
+        &dir.path().join("testdata/link/pod-identity-migration"),
+    );
     dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
 }
 
 /// A directory holding only `irsa-lint`, this build's binary, to put first on `PATH`.
