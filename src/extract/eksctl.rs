@@ -30,7 +30,8 @@
 //! (`namespace`, `serviceAccountName`, `roleARN`, `targetRoleARN`, `disableSessionTags`,
 //! `policy`); without `roleARN` eksctl creates the role, with a trust it writes itself
 //! (`role_created`). `fargateProfiles[].selectors[]` are Fargate profiles, `addons[].name` the
-//! cluster's add-ons. `createServiceAccount` (eksctl creates the ServiceAccount too) is not read.
+//! cluster's add-ons. `createServiceAccount: true` (eksctl creates the ServiceAccount too) is
+//! recorded, so that an association is not reported for a ServiceAccount the input lacks.
 //!
 //! eksctl's implicit `aws-node` role (`iam.withOIDC`) is not modelled. There is no
 //! `subjectPattern` field in eksctl's schema: every subject is exact.
@@ -158,6 +159,8 @@ fn association(
         service_account: located_trimmed(entry.get("serviceAccountName")),
         role_created: role_arn.is_none(),
         role_arn,
+        service_account_created: located_bool(entry.get("createServiceAccount"))
+            .is_some_and(|b| b.value),
         target_role_arn: located_trimmed(entry.get("targetRoleARN")),
         disable_session_tags: located_bool(entry.get("disableSessionTags")),
         session_policy: entry.get("policy").map(|p| p.span),

@@ -28,6 +28,7 @@ pub fn association_at(
         service_account: None,
         role_arn: None,
         role_created: false,
+        service_account_created: false,
         target_role_arn: None,
         disable_session_tags: None,
         session_policy: None,

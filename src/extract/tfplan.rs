@@ -634,6 +634,7 @@ fn association(source: &SourceRef, instance: &Instance, values: &Node) -> PodIde
         service_account: string("service_account"),
         role_arn: string("role_arn"),
         role_created: false,
+        service_account_created: false,
         target_role_arn: string("target_role_arn"),
         disable_session_tags: located_bool(values.get("disable_session_tags")),
         session_policy: values

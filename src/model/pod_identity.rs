@@ -59,6 +59,9 @@ pub struct PodIdentityAssociation {
     /// True when the tool that writes the association creates its role too, with a trust it
     /// writes itself (eksctl without `roleARN`): no trust of the input to judge.
     pub role_created: bool,
+    /// True when the tool that writes the association creates its ServiceAccount too (eksctl's
+    /// `createServiceAccount: true`): the input need not define it.
+    pub service_account_created: bool,
     /// The target role assumed with the first role's credentials (`targetRoleArn`).
     pub target_role_arn: Option<Located<String>>,
     /// `disableSessionTags`.

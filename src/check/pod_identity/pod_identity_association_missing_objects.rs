@@ -26,7 +26,8 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
         let Some(at) = association.service_account.as_ref() else {
             continue;
         };
-        if !linked.association_links(id).service_accounts.is_empty()
+        if association.service_account_created
+            || !linked.association_links(id).service_accounts.is_empty()
             || !linked.defines_service_accounts_in(namespace)
         {
             continue;

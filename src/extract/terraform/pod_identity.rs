@@ -131,6 +131,7 @@ fn resource_associations(module: &Module) -> Vec<PodIdentityAssociation> {
             service_account: r.string("service_account"),
             role_arn: r.string("role_arn"),
             role_created: false,
+            service_account_created: false,
             target_role_arn: r.string("target_role_arn"),
             disable_session_tags: r.flag("disable_session_tags"),
             session_policy: r.value("policy").map(|(_, at)| at),
@@ -328,6 +329,7 @@ impl CallRef<'_> {
                     span: self.header,
                 }),
                 role_created: false,
+                service_account_created: false,
                 target_role_arn: if v2 { string("target_role_arn") } else { None },
                 disable_session_tags: field("disable_session_tags")
                     .filter(|_| v2)
