@@ -282,11 +282,21 @@ pub fn man_page() -> Result<Vec<u8>, String> {
         .map_err(|e| format!("cannot render the manual page: {e}"))?;
     for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
         let name = format!("irsa-lint {}", sub.get_name());
-        let sub = sub.clone().display_name(name.clone()).bin_name(name);
+        let sub = sub
+            .clone()
+            .display_name(name.clone())
+            .bin_name(name.clone());
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
         let man = clap_mangen::Man::new(sub);
-        out.extend_from_slice(b".SH \"SUBCOMMAND\"\n");
-        man.render_name_section(&mut out)
-            .and_then(|()| man.render_synopsis_section(&mut out))
+        // One section per subcommand, headed by its name (the command's own page lists them
+        // as `irsa-lint-NAME(1)`: they are all on this page instead).
+        let heading = format!(
+            ".SH \"{}\"\n{}\n",
+            name.to_uppercase().replace('-', "\\-"),
+            about.replace('-', "\\-")
+        );
+        out.extend_from_slice(heading.as_bytes());
+        man.render_synopsis_section(&mut out)
             .and_then(|()| man.render_description_section(&mut out))
             .and_then(|()| man.render_options_section(&mut out))
             .map_err(|e| format!("cannot render the manual page: {e}"))?;

@@ -21,6 +21,7 @@ fn run_in(dir: Option<&Path>, args: &[&str], envs: &[(&str, &Path)], stdin: &str
     cmd.arg("--no-config")
         .args(args)
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("FORCE_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
