@@ -17,7 +17,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::baseline::Baseline;
 use crate::config::{self, ColorChoice, Config, FailOn};
@@ -71,6 +71,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         format: RulesFormat,
     },
+    /// Print the JSON Schema of `.irsa-lint.yaml` (for editors: yaml-language-server).
+    ConfigSchema,
+    /// Write a commented starter `.irsa-lint.yaml` (never overwrites a file).
+    Init {
+        /// Where to write it.
+        #[arg(value_name = "FILE", default_value = config::FILE_NAME)]
+        path: PathBuf,
+    },
+    /// Print a shell completion script (e.g. `irsa-lint completions bash > /etc/bash_completion.d/irsa-lint`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff; e.g. `irsa-lint man > irsa-lint.1`).
+    Man,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,7 +107,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Output format, `FORMAT` or `FORMAT:FILE` (repeatable): human, concise, json, sarif,
-    /// github, gitlab, junit. Formats without a file go to stdout (or `--output`). Default: human.
+    /// github, gitlab, junit. Formats without a file (or with `-`) go to stdout (or `--output`);
+    /// at most one format may go there, and no file may be named twice. Default: human.
     #[arg(long, value_name = "FORMAT[:FILE]")]
     pub format: Vec<FormatSpec>,
     /// Write the reports that name no file to FILE instead of stdout.
@@ -147,12 +164,19 @@ pub struct CheckArgs {
     /// Print findings only: no summary line.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// List on stderr every entry discovery passed over while walking, and why (another
-    /// extension, a symlink, a FIFO, an `--exclude` glob).
+    /// List on stderr every file linted with its kind, and every entry passed over and why
+    /// (another extension, a symlink, a FIFO, an `--exclude` glob, none of the input kinds).
     #[arg(long, short = 'v')]
     pub verbose: bool,
-    /// Read this configuration file instead of looking for `.irsa-lint.yaml` in the working
-    /// directory and its parents.
+    /// Print on stderr the number of findings of each rule, most frequent first.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit with status 2 when no file was linted (a wrong path, or an `--exclude` that hides
+    /// everything); without it, that is a warning.
+    #[arg(long)]
+    pub fail_on_empty: bool,
+    /// Read this configuration file instead of looking for `.irsa-lint.yaml` (or `.irsa-lint.yml`)
+    /// in the working directory and its parents.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
     /// Ignore any configuration file.
@@ -210,8 +234,12 @@ pub fn run(cli: Cli) -> Result<i32, String> {
     match cli.command {
         Some(Command::Check(args)) => run_check(&args),
         Some(Command::Explain { rule }) => {
-            let rule = registry::lookup(&rule)
-                .ok_or_else(|| format!("unknown rule {rule:?}: `irsa-lint rules` lists them"))?;
+            let rule = registry::lookup(&rule).ok_or_else(|| match config::suggest_rule(&rule) {
+                Some(near) => format!(
+                    "unknown rule {rule:?}; did you mean `{near}`? (`irsa-lint rules` lists them)"
+                ),
+                None => format!("unknown rule {rule:?}: `irsa-lint rules` lists them"),
+            })?;
             write_stdout(rules_doc::explain(rule).as_bytes())?;
             Ok(EXIT_CLEAN)
         }
@@ -224,12 +252,82 @@ pub fn run(cli: Cli) -> Result<i32, String> {
             write_stdout(text.as_bytes())?;
             Ok(EXIT_CLEAN)
         }
+        Some(Command::ConfigSchema) => {
+            write_stdout(config::schema::text().as_bytes())?;
+            Ok(EXIT_CLEAN)
+        }
+        Some(Command::Init { path }) => init(&path),
+        Some(Command::Completions { shell }) => {
+            let mut bytes = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "irsa-lint", &mut bytes);
+            write_stdout(&bytes)?;
+            Ok(EXIT_CLEAN)
+        }
+        Some(Command::Man) => {
+            write_stdout(&man_page()?)?;
+            Ok(EXIT_CLEAN)
+        }
         None => run_check(&cli.check),
     }
 }
 
-/// The configuration to use: `--config FILE`, else `.irsa-lint.yaml` in the working directory or
-/// its nearest parent, unless `--no-config`. A configuration error is printed here, one line per
+/// The manual page, roff, rendered by clap_mangen from the same definition that parses the
+/// command line (so it cannot fall behind it): the command's options, then one section per
+/// subcommand.
+pub fn man_page() -> Result<Vec<u8>, String> {
+    let command = Cli::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone())
+        .render(&mut out)
+        .map_err(|e| format!("cannot render the manual page: {e}"))?;
+    for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+        let name = format!("irsa-lint {}", sub.get_name());
+        let sub = sub
+            .clone()
+            .display_name(name.clone())
+            .bin_name(name.clone());
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let man = clap_mangen::Man::new(sub);
+        // One section per subcommand, headed by its name (the command's own page lists them
+        // as `irsa-lint-NAME(1)`: they are all on this page instead).
+        let heading = format!(
+            ".SH \"{}\"\n{}\n",
+            name.to_uppercase().replace('-', "\\-"),
+            about.replace('-', "\\-")
+        );
+        out.extend_from_slice(heading.as_bytes());
+        man.render_synopsis_section(&mut out)
+            .and_then(|()| man.render_description_section(&mut out))
+            .and_then(|()| man.render_options_section(&mut out))
+            .map_err(|e| format!("cannot render the manual page: {e}"))?;
+    }
+    Ok(out)
+}
+
+/// `irsa-lint init [FILE]`: write the starter configuration, refusing to replace a file.
+fn init(path: &Path) -> Result<i32, String> {
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(format!(
+                "{} already exists: not overwritten (remove it first, or edit it)",
+                path.display()
+            ));
+        }
+        Err(e) => return Err(format!("cannot write {}: {e}", path.display())),
+    };
+    file.write_all(config::STARTER.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    note!("irsa-lint: wrote {}", path.display());
+    Ok(EXIT_CLEAN)
+}
+
+/// The configuration to use: `--config FILE`, else `.irsa-lint.yaml` or `.irsa-lint.yml` in the
+/// working directory or its nearest parent, unless `--no-config`. A configuration error is printed here, one line per
 /// problem (`PATH:LINE:COL: error: ...`), and gives `Err(())`.
 fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Option<Config>, ()> {
     if args.no_config {
@@ -238,8 +336,12 @@ fn load_config(args: &CheckArgs, cwd: &Path) -> Result<Option<Config>, ()> {
     let path = match &args.config {
         Some(path) => path.clone(),
         None => match config::find(cwd) {
-            Some(path) => path,
-            None => return Ok(None),
+            Ok(Some(path)) => path,
+            Ok(None) => return Ok(None),
+            Err(message) => {
+                note!("irsa-lint: error: {message}");
+                return Err(());
+            }
         },
     };
     config::load(&path, cwd).map(Some).map_err(|errors| {
@@ -323,6 +425,8 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
     };
     let args = CheckArgs {
         verbose: cli.verbose,
+        statistics: cli.statistics,
+        fail_on_empty: cli.fail_on_empty,
         vars: cli.vars.clone(),
         paths: cli.paths.clone(),
         stdin_filename: cli.stdin_filename.clone(),
@@ -443,6 +547,7 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
         color: color_choice,
     } = resolve(cli_args, config.as_ref(), today()?);
     let args = &resolved;
+    check_destinations(&args.format, args.output.as_deref(), &cwd)?;
 
     if let Some(path) = &args.write_baseline {
         // The baseline records every current finding: a baseline given too is not applied, so
@@ -478,24 +583,42 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             baseline.findings[0].file
         );
     }
+    if args.verbose {
+        for (display, kind) in &result.linted_entries {
+            note!("irsa-lint: linted {display} ({kind})");
+        }
+    }
     for entry in &result.skipped_entries {
         note!("irsa-lint: skipped {}: {}", entry.display, entry.reason);
+    }
+    let empty = result.files == 0;
+    if empty {
+        let level = if args.fail_on_empty {
+            "error"
+        } else {
+            "warning"
+        };
+        note!("irsa-lint: {level}: {NOTHING_LINTED}");
     }
     let mut summary = Summary::new(result.files, &result.diagnostics);
     summary.baselined = result.baselined;
     summary.stale_baseline_entries = result.stale_baseline_entries;
     summary.rejected = result.rejected;
     summary.skipped = result.skipped;
+    summary.fail_threshold = fail_on.threshold();
     let color = match color_choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+                && auto_color(
+                    |name| std::env::var_os(name).filter(|v| !v.is_empty()),
+                    std::io::stdout().is_terminal(),
+                )
         }
     };
     let mut to_stdout = Vec::new();
+    let mut step_summary_written = false;
     for spec in &args.format {
         let to_file = spec.file.is_some() || args.output.is_some();
         let mut bytes = report::render(
@@ -513,13 +636,29 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
                 .map_or(0, |i| i + 1);
             bytes.truncate(cut);
         }
-        if spec.format == Format::Github
-            && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
-        {
-            append_step_summary(
-                PathBuf::from(path).as_path(),
-                &report::github::step_summary(&result.diagnostics, &summary),
-            )?;
+        if spec.format == Format::Github {
+            if empty {
+                // Shown on the run's page, where a green run that linted nothing would pass
+                // unnoticed.
+                let mut warning =
+                    format!("::warning title=irsa-lint::{NOTHING_LINTED}\n").into_bytes();
+                warning.append(&mut bytes);
+                bytes = warning;
+            }
+            // Once per run, however many `github` reports are written.
+            if !step_summary_written
+                && let Some(path) =
+                    std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty())
+            {
+                step_summary_written = true;
+                let path = PathBuf::from(path);
+                let markdown = report::github::step_summary(&result.diagnostics, &summary);
+                if let Err(e) = append_step_summary(&path, &markdown) {
+                    // The annotations and the exit status are what gate: a summary that cannot be
+                    // written is worth a warning, not a failed run.
+                    note!("irsa-lint: warning: {e}");
+                }
+            }
         }
         match &spec.file {
             Some(path) => std::fs::write(path, &bytes)
@@ -532,10 +671,83 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => write_stdout(&to_stdout)?,
     }
+    if args.statistics {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::statistics(&result.diagnostics).as_bytes());
+    }
+    if empty && args.fail_on_empty {
+        return Ok(EXIT_ERROR);
+    }
     let failed = fail_on
         .threshold()
         .is_some_and(|threshold| result.diagnostics.iter().any(|d| d.severity >= threshold));
     Ok(if failed { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// The warning (or, with `--fail-on-empty`, the error) of a run that linted no file.
+const NOTHING_LINTED: &str = "no files were linted: check the paths given and the `--exclude` and `exclude` globs (--fail-on-empty makes this an error)";
+
+/// `--color auto`: colour when stdout is a terminal, unless the environment says otherwise.
+/// `NO_COLOR` (set and not empty) turns colour off and wins; `FORCE_COLOR` (set, not empty and not
+/// `0`) turns it on even when stdout is not a terminal; `TERM=dumb` turns it off. `--color
+/// always`/`never` override all of these. `var` reads a variable that is set and not empty.
+pub fn auto_color(var: impl Fn(&str) -> Option<std::ffi::OsString>, is_terminal: bool) -> bool {
+    if var("NO_COLOR").is_some() {
+        return false;
+    }
+    if var("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false") {
+        return true;
+    }
+    if var("TERM").is_some_and(|t| t == "dumb") {
+        return false;
+    }
+    is_terminal
+}
+
+/// The reports must not mix: at most one format may go to stdout (or to `--output`), and no file
+/// may receive two reports (including `--output`'s).
+pub fn check_destinations(
+    formats: &[FormatSpec],
+    output: Option<&Path>,
+    cwd: &Path,
+) -> Result<(), String> {
+    let to_stdout: Vec<&str> = formats
+        .iter()
+        .filter(|f| f.file.is_none())
+        .map(|f| f.format.name())
+        .collect();
+    if to_stdout.len() > 1 {
+        let target = match output {
+            Some(path) => format!("--output {}", path.display()),
+            None => "stdout".to_string(),
+        };
+        return Err(format!(
+            "{} formats would be written together to {target} ({}): give all but one a file, as FORMAT:FILE",
+            to_stdout.len(),
+            to_stdout.join(", ")
+        ));
+    }
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    let files = formats
+        .iter()
+        .filter_map(|f| f.file.as_deref().map(|p| (p, f.format.name().to_string())))
+        .chain(
+            output
+                .filter(|_| !to_stdout.is_empty())
+                .map(|p| (p, "--output".to_string())),
+        );
+    for (path, what) in files {
+        let key = crate::discover::normalize(&cwd.join(path));
+        if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key) {
+            return Err(format!(
+                "{} would receive two reports ({first} and {what}): give each its own file",
+                path.display()
+            ));
+        }
+        seen.push((key, what));
+    }
+    Ok(())
 }
 
 /// Append the run's Markdown summary to GitHub's step summary file.
@@ -547,9 +759,9 @@ fn append_step_summary(path: &std::path::Path, markdown: &str) -> Result<(), Str
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| format!("cannot write the step summary {}: {e}", path.display()))?;
     file.write_all(markdown.as_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|e| format!("cannot write the step summary {}: {e}", path.display()))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), String> {

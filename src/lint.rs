@@ -117,6 +117,9 @@ pub struct LintResult {
     /// With `discover.list_skipped` (`--verbose`): every entry a walk passed over, and every YAML
     /// or JSON file read as none of the input kinds (`extract::classify`), and why.
     pub skipped_entries: Vec<discover::SkippedEntry>,
+    /// With `discover.list_skipped` (`--verbose`): every file read as one of the input kinds,
+    /// with that kind (`Kubernetes`, `IAM policy`, `Terraform`, ...), sorted.
+    pub linted_entries: Vec<(String, &'static str)>,
     /// Findings removed by a suppression.
     pub suppressed: usize,
     /// Findings left out because the baseline holds them.
@@ -157,7 +160,8 @@ impl Selection {
         for s in self.select.iter().chain(&self.ignore) {
             if !registry::RULES.iter().any(|r| selector_matches(s, r)) {
                 return Err(LintError::Usage(format!(
-                    "unknown rule selector {s:?} (expected a code like IRSA101, a prefix like IRSA1, or a name like aud-holds-subject)"
+                    "unknown rule selector {s:?}{}",
+                    crate::config::unknown_rule_hint(s)
                 )));
             }
         }
@@ -237,8 +241,11 @@ fn lint_sources(
         })
     };
     let mut run = assemble(per_file, walk_problems);
-    if !opts.discover.list_skipped {
+    if opts.discover.list_skipped {
+        run.result.linted_entries.sort();
+    } else {
         run.result.skipped_entries.clear();
+        run.result.linted_entries.clear();
     }
     // Links never cross a repository root: each repository is linked and checked on its own, as
     // if it had been linted alone (`link::scope`).
@@ -334,11 +341,22 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
     };
     for outcome in per_file {
         run.result.diagnostics.extend(outcome.diagnostics);
-        if let Some(extract::classify::InputClass::Other(reason)) = outcome.extracted.class {
-            run.result.skipped_entries.push(discover::SkippedEntry {
-                display: outcome.display.clone(),
-                reason,
-            });
+        match outcome.extracted.class {
+            Some(extract::classify::InputClass::Other(reason)) => {
+                run.result.skipped_entries.push(discover::SkippedEntry {
+                    display: outcome.display.clone(),
+                    reason,
+                });
+            }
+            class => {
+                let kind = class.map_or_else(
+                    || extract::classify::kind_of_path(&outcome.display),
+                    extract::classify::InputClass::label,
+                );
+                run.result
+                    .linted_entries
+                    .push((outcome.display.clone(), kind));
+            }
         }
         run.linted_files.insert(outcome.display);
         run.inline_suppressions.extend(outcome.suppressions);

@@ -31,11 +31,15 @@ impl Severity {
     }
 }
 
-/// True when `selector` (a code, a code prefix of at least 4 characters, or a name; any case)
-/// names `rule`: how `--select`, `--ignore`, the configuration and suppressions name rules.
+/// The selector that names every rule (`--select ALL`), in any case.
+pub const ALL_SELECTOR: &str = "ALL";
+
+/// True when `selector` (a code, a code prefix of at least 4 characters, a name, or `ALL`; any
+/// case) names `rule`: how `--select`, `--ignore`, the configuration and suppressions name rules.
 pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
     let s = selector.trim();
-    rule.name.eq_ignore_ascii_case(s)
+    s.eq_ignore_ascii_case(ALL_SELECTOR)
+        || rule.name.eq_ignore_ascii_case(s)
         || (s.len() >= 4
             && rule
                 .code

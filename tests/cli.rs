@@ -15,6 +15,7 @@ fn irsa_lint_stdin(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_irsa-lint"))
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -527,4 +528,284 @@ fn verbose_lists_the_files_read_as_no_input_kind() {
         !String::from_utf8_lossy(&quiet.stderr).contains("skipped"),
         "without --verbose nothing is listed"
     );
+}
+
+// ---- habits: empty runs, --verbose, --statistics, ALL, did you mean, destinations, colour ----
+
+use common::{irsa_lint_in, stderr, write};
+
+/// A `default` ServiceAccount with a role: IRSA206 (warning), and IRSA217-free.
+const DEFAULT_SA: &str = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: payments\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/payments-s3-read\n";
+
+#[test]
+fn linting_no_file_is_a_warning_and_an_error_with_fail_on_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "vendor/sa.yaml", DEFAULT_SA);
+    // An --exclude that hides everything.
+    let out = irsa_lint_in(
+        dir.path(),
+        &[".", "--no-config", "--exclude", "vendor"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("irsa-lint: warning: no files were linted"),
+        "{}",
+        stderr(&out)
+    );
+    let out = irsa_lint_in(
+        dir.path(),
+        &[".", "--no-config", "--exclude", "vendor", "--fail-on-empty"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("irsa-lint: error: no files were linted"));
+    // The github format says it on the run's page.
+    let out = irsa_lint_in(
+        dir.path(),
+        &[
+            ".",
+            "--no-config",
+            "--exclude",
+            "vendor",
+            "--format",
+            "github",
+        ],
+        &[],
+    );
+    assert!(
+        stdout(&out).starts_with("::warning title=irsa-lint::no files were linted"),
+        "{}",
+        stdout(&out)
+    );
+    // A run that lints something is not affected by --fail-on-empty.
+    let out = irsa_lint_in(dir.path(), &[".", "--no-config", "--fail-on-empty"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!stderr(&out).contains("no files were linted"));
+}
+
+#[test]
+fn verbose_lists_every_file_with_its_kind_and_every_skip() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k8s/sa.yaml", DEFAULT_SA);
+    write(dir.path(), "iam/trust.json", CLEAN_POLICY);
+    write(dir.path(), "other.yaml", "just: data\n");
+    write(dir.path(), "README.md", "# hi\n");
+    write(dir.path(), "main.tf", "locals {}\n");
+    let out = irsa_lint_in(dir.path(), &[".", "--no-config", "-v"], &[]);
+    let err = stderr(&out);
+    for line in [
+        "irsa-lint: linted k8s/sa.yaml (Kubernetes)",
+        "irsa-lint: linted iam/trust.json (IAM policy)",
+        "irsa-lint: linted main.tf (Terraform)",
+        "irsa-lint: skipped other.yaml: no Kubernetes object",
+        "irsa-lint: skipped README.md",
+    ] {
+        assert!(err.contains(line), "{line}\n{err}");
+    }
+    let out = irsa_lint_in(dir.path(), &[".", "--no-config"], &[]);
+    assert!(!stderr(&out).contains("linted"));
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let out = irsa_lint(&["--statistics", "-q", "--format", "concise", "examples/"]);
+    let err = String::from_utf8(out.stderr.clone()).unwrap();
+    let findings = stdout(&out).lines().count();
+    let mut rows = err.lines();
+    let first = rows.next().unwrap();
+    assert!(first.trim_start().starts_with(char::is_numeric), "{err}");
+    assert!(
+        err.ends_with(&format!("{findings:>6}  findings in total\n")),
+        "{err}"
+    );
+    // Most frequent first.
+    let counts: Vec<usize> = err
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    let per_rule = &counts[..counts.len() - 1];
+    assert!(per_rule.windows(2).all(|w| w[0] >= w[1]), "{err}");
+    assert_eq!(per_rule.iter().sum::<usize>(), findings);
+}
+
+#[test]
+fn select_all_and_did_you_mean() {
+    let all = irsa_lint(&["--format", "concise", "--select", "ALL", "examples/"]);
+    let default = irsa_lint(&["--format", "concise", "examples/"]);
+    assert_eq!(stdout(&all), stdout(&default));
+    let none = irsa_lint(&["--format", "concise", "--ignore", "all", "examples/"]);
+    assert_eq!(none.status.code(), Some(0));
+    assert_eq!(stdout(&none), "");
+
+    for (args, hint) in [
+        (
+            vec!["--select", "IRSA1O1", "examples/"],
+            "did you mean `IRSA101`?",
+        ),
+        (
+            vec!["--ignore", "aud-hold-subject", "examples/"],
+            "did you mean `aud-holds-subject`?",
+        ),
+        (vec!["explain", "irsa1o1"], "did you mean `IRSA101`?"),
+        (
+            vec!["explain", "namespace-mismatc"],
+            "did you mean `namespace-mismatch`?",
+        ),
+    ] {
+        let out = irsa_lint(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(hint), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn format_dash_is_stdout_and_destinations_do_not_mix() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    let run = |args: &[&str]| {
+        let mut all = vec![".", "--no-config"];
+        all.extend_from_slice(args);
+        irsa_lint_in(dir.path(), &all, &[])
+    };
+    let dash = run(&["--format", "json:-"]);
+    let plain = run(&["--format", "json"]);
+    assert_eq!(dash.status.code(), Some(1));
+    assert_eq!(stdout(&dash), stdout(&plain));
+    assert!(!dir.path().join("-").exists(), "no file named `-`");
+    for args in [
+        vec!["--format", "json", "--format", "sarif"],
+        vec!["--format", "json:-", "--format", "human"],
+        vec!["--format", "json", "--format", "sarif", "-o", "out.txt"],
+        vec!["--format", "json:r.txt", "--format", "sarif:r.txt"],
+        vec!["--format", "json:r.txt", "--format", "sarif:./r.txt"],
+        vec!["--format", "json:r.txt", "--format", "human", "-o", "r.txt"],
+    ] {
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stdout(&out).is_empty(), "{args:?}");
+        assert!(
+            !dir.path().join("r.txt").exists(),
+            "{args:?}: nothing written"
+        );
+    }
+    // One to stdout and others to files is fine.
+    let out = run(&[
+        "--format",
+        "concise",
+        "--format",
+        "json:r.json",
+        "--format",
+        "sarif:r.sarif",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(dir.path().join("r.json").is_file() && dir.path().join("r.sarif").is_file());
+}
+
+#[test]
+fn colour_follows_no_color_force_color_and_term() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    let coloured = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec![".", "--no-config"];
+        all.extend_from_slice(args);
+        stdout(&irsa_lint_in(dir.path(), &all, env)).contains('\u{1b}')
+    };
+    // stdout is a pipe here: no colour unless forced.
+    assert!(!coloured(&[], &[]));
+    assert!(coloured(&[], &[("FORCE_COLOR", "1")]));
+    assert!(!coloured(&[], &[("FORCE_COLOR", "0")]));
+    assert!(!coloured(&[], &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]));
+    assert!(coloured(&["--color", "always"], &[("NO_COLOR", "1")]));
+    assert!(!coloured(&["--color", "never"], &[("FORCE_COLOR", "1")]));
+    // TERM=dumb off, decided without a terminal by the same function the run uses.
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| std::ffi::OsString::from(v))
+        }
+    };
+    use irsa_lint::cli::auto_color;
+    assert!(auto_color(env(&[]), true));
+    assert!(!auto_color(env(&[("TERM", "dumb")]), true));
+    assert!(auto_color(env(&[("TERM", "xterm-256color")]), true));
+    assert!(!auto_color(env(&[("NO_COLOR", "1")]), true));
+    assert!(auto_color(
+        env(&[("FORCE_COLOR", "1"), ("TERM", "dumb")]),
+        false
+    ));
+}
+
+#[test]
+fn human_output_says_info() {
+    let out = irsa_lint(&["--color", "never", "--select", "IRSA217", "examples/"]);
+    let text = stdout(&out);
+    assert!(text.contains("info[IRSA217 namespace-defaulted]"), "{text}");
+    assert!(!text.contains("note["), "{text}");
+    // Coloured too.
+    let out = irsa_lint(&["--color", "always", "--select", "IRSA217", "examples/"]);
+    assert!(stdout(&out).contains("info[IRSA217"), "{}", stdout(&out));
+}
+
+#[test]
+fn jobs_and_sizes_are_checked_with_readable_messages() {
+    for (args, message) in [
+        (
+            vec!["-j", "99999999999"],
+            "out of range: expected a whole number from 1 to 256",
+        ),
+        (vec!["-j", "0"], "out of range"),
+        (vec!["-j", "2000"], "out of range"),
+        (
+            vec!["--max-file-size", "1x"],
+            "invalid size `1x`: expected a number of bytes with an optional unit such as 512k, 16MiB",
+        ),
+    ] {
+        let mut all = args.clone();
+        all.push("examples/");
+        let out = irsa_lint(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    for size in ["1k", "16MiB", "16 MiB"] {
+        let out = irsa_lint(&["--max-file-size", size, "--format", "concise", "examples/"]);
+        assert_eq!(out.status.code(), Some(1), "{size}");
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = irsa_lint(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = stdout(&out);
+        assert!(script.contains("irsa-lint"), "{shell}");
+        assert!(
+            script.contains("fail-on-empty"),
+            "{shell}: options come from the parser"
+        );
+    }
+    let out = irsa_lint(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = irsa_lint(&["man"]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie"),
+        "roff: {}",
+        &page[..80.min(page.len())]
+    );
+    assert!(page.contains(".TH irsa-lint 1"), "{page}");
+    for text in [
+        "fail\\-on\\-empty",
+        ".SH \"IRSA\\-LINT EXPLAIN\"",
+        ".SH \"IRSA\\-LINT COMPLETIONS\"",
+        ".SH \"IRSA\\-LINT INIT\"",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
 }

@@ -343,3 +343,246 @@ fn vars_fill_in_template_variables_as_envsubst_would() {
     let out = concise(dir.path(), &["--var", "1X=y"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+// ---- `.irsa-lint.yml`, the JSON Schema, `init` ----
+
+#[test]
+fn the_yml_name_is_found_and_both_names_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    write(dir.path(), ".irsa-lint.yml", "fail-on: error\n");
+    let out = concise(dir.path(), &[]);
+    assert_eq!(concise_findings(&out), ["sa.yaml:7:33 IRSA206"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // With both names in one directory, which one is meant is not known.
+    write(dir.path(), ".irsa-lint.yaml", "fail-on: warning\n");
+    let out = concise(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(".irsa-lint.yml exist: keep one"),
+        "{}",
+        stderr(&out)
+    );
+    // --config names one of them.
+    let out = concise(dir.path(), &["--config", ".irsa-lint.yml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+fn schema_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/irsa-lint.schema.json"),
+    )
+    .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&schema)
+        .expect("the configuration schema compiles")
+}
+
+/// A YAML document as JSON, the way an editor's YAML language server sees it: read with the
+/// project's own YAML parser (core schema: `2027-01-31` is a string).
+fn yaml_to_json(text: &str) -> serde_json::Value {
+    use irsa_lint::parse::tree::{Limits, Node, NodeKind, ScalarType};
+    fn convert(node: &Node) -> serde_json::Value {
+        match &node.kind {
+            NodeKind::Scalar(s) => match s.ty {
+                ScalarType::Null => serde_json::Value::Null,
+                ScalarType::Bool(b) => b.into(),
+                ScalarType::Int => s
+                    .text
+                    .parse::<i64>()
+                    .map_or_else(|_| s.text.clone().into(), Into::into),
+                ScalarType::Float => s.text.parse::<f64>().unwrap().into(),
+                ScalarType::String => s.text.clone().into(),
+            },
+            NodeKind::Seq(items) => items.iter().map(convert).collect(),
+            NodeKind::Map(entries) => entries
+                .iter()
+                .map(|e| (e.key.scalar_text().unwrap().to_string(), convert(&e.value)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            NodeKind::Alias(_) => panic!("no aliases in the examples"),
+        }
+    }
+    let parsed = irsa_lint::parse::parse(text, irsa_lint::parse::FileKind::Yaml, Limits::default());
+    assert!(parsed.problem.is_none(), "{text}");
+    parsed
+        .documents
+        .first()
+        .and_then(|d| d.root.as_ref())
+        .map_or(serde_json::Value::Null, convert)
+}
+
+/// The fenced YAML blocks of a Markdown file.
+fn yaml_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match &mut current {
+            None if line.trim_start().starts_with("```yaml") => current = Some(String::new()),
+            Some(block) if line.trim_start().starts_with("```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_committed_schema_is_the_generated_one_and_the_command_prints_it() {
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/irsa-lint.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        committed,
+        irsa_lint::config::schema::text(),
+        "schemas/irsa-lint.schema.json is stale: run `cargo run -- config-schema > schemas/irsa-lint.schema.json`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = irsa_lint_in(dir.path(), &["config-schema"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), committed);
+}
+
+#[test]
+fn the_schema_accepts_every_documented_example() {
+    let validator = schema_validator();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for doc in ["docs/configuration.md", "README.md"] {
+        let markdown = std::fs::read_to_string(root.join(doc)).unwrap();
+        for block in yaml_blocks(&markdown) {
+            let value = yaml_to_json(&block);
+            // A configuration example: its keys are configuration keys (the other blocks are
+            // manifests showing inline suppressions, workflows, ...), or only comments.
+            let is_config = match &value {
+                serde_json::Value::Null => true,
+                serde_json::Value::Object(map) => map
+                    .keys()
+                    .next()
+                    .is_some_and(|k| irsa_lint::config::KEYS.iter().any(|key| key.name == k)),
+                _ => false,
+            };
+            if !is_config {
+                continue;
+            }
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{doc}:\n{block}\n{errors:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} examples found");
+    // The starter file of `irsa-lint init` too.
+    assert!(validator.is_valid(&yaml_to_json(irsa_lint::config::STARTER)));
+}
+
+#[test]
+fn the_schema_rejects_what_the_reader_rejects() {
+    let validator = schema_validator();
+    for wrong in [
+        "fail_on: warning\n",
+        "fail-on: sometimes\n",
+        "jobs: 0\n",
+        "jobs: 257\n",
+        "max-file-size: 1x\n",
+        "max-nodes: 1.5M\n",
+        "quiet: yes please\n",
+        "format: [xml]\n",
+        "cluster-issuer: http://x\n",
+        "clusters: [{name: prod}]\n",
+        "clusters: [{issuer: \"https://x\", account: \"48392017556\"}]\n",
+        "roles: [{path: \"*.json\"}]\n",
+        "suppressions: [{rule: IRSA105, reason: r, expire: 2027-01-01}]\n",
+        "severity: {IRSA105: fatal}\n",
+        "- fail-on\n",
+    ] {
+        assert!(
+            !validator.is_valid(&yaml_to_json(wrong)),
+            "accepted: {wrong}"
+        );
+        // And the reader rejects it too.
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), ".irsa-lint.yaml", wrong);
+        let out = irsa_lint_in(dir.path(), &["."], &[]);
+        assert_eq!(out.status.code(), Some(2), "{wrong}: {}", stderr(&out));
+    }
+    for right in [
+        "jobs: 4\n",
+        "jobs: \"8\"\n",
+        "max-file-size: 16MiB\n",
+        "max-file-size: 1k\n",
+        "max-file-size: 500000\n",
+        "max-nodes: 5M\n",
+        "format: [JSON, \"sarif:out.sarif\", \"junit:-\"]\n",
+        "select: ALL\n",
+        "select: \"IRSA1,IRSA2\"\n",
+        "clusters: [{issuer: \"https://x\", account: 483920175566}]\n",
+    ] {
+        assert!(
+            validator.is_valid(&yaml_to_json(right)),
+            "rejected: {right}"
+        );
+    }
+}
+
+/// The schema's table drives the reader: every key it lists is read (a value of the wrong shape
+/// is an error at that key, rather than the silent `_ => {}` of a key the reader forgot).
+#[test]
+fn the_reader_reads_every_key_of_the_schema_table() {
+    for key in irsa_lint::config::KEYS {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            ".irsa-lint.yaml",
+            &format!("{}: [[{{x: 1}}]]\n", key.name),
+        );
+        let out = irsa_lint_in(dir.path(), &["."], &[]);
+        assert_eq!(out.status.code(), Some(2), "{}: {}", key.name, stderr(&out));
+        assert!(
+            stderr(&out).contains(".irsa-lint.yaml:1:"),
+            "{}: {}",
+            key.name,
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn init_writes_a_starter_that_loads_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = irsa_lint_in(dir.path(), &["init"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join(".irsa-lint.yaml")).unwrap();
+    assert_eq!(written, irsa_lint::config::STARTER);
+    assert!(written.contains("# yaml-language-server: $schema="));
+    // The starter is a valid configuration: a run with it lints.
+    write(dir.path(), "sa.yaml", DEFAULT_SA);
+    let out = concise(dir.path(), &[]);
+    assert_eq!(concise_findings(&out), ["sa.yaml:7:33 IRSA206"]);
+    // A second init refuses, and leaves the file as it was.
+    write(dir.path(), ".irsa-lint.yaml", "fail-on: never\n");
+    let out = irsa_lint_in(dir.path(), &["init"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".irsa-lint.yaml")).unwrap(),
+        "fail-on: never\n"
+    );
+    // Another path.
+    let out = irsa_lint_in(dir.path(), &["init", "ci/irsa.yaml"], &[]);
+    assert_eq!(out.status.code(), Some(2), "the directory does not exist");
+    let out = irsa_lint_in(dir.path(), &["init", "other.yml"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(dir.path().join("other.yml").is_file());
+}

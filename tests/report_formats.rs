@@ -21,6 +21,7 @@ fn run_in(dir: Option<&Path>, args: &[&str], envs: &[(&str, &Path)], stdin: &str
     cmd.arg("--no-config")
         .args(args)
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("FORCE_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -830,4 +831,272 @@ fn clean_runs_give_valid_empty_reports() {
     );
     assert!(cases[0].first_element_child().is_none(), "a passing case");
     assert_eq!(doc.root_element().attribute("failures"), Some("0"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// JUnit against the Jenkins xUnit plugin's junit-10.xsd (testdata/README-junit-schema.md)
+
+/// What `junit-10.xsd` declares for one element.
+#[derive(Default, Debug)]
+struct XsdElement {
+    attributes: std::collections::BTreeSet<String>,
+    required: std::collections::BTreeSet<String>,
+    children: std::collections::BTreeSet<String>,
+    text: bool,
+}
+
+/// The element declarations of an XSD as simple as junit-10.xsd: global elements, each of type
+/// `xs:string`, a named complex type, or an inline complex type whose attributes and child
+/// element references are collected (the order of a `choice` with unbounded occurrences does not
+/// matter; `testsuites` holds `testsuite`s only).
+fn xsd_elements(xsd: &str) -> BTreeMap<String, XsdElement> {
+    let doc = roxmltree::Document::parse(xsd).expect("the XSD parses");
+    let schema = doc.root_element();
+    let is = |n: &roxmltree::Node, tag: &str| n.is_element() && n.tag_name().name() == tag;
+    let describe = |complex: roxmltree::Node| {
+        let mut element = XsdElement {
+            text: complex.attribute("mixed") == Some("true"),
+            ..XsdElement::default()
+        };
+        for n in complex.descendants() {
+            if is(&n, "attribute") {
+                let name = n.attribute("name").unwrap().to_string();
+                if n.attribute("use") == Some("required") {
+                    element.required.insert(name.clone());
+                }
+                element.attributes.insert(name);
+            } else if is(&n, "element") && n != complex {
+                let name = n.attribute("ref").or(n.attribute("name")).unwrap();
+                element.children.insert(name.to_string());
+            }
+        }
+        element
+    };
+    let named_types: BTreeMap<&str, roxmltree::Node> = schema
+        .children()
+        .filter(|n| is(n, "complexType"))
+        .map(|n| (n.attribute("name").unwrap(), n))
+        .collect();
+    schema
+        .children()
+        .filter(|n| is(n, "element"))
+        .map(|n| {
+            let name = n.attribute("name").unwrap().to_string();
+            let element = match n.attribute("type") {
+                Some("xs:string") => XsdElement {
+                    text: true,
+                    ..XsdElement::default()
+                },
+                Some(named) => describe(named_types[named]),
+                None => describe(n.children().find(|c| is(c, "complexType")).unwrap()),
+            };
+            (name, element)
+        })
+        .collect()
+}
+
+/// Every violation of the declarations in `xml`, as `element: problem`.
+fn xsd_violations(xml: &str, declared: &BTreeMap<String, XsdElement>) -> Vec<String> {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let mut problems = Vec::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name();
+        let Some(decl) = declared.get(name) else {
+            problems.push(format!("{name}: not declared"));
+            continue;
+        };
+        for attribute in node.attributes() {
+            if !decl.attributes.contains(attribute.name()) {
+                problems.push(format!(
+                    "{name}: attribute {} not allowed",
+                    attribute.name()
+                ));
+            }
+        }
+        for required in &decl.required {
+            if node.attribute(required.as_str()).is_none() {
+                problems.push(format!("{name}: attribute {required} missing"));
+            }
+        }
+        for child in node.children() {
+            if child.is_element() && !decl.children.contains(child.tag_name().name()) {
+                problems.push(format!(
+                    "{name}: child {} not allowed",
+                    child.tag_name().name()
+                ));
+            }
+            if child.is_text() && !decl.text && !child.text().unwrap().trim().is_empty() {
+                problems.push(format!("{name}: text not allowed"));
+            }
+        }
+    }
+    if let Some(root) = doc.root().first_element_child()
+        && root.tag_name().name() != "testsuites"
+    {
+        problems.push(format!("root is {}", root.tag_name().name()));
+    }
+    problems
+}
+
+/// Validate with the real XSD validator too where libxml2's `xmllint` is installed.
+fn xmllint_problems(xml: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, xml).unwrap();
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/junit-10.xsd");
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .ok()?;
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn junit_is_valid_against_the_jenkins_xunit_schema() {
+    let xsd = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/junit-10.xsd"),
+    )
+    .unwrap();
+    let declared = xsd_elements(&xsd);
+    assert!(declared["testsuites"].attributes.contains("failures"));
+    assert!(!declared["testsuites"].attributes.contains("skipped"));
+    assert!(declared["testsuite"].required.contains("tests"));
+    // The checker catches what the Jenkins schema refuses: the report of earlier versions had
+    // `skipped` on `<testsuites>` and `file`/`line` on `<testcase>`.
+    let old = "<testsuites name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\"><testsuite name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\"><testcase classname=\"a\" name=\"b\" file=\"a\" line=\"1\"/></testsuite></testsuites>";
+    assert_eq!(
+        xsd_violations(old, &declared),
+        [
+            "testsuites: attribute skipped not allowed",
+            "testcase: attribute file not allowed",
+            "testcase: attribute line not allowed"
+        ]
+    );
+    let clean = tempfile::tempdir().unwrap();
+    std::fs::write(clean.path().join("trust.json"), CLEAN_POLICY).unwrap();
+    let reports = [
+        stdout(&run(&["--format", "junit", "examples/"])),
+        stdout(&run(&[
+            "--format",
+            "junit",
+            "--fail-on",
+            "info",
+            "examples/",
+        ])),
+        stdout(&run_in(
+            Some(clean.path()),
+            &["--format", "junit", "."],
+            &[],
+            "",
+        )),
+    ];
+    for xml in &reports {
+        assert_eq!(
+            xsd_violations(xml, &declared),
+            Vec::<String>::new(),
+            "{xml}"
+        );
+        if let Some(problems) = xmllint_problems(xml) {
+            panic!("xmllint: {problems}\n{xml}");
+        }
+    }
+}
+
+#[test]
+fn junit_failures_follow_fail_on() {
+    let report = json(&run(&["--format", "json", "examples/"]));
+    let diags = report["diagnostics"].as_array().unwrap();
+    let at_least = |levels: &[&str]| {
+        diags
+            .iter()
+            .filter(|d| levels.contains(&d["severity"].as_str().unwrap()))
+            .count()
+    };
+    for (fail_on, failing) in [
+        ("error", at_least(&["error"])),
+        ("warning", at_least(&["error", "warning"])),
+        ("info", diags.len()),
+        ("never", 0),
+    ] {
+        let out = run(&["--format", "junit", "--fail-on", fail_on, "examples/"]);
+        let xml = stdout(&out);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        let failures = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count();
+        assert_eq!(failures, failing, "--fail-on {fail_on}");
+        assert_eq!(
+            doc.root_element().attribute("failures"),
+            Some(failing.to_string().as_str())
+        );
+        // The report fails exactly when the exit status does.
+        assert_eq!(
+            out.status.code() == Some(1),
+            failing > 0,
+            "--fail-on {fail_on}"
+        );
+    }
+}
+
+#[test]
+fn the_step_summary_is_written_once_escaped_and_an_unwritable_one_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    // A value with backticks, a pipe and HTML ends up in a message and the file name.
+    std::fs::write(
+        dir.path().join("a`b|<i>c.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: default\n  namespace: \"x\"\n  annotations:\n    eks.amazonaws.com/role-arn: \"arn:aws:iam::483920175566:role/r`|<b>x</b>\"\n",
+    )
+    .unwrap();
+    let summary_file = dir.path().join("summary.md");
+    let out = run_in(
+        Some(dir.path()),
+        &["--format", "github", "--format", "github:gh.txt", "."],
+        &[("GITHUB_STEP_SUMMARY", &summary_file)],
+        "",
+    );
+    assert!(
+        out.status.code() == Some(1) || out.status.code() == Some(0),
+        "{out:?}"
+    );
+    let md = std::fs::read_to_string(&summary_file).unwrap();
+    assert_eq!(md.matches("## irsa-lint").count(), 1, "{md}");
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| severity") && !l.starts_with("| ---"))
+        .collect();
+    assert!(!rows.is_empty(), "{md}");
+    for row in rows {
+        // Four cells: every `|` of the value is escaped, and no backtick or `<` is bare.
+        let unescaped = |c: char| {
+            row.char_indices()
+                .filter(|&(i, x)| x == c && !row[..i].ends_with('\\'))
+                .count()
+        };
+        assert_eq!(unescaped('|'), 5, "{row}");
+        assert_eq!(unescaped('`'), 0, "{row}");
+        assert_eq!(unescaped('<'), 0, "{row}");
+    }
+    // A summary file that cannot be written: a warning, and the exit status of the findings.
+    let out = run_in(
+        Some(dir.path()),
+        &["--format", "github", "."],
+        &[(
+            "GITHUB_STEP_SUMMARY",
+            Path::new("/nonexistent-dir/summary.md"),
+        )],
+        "",
+    );
+    let expected = run_in(Some(dir.path()), &["--format", "github", "."], &[], "");
+    assert_eq!(out.status.code(), expected.status.code());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "irsa-lint: warning: cannot write the step summary /nonexistent-dir/summary.md"
+        ),
+        "{err}"
+    );
 }

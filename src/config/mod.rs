@@ -31,40 +31,22 @@ use crate::source::{SourceFile, SourceRef, Span};
 use crate::suppress::ConfigSuppression;
 
 mod reader;
+pub mod schema;
 use reader::Reader;
+pub use reader::{suggest_rule, unknown_rule_hint};
+pub use schema::KEYS;
 
 /// The configuration file's name.
 pub const FILE_NAME: &str = ".irsa-lint.yaml";
+/// What `irsa-lint init` writes: a commented starter configuration (read by the reader in a test).
+pub const STARTER: &str = include_str!("starter.yaml");
+
+/// The other name the configuration file is found by.
+pub const FILE_NAME_YML: &str = ".irsa-lint.yml";
 
 /// The largest configuration file read (a configuration is a few hundred bytes; this only bounds
 /// a mistake such as `--config huge.json`).
 const MAX_CONFIG_SIZE: u64 = 4 * 1024 * 1024;
-
-/// Every top-level key, in the order docs/configuration.md lists them.
-pub const KEYS: &[&str] = &[
-    "fail-on",
-    "select",
-    "ignore",
-    "severity",
-    "exclude",
-    "no-ignore",
-    "include-state",
-    "default-namespace",
-    "cluster-issuer",
-    "clusters",
-    "audiences",
-    "roles",
-    "vars",
-    "suppressions",
-    "baseline",
-    "format",
-    "output",
-    "jobs",
-    "max-file-size",
-    "max-nodes",
-    "color",
-    "quiet",
-];
 
 /// `--fail-on` / `fail-on`: the lowest severity that makes the exit status 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,11 +84,27 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Find the configuration file: `.irsa-lint.yaml` in `cwd` or its nearest parent.
-pub fn find(cwd: &Path) -> Option<PathBuf> {
-    cwd.ancestors()
-        .map(|dir| dir.join(FILE_NAME))
-        .find(|p| p.is_file())
+/// Find the configuration file: `.irsa-lint.yaml` or `.irsa-lint.yml` in `cwd` or its nearest
+/// parent that has either. A directory holding both is an error (which one is meant is not
+/// known, and a stale copy would be read silently).
+pub fn find(cwd: &Path) -> Result<Option<PathBuf>, String> {
+    for dir in cwd.ancestors() {
+        let yaml = dir.join(FILE_NAME);
+        let yml = dir.join(FILE_NAME_YML);
+        match (yaml.is_file(), yml.is_file()) {
+            (true, true) => {
+                return Err(format!(
+                    "both {} and {} exist: keep one (or name one with --config)",
+                    yaml.display(),
+                    yml.display()
+                ));
+            }
+            (true, false) => return Ok(Some(yaml)),
+            (false, true) => return Ok(Some(yml)),
+            (false, false) => {}
+        }
+    }
+    Ok(None)
 }
 
 /// A loaded configuration file. Every field is None (or empty) when the file does not set it.
@@ -274,7 +272,7 @@ pub fn parse_config(source: SourceRef, dir: &Path, cwd: &Path) -> Result<Config,
                 ),
             ),
             Some(entries) => {
-                for (key, value) in reader.keys(entries, KEYS, "") {
+                for (key, value) in reader.keys(entries, &schema::key_names(), "") {
                     reader.top_level(&key, value, &mut config);
                 }
             }
@@ -382,7 +380,7 @@ mod tests {
             errors,
             [
                 ".irsa-lint.yaml:1:1: error: unknown key `fail_on`; did you mean `fail-on`?",
-                ".irsa-lint.yaml:2:17: error: `IRSA999` names no rule (expected a code like IRSA101, a prefix like IRSA1, or a name like aud-holds-subject)",
+                ".irsa-lint.yaml:2:17: error: `IRSA999` names no rule (expected a code like IRSA101, a prefix like IRSA1, a name like aud-holds-subject, or ALL)",
                 ".irsa-lint.yaml:3:21: error: `fatal` is not a severity (expected error, warning or info)",
                 ".irsa-lint.yaml:4:7: error: `jobs`: invalid number of jobs `many`: expected a whole number from 1 to 256",
                 ".irsa-lint.yaml:6:13: error: `http://x` is not an OIDC issuer URL (expected `https://oidc.eks.<region>.amazonaws.com/id/<ID>`, as `aws eks describe-cluster --query cluster.identity.oidc.issuer` prints it)",

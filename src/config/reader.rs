@@ -17,7 +17,7 @@ use clap::ValueEnum;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{Config, ConfigError, resolve_severity};
+use super::{Config, ConfigError, resolve_severity, schema};
 use crate::discover::PathGlobs;
 use crate::link::{Cluster, RoleMapping};
 
@@ -139,6 +139,8 @@ impl Reader {
             "max-nodes" => config.max_nodes = self.limit(key, value, limits::parse_max_nodes),
             "color" => config.color = self.choice(key, value, "auto, always or never"),
             "quiet" => config.quiet = self.boolean(key, value),
+            // `keys` passes only the keys of `schema::KEYS`; `tests/config.rs` checks that each
+            // of them is read here.
             _ => {}
         }
     }
@@ -507,7 +509,7 @@ impl Reader {
         for (item, fields) in self.list_of_maps(
             "clusters",
             node,
-            &["name", "issuer", "account"],
+            &schema::names(schema::CLUSTER_FIELDS),
             "`- name: prod` / `issuer: https://...` / `account: \"123456789012\"`",
         ) {
             let issuer = self
@@ -553,7 +555,7 @@ impl Reader {
         for (item, fields) in self.list_of_maps(
             "roles",
             node,
-            &["path", "arn"],
+            &schema::names(schema::ROLE_FIELDS),
             "`- path: \"iam/*.json\"` / `arn: \"arn:aws:iam::123456789012:role/{stem}\"`",
         ) {
             let path = self.require(item, &fields, "roles", "path").and_then(|n| {
@@ -582,7 +584,7 @@ impl Reader {
         for (item, fields) in self.list_of_maps(
             "suppressions",
             node,
-            &["rule", "path", "reason", "expires"],
+            &schema::names(schema::SUPPRESSION_FIELDS),
             "`- rule: IRSA105` / `path: \"iam/*.json\"` / `reason: ...` / `expires: 2027-01-31`",
         ) {
             let selectors = self
@@ -660,14 +662,38 @@ fn suggest<'a>(word: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a s
 }
 
 fn unknown_selector(text: &str) -> String {
-    let names = registry::RULES.iter().map(|r| r.name);
-    let hint = suggest(text, names)
+    format!("`{text}` names no rule{}", unknown_rule_hint(text))
+}
+
+/// The nearest rule code or name to a misspelt one (`IRSA1O1` → `IRSA101`, `aud-hold-subject` →
+/// `aud-holds-subject`): the "did you mean" of `--select`, `--ignore`, `explain` and the
+/// configuration.
+pub fn suggest_rule(text: &str) -> Option<&'static str> {
+    let text = text.trim();
+    let names = suggest(text, registry::RULES.iter().map(|r| r.name));
+    // Codes compare in upper case (`irsa1o1` is `IRSA1O1`), and only to codes.
+    let upper = text.to_ascii_uppercase();
+    let code = registry::RULES
+        .iter()
+        .map(|r| (edit_distance(&upper, r.code), r.code))
+        .filter(|(d, _)| *d <= 1)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c);
+    if upper.starts_with("IRSA") {
+        code.or(names)
+    } else {
+        names.or(code)
+    }
+}
+
+/// `; did you mean `X`?` for a selector that names no rule, else what a selector looks like.
+pub fn unknown_rule_hint(text: &str) -> String {
+    suggest_rule(text)
         .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_else(|| {
-            " (expected a code like IRSA101, a prefix like IRSA1, or a name like aud-holds-subject)"
+            " (expected a code like IRSA101, a prefix like IRSA1, a name like aud-holds-subject, or ALL)"
                 .to_string()
-        });
-    format!("`{text}` names no rule{hint}")
+        })
 }
 
 /// Check a `roles[].arn` template: a role ARN once `{stem}` is replaced, with a 12-digit account.

@@ -34,6 +34,37 @@ pub enum InputClass {
     Other(&'static str),
 }
 
+impl InputClass {
+    /// The kind as `--verbose` names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            InputClass::Kubernetes => "Kubernetes",
+            InputClass::IamPolicy => "IAM policy",
+            InputClass::AwsCliOutput => "AWS CLI output",
+            InputClass::CloudFormation => "CloudFormation",
+            InputClass::Eksctl => "eksctl ClusterConfig",
+            InputClass::TerraformPlan => "Terraform plan or state",
+            InputClass::HelmValues => "Helm values",
+            InputClass::Other(_) => "none of the input kinds",
+        }
+    }
+}
+
+/// The kind of a file that is not read as YAML or JSON documents (no [`InputClass`]), by its name:
+/// Terraform (`.tf`, `.tfvars`, `.tf.json`), else a file whose content could not be classified
+/// (rejected, IRSA002).
+pub fn kind_of_path(display: &str) -> &'static str {
+    let lower = display.to_ascii_lowercase();
+    if [".tf", ".tfvars", ".tf.json", ".tfvars.json"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        "Terraform"
+    } else {
+        "not read (see its IRSA001/IRSA002 finding)"
+    }
+}
+
 /// Why a file that holds documents is none of the kinds read.
 pub const OTHER_REASON: &str = "no Kubernetes object, IAM policy, AWS CLI output, \
      CloudFormation template, eksctl config, Terraform plan or role-arn setting";

@@ -154,6 +154,19 @@ fn severity(s: Severity) -> CsSeverity {
     }
 }
 
+/// codespan-reporting names its lowest severity `note`; every other format (and `--fail-on`)
+/// says `info`. The header is the first thing written for a diagnostic, so its first `note` is
+/// the severity (after the colour escape, when coloured).
+fn info_not_note(bytes: &mut [u8]) {
+    let header_end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(bytes.len());
+    if let Some(at) = bytes[..header_end].windows(4).position(|w| w == b"note") {
+        bytes[at..at + 4].copy_from_slice(b"info");
+    }
+}
+
 pub fn render(diagnostics: &[Diagnostic], summary: &Summary, color: bool) -> Vec<u8> {
     let mut set = SourceSet { files: Vec::new() };
     let mut prepared = Vec::with_capacity(diagnostics.len());
@@ -176,24 +189,29 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, color: bool) -> Vec
         );
     }
 
-    let mut buffer = if color {
-        termcolor::Buffer::ansi()
-    } else {
-        termcolor::Buffer::no_color()
-    };
     let styles = Styles::default();
     let config = Config::default();
-    {
-        let mut writer = StylesWriter::new(&mut buffer, &styles);
-        for d in &prepared {
+    let mut out = Vec::new();
+    for d in &prepared {
+        let mut buffer = if color {
+            termcolor::Buffer::ansi()
+        } else {
+            termcolor::Buffer::no_color()
+        };
+        {
+            let mut writer = StylesWriter::new(&mut buffer, &styles);
             // Spans are clamped above, so rendering should not fail; if it does, say so rather
             // than lose the rest of the report.
             if term::emit_to_write_style(&mut writer, &config, &set, d).is_err() {
                 let _ = std::io::Write::write_all(&mut writer, b"(snippet unavailable)\n");
             }
         }
+        let mut bytes = buffer.into_inner();
+        if d.severity == CsSeverity::Note {
+            info_not_note(&mut bytes);
+        }
+        out.extend_from_slice(&bytes);
     }
-    let mut out = buffer.into_inner();
     let line = summary.sentence();
     out.extend_from_slice(line.as_bytes());
     out.push(b'\n');

@@ -2,9 +2,12 @@
 //! Azure Pipelines, CircleCI). See docs/output-formats.md.
 //!
 //! One `<testcase>` per finding, its class name the file, so the CI groups findings by file.
-//! Error and warning findings are `<failure>`s; an info finding is a passing case whose
-//! `<system-out>` holds the details (it did not fail, but it is not "skipped" either: the check
-//! ran). With no findings, one passing case says so, because several CI tools treat a report with
+//! Findings at or above `--fail-on` (warning by default) are `<failure>`s, so the report fails
+//! exactly when the exit status does; a finding below it is a passing case whose `<system-out>`
+//! holds the details (it did not fail, but it is not "skipped" either: the check ran).
+//! The report is valid against the Jenkins xUnit plugin's `junit-10.xsd` (the strictest common
+//! schema; `tests/report_formats.rs` checks it): no `skipped` on `<testsuites>`, no `file` or
+//! `line` on `<testcase>` (the class name and the test's name carry them). With no findings, one passing case says so, because several CI tools treat a report with
 //! no test case as a broken report. JUnit's `errors` (the test itself crashed) is always 0: a file
 //! irsa-lint could not read is a finding (IRSA001/IRSA002) like any other.
 
@@ -12,7 +15,7 @@ use std::fmt::Write as _;
 
 use super::Summary;
 use super::text::{self, Sink, Untrusted};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 
 /// The name of the suite (and of the `<testsuites>` element).
 pub const SUITE_NAME: &str = "irsa-lint";
@@ -56,15 +59,16 @@ fn details(d: &Diagnostic) -> String {
 
 /// Render the JUnit report for `diagnostics` (in report order).
 pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
-    let failures = diagnostics
-        .iter()
-        .filter(|d| d.severity >= Severity::Warning)
-        .count();
+    let fails = |d: &Diagnostic| summary.fail_threshold.is_some_and(|t| d.severity >= t);
+    let failures = diagnostics.iter().filter(|d| fails(d)).count();
     let tests = diagnostics.len().max(1);
-    let counts = format!(r#"tests="{tests}" failures="{failures}" errors="0" skipped="0""#);
+    let counts = format!(r#"tests="{tests}" failures="{failures}" errors="0""#);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(out, r#"<testsuites name="{SUITE_NAME}" {counts}>"#);
-    let _ = writeln!(out, r#"  <testsuite name="{SUITE_NAME}" {counts}>"#);
+    let _ = writeln!(
+        out,
+        r#"  <testsuite name="{SUITE_NAME}" {counts} skipped="0">"#
+    );
     if diagnostics.is_empty() {
         let _ = writeln!(
             out,
@@ -78,10 +82,10 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
         let file = file.to(Sink::XmlAttribute);
         let _ = writeln!(
             out,
-            r#"    <testcase classname="{file}" name="{} {} at {}:{}" file="{file}" line="{}">"#,
-            d.rule.code, d.rule.name, at.line, at.column, at.line
+            r#"    <testcase classname="{file}" name="{} {} at {}:{}">"#,
+            d.rule.code, d.rule.name, at.line, at.column
         );
-        if d.severity >= Severity::Warning {
+        if fails(d) {
             let _ = writeln!(
                 out,
                 r#"      <failure message="{}" type="{}">{}</failure>"#,
@@ -101,6 +105,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Severity;
     use crate::registry;
     use crate::source::{SourceFile, Span};
     use std::sync::Arc;
@@ -109,7 +114,7 @@ mod tests {
     fn no_findings_is_one_passing_case() {
         assert_eq!(
             render(&[], &Summary::new(2, &[])),
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n  <testsuite name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    <testcase classname=\"irsa-lint\" name=\"no problems found in 2 files\"/>\n  </testsuite>\n</testsuites>\n"
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\">\n  <testsuite name=\"irsa-lint\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    <testcase classname=\"irsa-lint\" name=\"no problems found in 2 files\"/>\n  </testsuite>\n</testsuites>\n"
         );
     }
 
@@ -127,10 +132,36 @@ mod tests {
             "<testsuite name=\"irsa-lint\" tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"0\">"
         ));
         assert!(xml.contains(
-            "<testcase classname=\"a&amp;b.yaml\" name=\"IRSA206 default-service-account-has-role at 1:4\" file=\"a&amp;b.yaml\" line=\"1\">\n      <failure message=\"w &lt;1&gt;\" type=\"IRSA206\">warning[IRSA206 default-service-account-has-role] a&amp;b.yaml:1:4\nw &lt;1&gt;\nsee `irsa-lint explain IRSA206`\n</failure>"
+            "<testcase classname=\"a&amp;b.yaml\" name=\"IRSA206 default-service-account-has-role at 1:4\">\n      <failure message=\"w &lt;1&gt;\" type=\"IRSA206\">warning[IRSA206 default-service-account-has-role] a&amp;b.yaml:1:4\nw &lt;1&gt;\nsee `irsa-lint explain IRSA206`\n</failure>"
         ), "{xml}");
         assert!(
             xml.contains("<system-out>info[IRSA217 namespace-defaulted] a&amp;b.yaml:1:1\ni\n")
         );
+    }
+
+    #[test]
+    fn failures_follow_fail_on() {
+        let file = Arc::new(SourceFile::new("a.yaml", None, "x: 1\n".to_string()));
+        let diags = vec![
+            Diagnostic::new(registry::IRSA206, &file, Span::new(3, 4), "w")
+                .severity(Severity::Warning),
+            Diagnostic::new(registry::IRSA217, &file, Span::new(0, 1), "i")
+                .severity(Severity::Info),
+        ];
+        let mut summary = Summary::new(1, &diags);
+        for (threshold, failures, failure_elements) in [
+            (Some(Severity::Info), 2, 2),
+            (Some(Severity::Warning), 1, 1),
+            (Some(Severity::Error), 0, 0),
+            (None, 0, 0),
+        ] {
+            summary.fail_threshold = threshold;
+            let xml = render(&diags, &summary);
+            assert!(
+                xml.contains(&format!("tests=\"2\" failures=\"{failures}\"")),
+                "{threshold:?}: {xml}"
+            );
+            assert_eq!(xml.matches("<failure ").count(), failure_elements, "{xml}");
+        }
     }
 }

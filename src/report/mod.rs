@@ -97,6 +97,8 @@ impl std::str::FromStr for FormatSpec {
 
     fn from_str(s: &str) -> Result<FormatSpec, String> {
         let (name, file) = match s.split_once(':') {
+            // `FORMAT:-` is stdout, as `FORMAT` is.
+            Some((name, "-")) => (name, None),
             Some((name, file)) if !file.is_empty() => (name, Some(file.into())),
             Some(_) => return Err(format!("{s:?}: the file after `:` is empty")),
             None => (s, None),
@@ -132,6 +134,9 @@ pub struct Summary {
     pub rejected: usize,
     /// Entries a walk passed over unread (symlinks, FIFOs, ...).
     pub skipped: crate::discover::Skipped,
+    /// The lowest severity that fails the run (`--fail-on`; None for `never`): JUnit reports the
+    /// findings at or above it as failures. `Summary::new` sets `warning`, the default.
+    pub fail_threshold: Option<Severity>,
 }
 
 impl Summary {
@@ -149,6 +154,7 @@ impl Summary {
             stale_baseline_entries: 0,
             rejected: 0,
             skipped: Default::default(),
+            fail_threshold: Some(Severity::Warning),
         }
     }
 
@@ -208,6 +214,30 @@ impl Summary {
         }
         sentence
     }
+}
+
+/// `--statistics`: the number of findings of each rule, most frequent first (then by code), one
+/// line each (`   12  IRSA105  role-shared-across-namespaces`), and the total.
+pub fn statistics(diagnostics: &[Diagnostic]) -> String {
+    let mut counts: std::collections::BTreeMap<&str, (usize, &str)> = Default::default();
+    for d in diagnostics {
+        counts.entry(d.rule.code).or_insert((0, d.rule.name)).0 += 1;
+    }
+    let mut rows: Vec<(&str, usize, &str)> = counts
+        .into_iter()
+        .map(|(code, (n, name))| (code, n, name))
+        .collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (code, n, name) in rows {
+        out.push_str(&format!("{n:>6}  {code}  {name}\n"));
+    }
+    out.push_str(&format!(
+        "{:>6}  finding{} in total\n",
+        diagnostics.len(),
+        if diagnostics.len() == 1 { "" } else { "s" }
+    ));
+    out
 }
 
 /// Render `diagnostics` in `format`. `color` applies to the human format on a terminal.

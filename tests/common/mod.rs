@@ -63,6 +63,7 @@ pub fn irsa_lint_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::pro
         .current_dir(dir)
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
         .env_remove("IRSA_LINT_TODAY")
         .env_remove("GITHUB_STEP_SUMMARY")
         .stdin(std::process::Stdio::null());
