@@ -239,6 +239,24 @@ fn one_line_paths_are_separated_by_spaces_and_not_globbed() {
 }
 
 #[test]
+fn linting_nothing_fails_the_step_unless_allowed() {
+    let dir = checkout();
+    // An exclude that hides every file: by default the gate does not pass on nothing.
+    let hide_all = [("INPUT_PATHS", "k8s"), ("INPUT_ARGS", "--exclude k8s")];
+    let step = lint(dir.path(), &hide_all);
+    assert_eq!(
+        step.output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&step.output.stderr)
+    );
+    let mut allowed = hide_all.to_vec();
+    allowed.push(("INPUT_FAIL_ON_EMPTY", "false"));
+    let step = lint(dir.path(), &allowed);
+    assert_eq!(step.output.status.code(), Some(0));
+}
+
+#[test]
 fn args_are_split_as_a_shell_would_or_one_per_line() {
     let dir = checkout();
     // Quotes honoured, nothing evaluated.

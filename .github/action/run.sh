@@ -171,6 +171,9 @@ lint() {
   [ -n "$bin" ] || bin="${INPUT_DIR:?}/$(exe)"
   local report="${RUNNER_TEMP:?}/irsa-lint-report.json"
   local args=(--format github --fail-on "${INPUT_FAIL_ON:-warning}" --format "json:$report")
+  if [ "${INPUT_FAIL_ON_EMPTY:-true}" != "false" ]; then
+    args+=(--fail-on-empty)
+  fi
   if [ -n "${INPUT_SARIF_FILE:-}" ]; then
     args+=(--format "sarif:$INPUT_SARIF_FILE")
   fi
