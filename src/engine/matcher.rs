@@ -15,9 +15,39 @@ use super::tri::Tri;
 /// exactly one character; everything else matches itself (ignoring case when asked). Linear-ish,
 /// never exponential (see [`match_tokens`]).
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // One byte is one character, and ASCII case folding is Unicode's for ASCII: the same
+        // answer without collecting either string.
+        return ascii_wildcard_match(pattern.as_bytes(), text.as_bytes(), ignore_case);
+    }
     let mut tokens = Vec::with_capacity(pattern.len());
     push_tokens(&mut tokens, pattern, true);
     match_tokens(&tokens, text, ignore_case)
+}
+
+/// [`wildcard_match`] for ASCII pattern and text: [`match_tokens`]'s algorithm on bytes.
+fn ascii_wildcard_match(p: &[u8], t: &[u8], ignore_case: bool) -> bool {
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut backtrack: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        let token = p.get(pi).copied();
+        if token == Some(b'*') {
+            pi += 1;
+            backtrack = Some((pi, ti));
+        } else if token.is_some_and(|c| {
+            c == b'?' || c == t[ti] || (ignore_case && c.eq_ignore_ascii_case(&t[ti]))
+        }) {
+            pi += 1;
+            ti += 1;
+        } else if let Some((after_run, absorbed_to)) = backtrack {
+            pi = after_run;
+            ti = absorbed_to + 1;
+            backtrack = Some((after_run, ti));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 fn chars_equal(a: char, b: char, ignore_case: bool) -> bool {
