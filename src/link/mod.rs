@@ -291,6 +291,21 @@ pub struct Linked {
     association_links: Vec<pod_identity::AssociationLinks>,
     /// Each ServiceAccount's Pod Identity associations (same index as `model.service_accounts`).
     sa_associations: Vec<Vec<AssociationId>>,
+    /// Each ServiceAccount's IRSA subject, `system:serviceaccount:NS:NAME` (same index as
+    /// `model.service_accounts`).
+    sa_subjects: Vec<String>,
+    /// Every ServiceAccount, sorted by subject (then model order): a literal subject prefix
+    /// selects a range.
+    sa_by_subject: Vec<SaId>,
+    /// The audience each ServiceAccount's tokens carry (same index as `model.service_accounts`).
+    sa_audiences: Vec<String>,
+    /// namespace → its ServiceAccounts, in model order.
+    sa_by_namespace: BTreeMap<String, Vec<SaId>>,
+    /// Each trust policy's bound ServiceAccounts with the binding, in model order (same index as
+    /// `model.policies`).
+    policy_bindings: Vec<Vec<(SaId, Binding)>>,
+    /// Blast radii already computed, by what decides them ([`verdict::blast_radius`]).
+    blast_radii: verdict::BlastRadiusCache,
 }
 
 impl Linked {
@@ -343,9 +358,18 @@ impl Linked {
         let mut sa_index: BTreeMap<(String, String), Vec<SaId>> = BTreeMap::new();
         let mut sa_by_name: BTreeMap<String, Vec<SaId>> = BTreeMap::new();
         let mut namespaces_with_sas: BTreeMap<String, usize> = BTreeMap::new();
+        let mut sa_by_namespace: BTreeMap<String, Vec<SaId>> = BTreeMap::new();
+        let mut sa_subjects: Vec<String> = Vec::with_capacity(model.service_accounts.len());
+        let mut sa_audiences: Vec<String> = Vec::with_capacity(model.service_accounts.len());
         for (i, sa) in model.service_accounts.iter().enumerate() {
             let ns = sa_namespaces[i].name.clone();
             let name = sa.meta.name_str().to_string();
+            sa_subjects.push(verdict::subject(&ns, &name));
+            sa_audiences.push(verdict::service_account_audience(sa));
+            sa_by_namespace
+                .entry(ns.clone())
+                .or_default()
+                .push(SaId::at(i));
             sa_index
                 .entry((ns.clone(), name.clone()))
                 .or_default()
@@ -360,6 +384,8 @@ impl Linked {
                 .or_default()
                 .push(WorkloadId::at(i));
         }
+        let mut sa_by_subject: Vec<SaId> = (0..sa_subjects.len()).map(SaId::at).collect();
+        sa_by_subject.sort_by(|a, b| sa_subjects[a.index()].cmp(&sa_subjects[b.index()]));
         // Each workload runs as the nearest definitions of its ServiceAccount.
         let mut ambiguities = Vec::new();
         let mut sa_workloads: Vec<Vec<WorkloadId>> = vec![Vec::new(); model.service_accounts.len()];
@@ -414,6 +440,12 @@ impl Linked {
             verdicts: Vec::new(),
             association_links: Vec::new(),
             sa_associations: Vec::new(),
+            sa_subjects,
+            sa_by_subject,
+            sa_audiences,
+            sa_by_namespace,
+            policy_bindings: Vec::new(),
+            blast_radii: verdict::BlastRadiusCache::default(),
         };
         let candidates: Vec<Vec<Binding>> = {
             let index = roles::RoleIndex::new(&linked.model.policies);
@@ -430,6 +462,14 @@ impl Linked {
         }
         linked.bindings = bindings;
         linked.bind_by_subject();
+        let mut policy_bindings: Vec<Vec<(SaId, Binding)>> =
+            vec![Vec::new(); linked.model.policies.len()];
+        for (sa, bindings) in linked.bindings.iter().enumerate() {
+            for b in bindings {
+                policy_bindings[b.policy.index()].push((SaId::at(sa), *b));
+            }
+        }
+        linked.policy_bindings = policy_bindings;
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
@@ -664,15 +704,11 @@ impl Linked {
 
     /// The ServiceAccounts bound to trust policy `policy`, with the binding, in model order.
     pub fn bound_to(&self, policy: PolicyId) -> impl Iterator<Item = (SaId, &Binding)> {
-        self.bindings
+        self.policy_bindings
+            .get(policy.index())
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .flat_map(move |(sa, bindings)| {
-                bindings
-                    .iter()
-                    .filter(move |b| b.policy == policy)
-                    .map(move |b| (SaId::at(sa), b))
-            })
+            .map(|(sa, b)| (*sa, b))
     }
 
     /// ServiceAccounts defined in the input with this namespace and name.
@@ -806,18 +842,44 @@ impl Linked {
     }
 
     /// Iterate over the IRSA subjects (`system:serviceaccount:ns:name`) of every ServiceAccount,
-    /// with its id.
-    pub fn subjects(&self) -> impl Iterator<Item = (SaId, String)> + '_ {
-        self.service_accounts().map(|(id, sa)| {
-            (
-                id,
-                format!(
-                    "system:serviceaccount:{}:{}",
-                    self.sa_namespace(id).name,
-                    sa.meta.name_str()
-                ),
-            )
-        })
+    /// with its id, in model order.
+    pub fn subjects(&self) -> impl Iterator<Item = (SaId, &str)> + '_ {
+        self.sa_subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SaId::at(i), s.as_str()))
+    }
+
+    /// ServiceAccount `sa`'s IRSA subject, `system:serviceaccount:NS:NAME`.
+    pub fn subject(&self, sa: SaId) -> &str {
+        &self.sa_subjects[sa.index()]
+    }
+
+    /// The ServiceAccounts whose subject starts with `prefix` (case-sensitively), in subject
+    /// order.
+    pub fn service_accounts_with_subject_prefix(&self, prefix: &str) -> &[SaId] {
+        let key = |id: &SaId| self.sa_subjects[id.index()].as_str();
+        let start = self.sa_by_subject.partition_point(|id| key(id) < prefix);
+        let len = self.sa_by_subject[start..].partition_point(|id| key(id).starts_with(prefix));
+        &self.sa_by_subject[start..start + len]
+    }
+
+    /// The audience ServiceAccount `sa`'s tokens carry: its `eks.amazonaws.com/audience`
+    /// annotation, else `sts.amazonaws.com`.
+    pub fn audience(&self, sa: SaId) -> &str {
+        &self.sa_audiences[sa.index()]
+    }
+
+    /// The ServiceAccounts whose effective namespace is `namespace`, in model order.
+    pub fn service_accounts_in(&self, namespace: &str) -> &[SaId] {
+        self.sa_by_namespace
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Blast radii already computed ([`verdict::blast_radius`]).
+    pub(crate) fn blast_radius_cache(&self) -> &verdict::BlastRadiusCache {
+        &self.blast_radii
     }
 }
 
