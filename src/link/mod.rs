@@ -306,6 +306,14 @@ pub struct Linked {
     policy_bindings: Vec<Vec<(SaId, Binding)>>,
     /// Blast radii already computed, by what decides them ([`verdict::blast_radius`]).
     blast_radii: verdict::BlastRadiusCache,
+    /// Whether each ServiceAccount's role is an [`Ambiguity::Role`] (same index as
+    /// `model.service_accounts`).
+    role_ambiguous: Vec<bool>,
+    /// ServiceAccount name → the references that name it (indexes into
+    /// `model.service_account_references`, in model order).
+    references_by_name: BTreeMap<String, Vec<usize>>,
+    /// namespace → its ConfigMaps and Secrets (indexes into `model.env_sources`, in model order).
+    env_sources_by_namespace: BTreeMap<String, Vec<usize>>,
 }
 
 impl Linked {
@@ -319,7 +327,8 @@ impl Linked {
             .collect();
         let workload_namespaces: Vec<Namespace> =
             model.workloads.iter().map(|w| resolve(&w.meta)).collect();
-        let env_source_namespaces = model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
+        let env_source_namespaces: Vec<Namespace> =
+            model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
         let reference_namespaces = model
             .service_account_references
             .iter()
@@ -384,6 +393,20 @@ impl Linked {
                 .or_default()
                 .push(WorkloadId::at(i));
         }
+        let mut references_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in model.service_account_references.iter().enumerate() {
+            references_by_name
+                .entry(r.name.value.clone())
+                .or_default()
+                .push(i);
+        }
+        let mut env_sources_by_namespace: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, ns) in env_source_namespaces.iter().enumerate() {
+            env_sources_by_namespace
+                .entry(ns.name.clone())
+                .or_default()
+                .push(i);
+        }
         let mut sa_by_subject: Vec<SaId> = (0..sa_subjects.len()).map(SaId::at).collect();
         sa_by_subject.sort_by(|a, b| sa_subjects[a.index()].cmp(&sa_subjects[b.index()]));
         // Each workload runs as the nearest definitions of its ServiceAccount.
@@ -446,6 +469,9 @@ impl Linked {
             sa_by_namespace,
             policy_bindings: Vec::new(),
             blast_radii: verdict::BlastRadiusCache::default(),
+            role_ambiguous: Vec::new(),
+            references_by_name,
+            env_sources_by_namespace,
         };
         let candidates: Vec<Vec<Binding>> = {
             let index = roles::RoleIndex::new(&linked.model.policies);
@@ -461,6 +487,16 @@ impl Linked {
             bindings.push(linked.bind_annotation(SaId::at(i), c));
         }
         linked.bindings = bindings;
+        let mut role_ambiguous = vec![false; linked.model.service_accounts.len()];
+        for a in &linked.ambiguities {
+            if let Ambiguity::Role {
+                service_account, ..
+            } = a
+            {
+                role_ambiguous[service_account.index()] = true;
+            }
+        }
+        linked.role_ambiguous = role_ambiguous;
         linked.bind_by_subject();
         let mut policy_bindings: Vec<Vec<(SaId, Binding)>> =
             vec![Vec::new(); linked.model.policies.len()];
@@ -681,12 +717,11 @@ impl Linked {
 
     /// The ConfigMaps and Secrets whose effective namespace is `namespace`, in the model's order.
     pub fn env_sources_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a EnvSource> {
-        self.model
-            .env_sources
+        self.env_sources_by_namespace
+            .get(namespace)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .zip(&self.env_source_namespaces)
-            .filter(move |(_, ns)| ns.name == namespace)
-            .map(|(source, _)| source)
+            .map(|&i| &self.model.env_sources[i])
     }
 
     /// The bindings of ServiceAccount `sa` to roles whose trust policy is in the input.
@@ -727,9 +762,10 @@ impl Linked {
     /// True when the trust policies of the role ServiceAccount `sa` names disagree and none was
     /// bound ([`Ambiguity::Role`]).
     pub fn role_is_ambiguous(&self, sa: SaId) -> bool {
-        self.ambiguities
-            .iter()
-            .any(|a| matches!(a, Ambiguity::Role { service_account, .. } if *service_account == sa))
+        self.role_ambiguous
+            .get(sa.index())
+            .copied()
+            .unwrap_or(false)
     }
 
     /// How near the file displayed as `to` is to the file displayed as `from` ([`scope`]).
@@ -786,8 +822,17 @@ impl Linked {
     ) -> impl Iterator<Item = &ServiceAccountReference> {
         let name = self.service_account(sa).meta.name_str();
         let ns = &self.sa_namespace(sa).name;
-        self.service_account_references()
-            .filter(move |(r, at)| r.name.value == name && at.is_none_or(|at| &at.name == ns))
+        self.references_by_name
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| {
+                (
+                    &self.model.service_account_references[i],
+                    self.reference_namespaces[i].as_ref(),
+                )
+            })
+            .filter(move |(_, at)| at.is_none_or(|at| &at.name == ns))
             .map(|(r, _)| r)
     }
 

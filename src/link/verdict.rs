@@ -289,7 +289,11 @@ fn compute_blast_radius(linked: &Linked, policy: &TrustPolicy, providers: &[Stri
     let mut probe = SubjectProbe::new(policy, providers);
     candidates
         .into_iter()
-        .filter(|&i| probe.admits(linked.subject(i), linked.audience(i)).is_true())
+        .filter(|&i| {
+            probe
+                .admits(linked.subject(i), linked.audience(i))
+                .is_true()
+        })
         .collect()
 }
 
@@ -320,11 +324,14 @@ pub fn evaluation_key(policy: &TrustPolicy) -> Option<String> {
             let _ = write!(key, "{:?}/{},", v.text, v.is_string);
         }
     };
-    let literal = |values: &[crate::model::policy::PolicyValue]| {
-        values.iter().all(|v| !v.has_unknown())
-    };
+    let literal =
+        |values: &[crate::model::policy::PolicyValue]| values.iter().all(|v| !v.has_unknown());
     for stmt in &policy.statements {
-        let _ = write!(key, "statement {:?};", stmt.effect.as_ref().map(|e| &e.value));
+        let _ = write!(
+            key,
+            "statement {:?};",
+            stmt.effect.as_ref().map(|e| &e.value)
+        );
         match stmt.principal.as_ref().map(|p| &p.principal) {
             None => key.push_str("no principal;"),
             Some(Principal::Wildcard(v)) => {

@@ -83,6 +83,8 @@ fn admitting_location(
 /// grouped by namespace, in model order.
 fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<WorkloadId>)> {
     let mut out: Vec<(String, Vec<WorkloadId>)> = Vec::new();
+    // namespace → its position in `out`.
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (w, sa) in linked.workload_service_accounts() {
         if sa.name != "default" {
             continue;
@@ -91,9 +93,12 @@ fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<WorkloadId>)> {
         if !linked.service_accounts_named(ns, "default").is_empty() {
             continue;
         }
-        match out.iter_mut().find(|(n, _)| n == ns) {
-            Some((_, ws)) => ws.push(w),
-            None => out.push((ns.clone(), vec![w])),
+        match at.get(ns.as_str()) {
+            Some(&k) => out[k].1.push(w),
+            None => {
+                at.insert(ns, out.len());
+                out.push((ns.clone(), vec![w]));
+            }
         }
     }
     out
@@ -187,17 +192,17 @@ fn check_policy(
         .map(|a| a.name.to_string())
         .unwrap_or_else(|| role_name(linked, p));
     let first = &intruders[0];
-    let (span, path) =
-        match admitting_location(policy, &providers, &first.subject, &first.audience) {
-            Some(found) => found,
-            None => {
-                // No location in the trust: point at the annotation of a ServiceAccount that
-                // carries the role.
-                let sa = linked.service_account(carrying[0]);
-                let (annotation, _) = role_arn_annotation(sa)?;
-                (annotation.value.span, role_arn_path(&sa.meta))
-            }
-        };
+    let (span, path) = match admitting_location(policy, &providers, &first.subject, &first.audience)
+    {
+        Some(found) => found,
+        None => {
+            // No location in the trust: point at the annotation of a ServiceAccount that
+            // carries the role.
+            let sa = linked.service_account(carrying[0]);
+            let (annotation, _) = role_arn_annotation(sa)?;
+            (annotation.value.span, role_arn_path(&sa.meta))
+        }
+    };
     let labels: Vec<&str> = intruders.iter().map(|x| x.label.as_str()).collect();
     let listed = if count > MAX_LISTED {
         format!("{} and {} more", labels.join(", "), count - MAX_LISTED)
