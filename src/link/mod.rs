@@ -258,8 +258,6 @@ pub struct Linked {
     sa_namespaces: Vec<Namespace>,
     /// Effective namespace of each workload (same index as `model.workloads`).
     workload_namespaces: Vec<Namespace>,
-    /// Effective namespace of each ConfigMap/Secret (same index as `model.env_sources`).
-    env_source_namespaces: Vec<Namespace>,
     /// Each workload's effective ServiceAccount (same index as `model.workloads`).
     workload_service_accounts: Vec<EffectiveServiceAccount>,
     /// The namespace each ServiceAccount reference looks its ServiceAccount up in, None when the
@@ -449,7 +447,6 @@ impl Linked {
             options,
             sa_namespaces,
             workload_namespaces,
-            env_source_namespaces,
             workload_service_accounts,
             reference_namespaces,
             sa_index,
