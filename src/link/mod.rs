@@ -566,6 +566,8 @@ impl Linked {
                 roles_of_policy[binding.policy.index()].push(role.to_string());
             }
         }
+        // Which policies name each ServiceAccount name in some subject.
+        let index = roles::SubjectIndex::new(&self.model.policies);
         for i in 0..self.model.service_accounts.len() {
             let sa = SaId::at(i);
             let account = &self.model.service_accounts[i];
@@ -580,10 +582,14 @@ impl Linked {
             if has_holes(name) || has_holes(namespace) || has_holes(role) {
                 continue;
             }
-            let candidates =
-                roles::subject_candidates(&self.model.policies, role, namespace, name, |p| {
-                    roles_of_policy[p].iter().any(|r| r != role)
-                });
+            let candidates = roles::subject_candidates(
+                &self.model.policies,
+                &index,
+                role,
+                namespace,
+                name,
+                |p| roles_of_policy[p].iter().any(|r| r != role),
+            );
             let (nearest, _) = scope::nearest(
                 account.meta.file(),
                 candidates
