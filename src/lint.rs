@@ -249,10 +249,19 @@ fn lint_sources(
     }
     // Links never cross a repository root: each repository is linked and checked on its own, as
     // if it had been linted alone (`link::scope`).
-    for model in std::mem::take(&mut run.models).into_values() {
-        let linked = Linked::new(model, opts.link.clone());
-        check::check_linked(&linked, &opts.selection, &mut run.result.diagnostics);
-    }
+    // The cross-link rules run on a pool of `jobs` threads too (one thread: sequentially).
+    let models = std::mem::take(&mut run.models);
+    let diagnostics = &mut run.result.diagnostics;
+    let link_pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| LintError::Usage(format!("cannot start worker threads: {e}")))?;
+    link_pool.install(|| {
+        for model in models.into_values() {
+            let linked = Linked::new(model, opts.link.clone());
+            check::check_linked(&linked, &opts.selection, diagnostics);
+        }
+    });
     Ok(finish(run, opts, cwd))
 }
 

@@ -314,6 +314,65 @@ fn results_do_not_depend_on_jobs() {
     assert_eq!(one, four);
 }
 
+/// A generated IRSA-dense corpus (as `benches/gen_irsa_dense.py` writes, smaller, plus roles
+/// trusting every ServiceAccount and pods running as implicit `default` ServiceAccounts): the
+/// cross-link rules run on the worker pool, and their findings must not depend on `--jobs`.
+#[test]
+fn cross_link_results_do_not_depend_on_jobs() {
+    const ISSUER: &str = "oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("iam")).unwrap();
+    std::fs::create_dir_all(root.join("k8s")).unwrap();
+    let trust = |sub: &str| {
+        let op = if sub.contains('*') {
+            "StringLike"
+        } else {
+            "StringEquals"
+        };
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+  "Principal": {{"Federated": "arn:aws:iam::483920175566:oidc-provider/{ISSUER}"}},
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Condition": {{"{op}": {{"{ISSUER}:sub": "{sub}", "{ISSUER}:aud": "sts.amazonaws.com"}}}}}}]}}
+"#
+        )
+    };
+    for i in 0..60 {
+        let ns = format!("ns-{i:03}");
+        let sub = match i % 10 {
+            3 => format!("system:serviceaccount:{ns}:*"),
+            7 => "system:serviceaccount:*:*".to_string(),
+            // A stale subject (IRSA309).
+            9 => format!("system:serviceaccount:{ns}:old"),
+            _ => format!("system:serviceaccount:{ns}:app"),
+        };
+        std::fs::write(root.join(format!("iam/{ns}-app.json")), trust(&sub)).unwrap();
+        let mut yaml = format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::483920175566:role/{ns}-app\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: extra\n  namespace: {ns}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      serviceAccountName: app\n      containers:\n        - name: app\n          image: app:1\n"
+        );
+        if i % 4 == 0 {
+            yaml.push_str(&format!(
+                "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n          image: migrate:1\n"
+            ));
+        }
+        std::fs::write(root.join(format!("k8s/{ns}.yaml")), yaml).unwrap();
+    }
+    let path = root.to_str().unwrap();
+    for format in ["json", "sarif"] {
+        let run = |jobs: &str| {
+            let out = irsa_lint(&["--format", format, "--jobs", jobs, path]);
+            assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+            stdout(&out)
+        };
+        let one = run("1");
+        assert!(one.contains("IRSA306"), "{one}");
+        for jobs in ["2", "3"] {
+            assert_eq!(one, run(jobs), "--format {format} --jobs {jobs}");
+        }
+    }
+}
+
 #[test]
 fn exclude_and_gitignore_prune_the_walk() {
     let dir = tempfile::tempdir().unwrap();

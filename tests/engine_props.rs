@@ -296,3 +296,146 @@ proptest! {
         prop_assert_eq!(evaluate(&p, &req).outcome, Outcome::Unknown);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The cheap yes/no evaluation agrees with the explained one
+
+use irsa_lint::engine::testing::{OTHER_PROVIDER_ARN, PROVIDER_ARN, statement, unresolved};
+use irsa_lint::engine::{Tri, admits};
+use irsa_lint::model::policy::Effect;
+
+/// One random statement: effect, principal, actions and up to three condition entries, some with
+/// values not known statically.
+fn statement_strategy() -> impl Strategy<Value = irsa_lint::model::policy::Statement> {
+    let effect = proptest::sample::select(vec![
+        Some(Effect::Allow),
+        Some(Effect::Allow),
+        Some(Effect::Deny),
+        Some(Effect::Invalid("Maybe".to_string())),
+        None,
+    ]);
+    let principal = 0..5usize;
+    let actions = proptest::collection::vec(
+        proptest::sample::select(vec![
+            "sts:AssumeRoleWithWebIdentity",
+            "sts:AssumeRole*",
+            "sts:TagSession",
+            "sts:*",
+            "s3:*",
+        ]),
+        0..3,
+    );
+    let not_action = any::<bool>();
+    let condition = (
+        proptest::sample::select(vec![
+            "StringEquals",
+            "StringLike",
+            "StringNotLike",
+            "StringEqualsIgnoreCase",
+            "StringLikeIfExists",
+            "ForAllValues:StringEquals",
+            "ForAnyValue:StringLike",
+            "Null",
+            "NoSuchOperator",
+        ]),
+        proptest::sample::select(vec!["sub", "aud", "amr", "aws:PrincipalTag/x"]),
+        proptest::collection::vec("[aAb:*?]{0,4}|true|false", 0..3),
+        any::<bool>(),
+        any::<bool>(),
+    );
+    (
+        effect,
+        principal,
+        actions,
+        not_action,
+        proptest::collection::vec(condition, 0..4),
+    )
+        .prop_map(|(effect, principal, actions, not_action, conditions)| {
+            let mut s = statement(effect);
+            s = match principal {
+                0 => s.principal_star(),
+                1 => s.federated(PROVIDER_ARN),
+                2 => s.federated(OTHER_PROVIDER_ARN),
+                3 => s.principal_values("Federated", vec![unresolved("var.provider")]),
+                _ => s.principal("Service", &["pods.eks.amazonaws.com"]),
+            };
+            s = match (actions.is_empty(), not_action) {
+                (true, _) => s.no_action(),
+                (false, false) => s.action(&actions),
+                (false, true) => s.not_action(&actions),
+            };
+            for (op, claim, values, unknown, new_block) in conditions {
+                let k = if claim.contains(':') {
+                    claim.to_string()
+                } else {
+                    key(claim)
+                };
+                let texts: Vec<&str> = values.iter().map(String::as_str).collect();
+                s = if unknown {
+                    let mut vals = irsa_lint::engine::testing::values(&texts);
+                    vals.push(unresolved("var.x"));
+                    s.condition_values(op, &k, vals)
+                } else if new_block {
+                    s.condition_new_block(op, &k, &texts)
+                } else {
+                    s.condition(op, &k, &texts)
+                };
+            }
+            s.build()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// `admits` is `evaluate(...).outcome` as a Tri, on random policies and requests.
+    #[test]
+    fn admits_agrees_with_evaluate(
+        statements in proptest::collection::vec(statement_strategy(), 0..4),
+        provider in proptest::sample::select(vec![PROVIDER_ARN, OTHER_PROVIDER_ARN]),
+        sub in "[aAb:]{0,4}",
+        sub_unknown in any::<bool>(),
+        aud in proptest::sample::select(vec!["sts.amazonaws.com", "a", "b"]),
+        amr in proptest::collection::vec("[ab]{0,2}", 0..3),
+        actions in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "sts:AssumeRoleWithWebIdentity",
+                "sts:TagSession",
+                "sts:AssumeRole",
+            ]),
+            0..3,
+        ),
+    ) {
+        let p = policy(statements);
+        let sub_value = if sub_unknown {
+            ContextValue::Unknown(sub.clone())
+        } else {
+            ContextValue::Known(sub.clone())
+        };
+        let mut req = AssumeRoleRequest::web_identity(provider)
+            .with_claim("sub", [sub_value])
+            .with_claim("aud", [aud])
+            .with_claim("amr", amr.iter().map(String::as_str));
+        req.actions = actions.iter().map(|a| a.to_string()).collect();
+        let expected = match evaluate(&p, &req).outcome {
+            Outcome::Allowed => Tri::True,
+            Outcome::Denied => Tri::False,
+            Outcome::Unknown => Tri::Unknown,
+        };
+        prop_assert_eq!(admits(&p, &req), expected);
+    }
+
+    /// The wildcard matcher's ASCII byte path and its character path answer alike: texts with
+    /// non-ASCII characters (case folding onto ASCII included: the Kelvin sign is a `k`) agree
+    /// with the reference too.
+    #[test]
+    fn wildcard_non_ascii_agrees(pattern in "[akKé*?]{0,8}", text in "[akKÉé\u{212A}]{0,10}") {
+        for ignore_case in [false, true] {
+            prop_assert_eq!(
+                wildcard_match(&pattern, &text, ignore_case),
+                reference_match(&pattern, &text, ignore_case),
+                "pattern {:?} text {:?} ignore_case {}", pattern, text, ignore_case
+            );
+        }
+    }
+}

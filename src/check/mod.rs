@@ -66,18 +66,26 @@ pub fn check_policy(
 }
 
 /// Run every enabled manifest and cross-link rule.
+///
+/// The rules run side by side on the current rayon pool (the driver's, of `--jobs` threads); their
+/// findings are appended in the table's order, whatever the number of threads.
 pub fn check_linked(linked: &Linked, filter: &dyn RuleFilter, out: &mut Vec<Diagnostic>) {
-    for (rule, check) in LINKED_CHECKS {
-        if filter.enabled(rule) {
-            let before = out.len();
-            check(linked, out);
-            debug_assert!(out[before..].iter().all(|d| d.rule.code == rule.code));
+    use rayon::prelude::*;
+    let found: Vec<Vec<Diagnostic>> = LINKED_CHECKS
+        .par_iter()
+        .filter(|(rule, _)| filter.enabled(rule))
+        .map(|(rule, check)| {
+            let mut found = Vec::new();
+            check(linked, &mut found);
+            debug_assert!(found.iter().all(|d| d.rule.code == rule.code));
             // Fingerprints (SARIF, baseline) are built from the logical path.
             debug_assert!(
-                out[before..].iter().all(|d| !d.logical_path.is_empty()),
+                found.iter().all(|d| !d.logical_path.is_empty()),
                 "{} reported a finding without a logical path",
                 rule.code
             );
-        }
-    }
+            found
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
 }

@@ -57,6 +57,89 @@ pub fn evaluate(policy: &TrustPolicy, request: &AssumeRoleRequest) -> Verdict {
     })
 }
 
+/// Does the trust policy admit the request? [`evaluate`]'s outcome as a [`Tri`] (Allowed is
+/// True, Denied False, Unknown Unknown), without building the explanation: for the many yes/no
+/// questions of the link stage (a role's blast radius), where only reported findings need the
+/// reason. A property test checks that the two agree.
+pub fn admits(policy: &TrustPolicy, request: &AssumeRoleRequest) -> Tri {
+    if request.actions.is_empty() {
+        // No action at all: nothing asked for, nothing allowed.
+        return Tri::False;
+    }
+    // Kleene AND over the actions: the first denied one decides, else any unknown one.
+    Tri::all(
+        request
+            .actions
+            .iter()
+            .map(|action| admits_action(policy, request, std::slice::from_ref(action))),
+    )
+}
+
+/// [`admits`] for one action of the request ([`evaluate_action`]'s outcome).
+fn admits_action(policy: &TrustPolicy, request: &AssumeRoleRequest, action: &[String]) -> Tri {
+    let (mut allowed, mut allow_unknown, mut deny_unknown) = (false, false, false);
+    for stmt in &policy.statements {
+        let is_deny = match stmt.effect.as_ref().map(|e| &e.value) {
+            Some(Effect::Allow) => false,
+            Some(Effect::Deny) => true,
+            Some(Effect::Invalid(_)) | None => continue,
+        };
+        // Once an Allow surely applies, another Allow changes nothing.
+        if !is_deny && allowed {
+            continue;
+        }
+        match (is_deny, statement_applies(stmt, request, action)) {
+            (true, Tri::True) => return Tri::False,
+            (true, Tri::Unknown) => deny_unknown = true,
+            (false, Tri::True) => allowed = true,
+            (false, Tri::Unknown) => allow_unknown = true,
+            (_, Tri::False) => {}
+        }
+    }
+    match (allowed, deny_unknown, allow_unknown) {
+        (true, true, _) => Tri::Unknown,
+        (true, false, _) => Tri::True,
+        (false, _, true) => Tri::Unknown,
+        (false, _, false) => Tri::False,
+    }
+}
+
+/// [`explain_for`]'s answer as a [`Tri`]: the Kleene AND of the principal, the actions and every
+/// condition entry (an unreadable operator block is Unknown).
+fn statement_applies(stmt: &Statement, request: &AssumeRoleRequest, actions: &[String]) -> Tri {
+    let principal = match &stmt.principal {
+        Some(p) => principal_matches(p, request),
+        None => Tri::False,
+    };
+    if principal.is_false() {
+        return Tri::False;
+    }
+    let action = Tri::all(actions.iter().map(|a| action_covers(stmt, a)));
+    if action.is_false() {
+        return Tri::False;
+    }
+    let mut result = principal.and(action);
+    let blocks = stmt
+        .condition
+        .as_ref()
+        .map(|c| c.operators.as_slice())
+        .unwrap_or(&[]);
+    for block in blocks {
+        if block.operator.is_none() {
+            result = result.and(Tri::Unknown);
+            continue;
+        }
+        for entry in &block.entries {
+            match evaluate_entry(block, entry, request) {
+                Tri::True => {}
+                Tri::False => return Tri::False,
+                Tri::Unknown => result = Tri::Unknown,
+            }
+        }
+    }
+    result
+}
+
 /// [`evaluate`] for one action of the request.
 fn evaluate_action(
     policy: &TrustPolicy,

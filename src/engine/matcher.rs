@@ -15,9 +15,24 @@ use super::tri::Tri;
 /// exactly one character; everything else matches itself (ignoring case when asked). Linear-ish,
 /// never exponential (see [`match_tokens`]).
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // One byte is one character, and ASCII case folding is Unicode's for ASCII: the same
+        // answer without collecting either string.
+        return ascii_wildcard_match(pattern.as_bytes(), text.as_bytes(), ignore_case);
+    }
     let mut tokens = Vec::with_capacity(pattern.len());
     push_tokens(&mut tokens, pattern, true);
     match_tokens(&tokens, text, ignore_case)
+}
+
+/// [`wildcard_match`] for ASCII pattern and text: [`match_tokens`]'s algorithm on bytes.
+fn ascii_wildcard_match(p: &[u8], t: &[u8], ignore_case: bool) -> bool {
+    two_pointer_match(
+        p,
+        t,
+        |c| c == b'*',
+        |c, x| c == b'?' || c == x || (ignore_case && c.eq_ignore_ascii_case(&x)),
+    )
 }
 
 fn chars_equal(a: char, b: char, ignore_case: bool) -> bool {
@@ -211,18 +226,36 @@ fn push_tokens(tokens: &mut Vec<Token>, literal: &str, wildcards: bool) {
 /// Characters, not bytes, are compared, so `?` matches one non-ASCII character.
 fn match_tokens(p: &[Token], text: &str, ignore_case: bool) -> bool {
     let t: Vec<char> = text.chars().collect();
+    two_pointer_match(
+        p,
+        &t,
+        |token| token == Token::AnyRun,
+        |token, c| match token {
+            Token::AnyOne => true,
+            Token::Char(p) => chars_equal(p, c, ignore_case),
+            Token::AnyRun => false,
+        },
+    )
+}
+
+/// The two-pointer matcher of [`match_tokens`] over any pattern and text elements: `is_run` tells
+/// an any-run element, `matches_one` whether a pattern element consumes one text element.
+fn two_pointer_match<P: Copy, T: Copy>(
+    p: &[P],
+    t: &[T],
+    is_run: impl Fn(P) -> bool,
+    matches_one: impl Fn(P, T) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     // After the most recent any-run: the pattern index just past it, and the text index it was
     // last tried at (it has absorbed t[its start..that index]).
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
         let token = p.get(pi).copied();
-        if token == Some(Token::AnyRun) {
+        if token.is_some_and(&is_run) {
             pi += 1;
             backtrack = Some((pi, ti));
-        } else if matches!(token, Some(Token::AnyOne))
-            || matches!(token, Some(Token::Char(c)) if chars_equal(c, t[ti], ignore_case))
-        {
+        } else if token.is_some_and(|token| matches_one(token, t[ti])) {
             pi += 1;
             ti += 1;
         } else if let Some((after_run, absorbed_to)) = backtrack {
@@ -235,7 +268,7 @@ fn match_tokens(p: &[Token], text: &str, ignore_case: bool) -> bool {
         }
     }
     // The text is used up: what is left of the pattern must be able to match nothing.
-    p[pi..].iter().all(|&token| token == Token::AnyRun)
+    p[pi..].iter().all(|&token| is_run(token))
 }
 
 fn numeric_matches(op: BaseOperator, policy_value: &str, request_value: &str) -> Tri {

@@ -24,7 +24,7 @@ pub mod tri;
 pub mod verdict;
 
 pub use eval::{
-    action_applies, aws_principal_matches, evaluate, evaluate_block, evaluate_entry,
+    action_applies, admits, aws_principal_matches, evaluate, evaluate_block, evaluate_entry,
     evaluate_statement, explain_statement, federated_matches, principal_matches, service_matches,
 };
 pub use matcher::{action_matches, arn_matches, wildcard_match};

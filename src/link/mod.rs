@@ -258,8 +258,6 @@ pub struct Linked {
     sa_namespaces: Vec<Namespace>,
     /// Effective namespace of each workload (same index as `model.workloads`).
     workload_namespaces: Vec<Namespace>,
-    /// Effective namespace of each ConfigMap/Secret (same index as `model.env_sources`).
-    env_source_namespaces: Vec<Namespace>,
     /// Each workload's effective ServiceAccount (same index as `model.workloads`).
     workload_service_accounts: Vec<EffectiveServiceAccount>,
     /// The namespace each ServiceAccount reference looks its ServiceAccount up in, None when the
@@ -291,6 +289,29 @@ pub struct Linked {
     association_links: Vec<pod_identity::AssociationLinks>,
     /// Each ServiceAccount's Pod Identity associations (same index as `model.service_accounts`).
     sa_associations: Vec<Vec<AssociationId>>,
+    /// Each ServiceAccount's IRSA subject, `system:serviceaccount:NS:NAME` (same index as
+    /// `model.service_accounts`).
+    sa_subjects: Vec<String>,
+    /// Every ServiceAccount, sorted by subject (then model order): a literal subject prefix
+    /// selects a range.
+    sa_by_subject: Vec<SaId>,
+    /// The audience each ServiceAccount's tokens carry (same index as `model.service_accounts`).
+    sa_audiences: Vec<String>,
+    /// namespace → its ServiceAccounts, in model order.
+    sa_by_namespace: BTreeMap<String, Vec<SaId>>,
+    /// Each trust policy's bound ServiceAccounts with the binding, in model order (same index as
+    /// `model.policies`).
+    policy_bindings: Vec<Vec<(SaId, Binding)>>,
+    /// Blast radii already computed, by what decides them ([`verdict::blast_radius`]).
+    blast_radii: verdict::BlastRadiusCache,
+    /// Whether each ServiceAccount's role is an [`Ambiguity::Role`] (same index as
+    /// `model.service_accounts`).
+    role_ambiguous: Vec<bool>,
+    /// ServiceAccount name → the references that name it (indexes into
+    /// `model.service_account_references`, in model order).
+    references_by_name: BTreeMap<String, Vec<usize>>,
+    /// namespace → its ConfigMaps and Secrets (indexes into `model.env_sources`, in model order).
+    env_sources_by_namespace: BTreeMap<String, Vec<usize>>,
 }
 
 impl Linked {
@@ -304,7 +325,8 @@ impl Linked {
             .collect();
         let workload_namespaces: Vec<Namespace> =
             model.workloads.iter().map(|w| resolve(&w.meta)).collect();
-        let env_source_namespaces = model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
+        let env_source_namespaces: Vec<Namespace> =
+            model.env_sources.iter().map(|e| resolve(&e.meta)).collect();
         let reference_namespaces = model
             .service_account_references
             .iter()
@@ -343,9 +365,18 @@ impl Linked {
         let mut sa_index: BTreeMap<(String, String), Vec<SaId>> = BTreeMap::new();
         let mut sa_by_name: BTreeMap<String, Vec<SaId>> = BTreeMap::new();
         let mut namespaces_with_sas: BTreeMap<String, usize> = BTreeMap::new();
+        let mut sa_by_namespace: BTreeMap<String, Vec<SaId>> = BTreeMap::new();
+        let mut sa_subjects: Vec<String> = Vec::with_capacity(model.service_accounts.len());
+        let mut sa_audiences: Vec<String> = Vec::with_capacity(model.service_accounts.len());
         for (i, sa) in model.service_accounts.iter().enumerate() {
             let ns = sa_namespaces[i].name.clone();
             let name = sa.meta.name_str().to_string();
+            sa_subjects.push(verdict::subject(&ns, &name));
+            sa_audiences.push(verdict::service_account_audience(sa));
+            sa_by_namespace
+                .entry(ns.clone())
+                .or_default()
+                .push(SaId::at(i));
             sa_index
                 .entry((ns.clone(), name.clone()))
                 .or_default()
@@ -360,6 +391,22 @@ impl Linked {
                 .or_default()
                 .push(WorkloadId::at(i));
         }
+        let mut references_by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in model.service_account_references.iter().enumerate() {
+            references_by_name
+                .entry(r.name.value.clone())
+                .or_default()
+                .push(i);
+        }
+        let mut env_sources_by_namespace: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, ns) in env_source_namespaces.iter().enumerate() {
+            env_sources_by_namespace
+                .entry(ns.name.clone())
+                .or_default()
+                .push(i);
+        }
+        let mut sa_by_subject: Vec<SaId> = (0..sa_subjects.len()).map(SaId::at).collect();
+        sa_by_subject.sort_by(|a, b| sa_subjects[a.index()].cmp(&sa_subjects[b.index()]));
         // Each workload runs as the nearest definitions of its ServiceAccount.
         let mut ambiguities = Vec::new();
         let mut sa_workloads: Vec<Vec<WorkloadId>> = vec![Vec::new(); model.service_accounts.len()];
@@ -400,7 +447,6 @@ impl Linked {
             options,
             sa_namespaces,
             workload_namespaces,
-            env_source_namespaces,
             workload_service_accounts,
             reference_namespaces,
             sa_index,
@@ -414,6 +460,15 @@ impl Linked {
             verdicts: Vec::new(),
             association_links: Vec::new(),
             sa_associations: Vec::new(),
+            sa_subjects,
+            sa_by_subject,
+            sa_audiences,
+            sa_by_namespace,
+            policy_bindings: Vec::new(),
+            blast_radii: verdict::BlastRadiusCache::default(),
+            role_ambiguous: Vec::new(),
+            references_by_name,
+            env_sources_by_namespace,
         };
         let candidates: Vec<Vec<Binding>> = {
             let index = roles::RoleIndex::new(&linked.model.policies);
@@ -429,7 +484,25 @@ impl Linked {
             bindings.push(linked.bind_annotation(SaId::at(i), c));
         }
         linked.bindings = bindings;
+        let mut role_ambiguous = vec![false; linked.model.service_accounts.len()];
+        for a in &linked.ambiguities {
+            if let Ambiguity::Role {
+                service_account, ..
+            } = a
+            {
+                role_ambiguous[service_account.index()] = true;
+            }
+        }
+        linked.role_ambiguous = role_ambiguous;
         linked.bind_by_subject();
+        let mut policy_bindings: Vec<Vec<(SaId, Binding)>> =
+            vec![Vec::new(); linked.model.policies.len()];
+        for (sa, bindings) in linked.bindings.iter().enumerate() {
+            for b in bindings {
+                policy_bindings[b.policy.index()].push((SaId::at(sa), *b));
+            }
+        }
+        linked.policy_bindings = policy_bindings;
         linked.verdicts = (0..linked.model.service_accounts.len())
             .map(|i| verdict::verdict_for(&linked, SaId::at(i)))
             .collect();
@@ -493,6 +566,8 @@ impl Linked {
                 roles_of_policy[binding.policy.index()].push(role.to_string());
             }
         }
+        // Which policies name each ServiceAccount name in some subject.
+        let index = roles::SubjectIndex::new(&self.model.policies);
         for i in 0..self.model.service_accounts.len() {
             let sa = SaId::at(i);
             let account = &self.model.service_accounts[i];
@@ -507,10 +582,14 @@ impl Linked {
             if has_holes(name) || has_holes(namespace) || has_holes(role) {
                 continue;
             }
-            let candidates =
-                roles::subject_candidates(&self.model.policies, role, namespace, name, |p| {
-                    roles_of_policy[p].iter().any(|r| r != role)
-                });
+            let candidates = roles::subject_candidates(
+                &self.model.policies,
+                &index,
+                role,
+                namespace,
+                name,
+                |p| roles_of_policy[p].iter().any(|r| r != role),
+            );
             let (nearest, _) = scope::nearest(
                 account.meta.file(),
                 candidates
@@ -641,12 +720,11 @@ impl Linked {
 
     /// The ConfigMaps and Secrets whose effective namespace is `namespace`, in the model's order.
     pub fn env_sources_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a EnvSource> {
-        self.model
-            .env_sources
+        self.env_sources_by_namespace
+            .get(namespace)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .zip(&self.env_source_namespaces)
-            .filter(move |(_, ns)| ns.name == namespace)
-            .map(|(source, _)| source)
+            .map(|&i| &self.model.env_sources[i])
     }
 
     /// The bindings of ServiceAccount `sa` to roles whose trust policy is in the input.
@@ -664,15 +742,11 @@ impl Linked {
 
     /// The ServiceAccounts bound to trust policy `policy`, with the binding, in model order.
     pub fn bound_to(&self, policy: PolicyId) -> impl Iterator<Item = (SaId, &Binding)> {
-        self.bindings
+        self.policy_bindings
+            .get(policy.index())
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .flat_map(move |(sa, bindings)| {
-                bindings
-                    .iter()
-                    .filter(move |b| b.policy == policy)
-                    .map(move |b| (SaId::at(sa), b))
-            })
+            .map(|(sa, b)| (*sa, b))
     }
 
     /// ServiceAccounts defined in the input with this namespace and name.
@@ -691,9 +765,10 @@ impl Linked {
     /// True when the trust policies of the role ServiceAccount `sa` names disagree and none was
     /// bound ([`Ambiguity::Role`]).
     pub fn role_is_ambiguous(&self, sa: SaId) -> bool {
-        self.ambiguities
-            .iter()
-            .any(|a| matches!(a, Ambiguity::Role { service_account, .. } if *service_account == sa))
+        self.role_ambiguous
+            .get(sa.index())
+            .copied()
+            .unwrap_or(false)
     }
 
     /// How near the file displayed as `to` is to the file displayed as `from` ([`scope`]).
@@ -750,8 +825,17 @@ impl Linked {
     ) -> impl Iterator<Item = &ServiceAccountReference> {
         let name = self.service_account(sa).meta.name_str();
         let ns = &self.sa_namespace(sa).name;
-        self.service_account_references()
-            .filter(move |(r, at)| r.name.value == name && at.is_none_or(|at| &at.name == ns))
+        self.references_by_name
+            .get(name)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .map(|&i| {
+                (
+                    &self.model.service_account_references[i],
+                    self.reference_namespaces[i].as_ref(),
+                )
+            })
+            .filter(move |(_, at)| at.is_none_or(|at| &at.name == ns))
             .map(|(r, _)| r)
     }
 
@@ -806,18 +890,44 @@ impl Linked {
     }
 
     /// Iterate over the IRSA subjects (`system:serviceaccount:ns:name`) of every ServiceAccount,
-    /// with its id.
-    pub fn subjects(&self) -> impl Iterator<Item = (SaId, String)> + '_ {
-        self.service_accounts().map(|(id, sa)| {
-            (
-                id,
-                format!(
-                    "system:serviceaccount:{}:{}",
-                    self.sa_namespace(id).name,
-                    sa.meta.name_str()
-                ),
-            )
-        })
+    /// with its id, in model order.
+    pub fn subjects(&self) -> impl Iterator<Item = (SaId, &str)> + '_ {
+        self.sa_subjects
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (SaId::at(i), s.as_str()))
+    }
+
+    /// ServiceAccount `sa`'s IRSA subject, `system:serviceaccount:NS:NAME`.
+    pub fn subject(&self, sa: SaId) -> &str {
+        &self.sa_subjects[sa.index()]
+    }
+
+    /// The ServiceAccounts whose subject starts with `prefix` (case-sensitively), in subject
+    /// order.
+    pub fn service_accounts_with_subject_prefix(&self, prefix: &str) -> &[SaId] {
+        let key = |id: &SaId| self.sa_subjects[id.index()].as_str();
+        let start = self.sa_by_subject.partition_point(|id| key(id) < prefix);
+        let len = self.sa_by_subject[start..].partition_point(|id| key(id).starts_with(prefix));
+        &self.sa_by_subject[start..start + len]
+    }
+
+    /// The audience ServiceAccount `sa`'s tokens carry: its `eks.amazonaws.com/audience`
+    /// annotation, else `sts.amazonaws.com`.
+    pub fn audience(&self, sa: SaId) -> &str {
+        &self.sa_audiences[sa.index()]
+    }
+
+    /// The ServiceAccounts whose effective namespace is `namespace`, in model order.
+    pub fn service_accounts_in(&self, namespace: &str) -> &[SaId] {
+        self.sa_by_namespace
+            .get(namespace)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Blast radii already computed ([`verdict::blast_radius`]).
+    pub(crate) fn blast_radius_cache(&self) -> &verdict::BlastRadiusCache {
+        &self.blast_radii
     }
 }
 

@@ -5,7 +5,7 @@
 //! (IAM role names are unique ignoring case); failing that by name alone, so IRSA308 can say that
 //! account or partition disagree; failing that, a raw policy file whose stem is the role name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::RoleMapping;
 use super::ids::PolicyId;
@@ -456,7 +456,21 @@ fn generated_from(name: &str, prefix: &str) -> bool {
 /// for its name in another namespace, None when it names neither (wildcards do not name anyone).
 pub fn names_subject(policy: &TrustPolicy, namespace: &str, name: &str) -> Option<bool> {
     let mut found = None;
-    let values = policy
+    for (ns, sa) in named_subjects(policy) {
+        if sa == name {
+            if ns == namespace {
+                return Some(true);
+            }
+            found = Some(false);
+        }
+    }
+    found
+}
+
+/// The (namespace, name) of every exact subject a trust policy's Allow statements name in their
+/// positive `:sub` conditions (StringEquals, StringLike without wildcards), in order.
+fn named_subjects(policy: &TrustPolicy) -> impl Iterator<Item = (&str, &str)> {
+    policy
         .statements
         .iter()
         .filter(|s| s.is_allow())
@@ -470,23 +484,42 @@ pub fn names_subject(policy: &TrustPolicy, namespace: &str, name: &str) -> Optio
             })
         })
         .flat_map(|(_, e)| e.values.iter())
-        .filter(|v| !v.has_unknown() && !v.text.contains(['*', '?']));
-    for value in values {
-        let Some((ns, sa)) = value
-            .text
-            .strip_prefix("system:serviceaccount:")
-            .and_then(|rest| rest.split_once(':'))
-        else {
-            continue;
-        };
-        if sa == name {
-            if ns == namespace {
-                return Some(true);
+        .filter(|v| !v.has_unknown() && !v.text.contains(['*', '?']))
+        .filter_map(|v| {
+            v.text
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|rest| rest.split_once(':'))
+        })
+}
+
+/// The policies that name each ServiceAccount in an exact subject ([`names_subject`]), each
+/// list in model order with each policy once.
+#[derive(Debug, Default)]
+pub struct SubjectIndex<'a> {
+    /// name → the policies naming it in some namespace ([`names_subject`] is Some for them, None
+    /// for every other policy).
+    by_name: HashMap<&'a str, Vec<usize>>,
+    /// (namespace, name) → the policies naming that exact subject ([`names_subject`] is
+    /// `Some(true)`).
+    exact: HashMap<(&'a str, &'a str), Vec<usize>>,
+}
+
+impl<'a> SubjectIndex<'a> {
+    pub fn new(policies: &'a [TrustPolicy]) -> SubjectIndex<'a> {
+        let mut index = SubjectIndex::default();
+        let push = |list: &mut Vec<usize>, i: usize| {
+            if list.last() != Some(&i) {
+                list.push(i);
             }
-            found = Some(false);
+        };
+        for (i, p) in policies.iter().enumerate() {
+            for (ns, name) in named_subjects(p) {
+                push(index.by_name.entry(name).or_default(), i);
+                push(index.exact.entry((ns, name)).or_default(), i);
+            }
         }
+        index
     }
-    found
 }
 
 /// The raw trust-policy files that may be the trust of role `role` of ServiceAccount
@@ -494,8 +527,12 @@ pub fn names_subject(policy: &TrustPolicy, namespace: &str, name: &str) -> Optio
 /// subject, else those naming its name in another namespace. Policies with an identity (another
 /// role's), those `taken` (bound by name to another role), and files named after the role but for
 /// its case (IRSA305 asks whether the annotation meant that name) are none.
+///
+/// `index` lists the policies that name each subject ([`SubjectIndex`]): the others cannot be
+/// candidates.
 pub fn subject_candidates(
     policies: &[TrustPolicy],
+    index: &SubjectIndex,
     role: &str,
     namespace: &str,
     name: &str,
@@ -506,12 +543,23 @@ pub fn subject_candidates(
             .as_deref()
             .is_some_and(|stem| stem.eq_ignore_ascii_case(role))
     };
-    let named: Vec<(usize, bool)> = policies
-        .iter()
-        .enumerate()
-        .filter(|(i, p)| p.role.is_none() && !taken(*i) && !named_after_role(p))
-        .filter_map(|(i, p)| names_subject(p, namespace, name).map(|exact| (i, exact)))
+    let eligible =
+        |i: usize| policies[i].role.is_none() && !taken(i) && !named_after_role(&policies[i]);
+    fn list(l: Option<&Vec<usize>>) -> impl Iterator<Item = usize> + '_ {
+        l.map_or(&[][..], Vec::as_slice).iter().copied()
+    }
+    // Those naming the exact subject, when any is eligible; else those naming the name elsewhere
+    // (a policy naming the exact subject is in the first list, so none of the second is exact).
+    let mut named: Vec<(usize, bool)> = list(index.exact.get(&(namespace, name)))
+        .filter(|&i| eligible(i))
+        .map(|i| (i, true))
         .collect();
+    if named.is_empty() {
+        named = list(index.by_name.get(name))
+            .filter(|&i| eligible(i))
+            .filter_map(|i| names_subject(&policies[i], namespace, name).map(|exact| (i, exact)))
+            .collect();
+    }
     let exact = named.iter().any(|(_, e)| *e);
     named
         .into_iter()

@@ -6,11 +6,15 @@
 //! `system:serviceaccount:<namespace>:<name>`; `aud` is the `eks.amazonaws.com/audience`
 //! annotation or `sts.amazonaws.com`.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+
 use super::{Linked, PolicyId, SaId};
 use crate::engine::{self, AssumeRoleRequest, ContextValue, Tri, Verdict};
 use crate::model::arn::parse_role_arn;
-use crate::model::k8s::annotations;
-use crate::model::policy::{Statement, TrustPolicy};
+use crate::model::k8s::{ServiceAccount, annotations};
+use crate::model::policy::{Principal, Statement, TrustPolicy};
 use crate::model::template::has_holes;
 
 /// One request a ServiceAccount's pods would make.
@@ -138,16 +142,72 @@ pub fn evaluate_subject(
     (evaluations, admitted)
 }
 
-/// The audience a ServiceAccount's tokens carry.
+/// The audience a ServiceAccount's tokens carry ([`Linked::audience`]).
 pub fn audience_of(linked: &Linked, sa: SaId) -> String {
-    linked
-        .service_account(sa)
-        .meta
+    linked.audience(sa).to_string()
+}
+
+/// The audience a ServiceAccount's tokens carry: its `eks.amazonaws.com/audience` annotation,
+/// else `sts.amazonaws.com` (computed once per ServiceAccount by the link stage).
+pub fn service_account_audience(sa: &ServiceAccount) -> String {
+    sa.meta
         .annotation(annotations::AUDIENCE)
         .and_then(|a| a.value.scalar_text())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| engine::STS_AUDIENCE.to_string())
+}
+
+/// Asks whether a trust policy admits a subject and audience from any of some providers, like
+/// [`evaluate_subject`]'s second half, without explanations: one request per provider is built
+/// once and only its `sub` and `aud` claims are replaced for each question.
+pub struct SubjectProbe<'a> {
+    policy: &'a TrustPolicy,
+    requests: Vec<AssumeRoleRequest>,
+}
+
+impl<'a> SubjectProbe<'a> {
+    pub fn new(policy: &'a TrustPolicy, providers: &[String]) -> SubjectProbe<'a> {
+        let requests = providers
+            .iter()
+            .map(|p| {
+                ServiceAccountRequest {
+                    provider_arn: p.clone(),
+                    subject: String::new(),
+                    audience: String::new(),
+                }
+                .to_request()
+            })
+            .collect();
+        SubjectProbe { policy, requests }
+    }
+
+    /// True when some provider's request is allowed, False when every one is denied.
+    pub fn admits(&mut self, subject: &str, audience: &str) -> Tri {
+        // The claim as `ServiceAccountRequest::to_request` makes it, reusing the buffer.
+        let claim = |slot: &mut ContextValue, text: &str| match (slot, has_holes(text)) {
+            (ContextValue::Known(s), false) | (ContextValue::Unknown(s), true) => {
+                s.clear();
+                s.push_str(text);
+            }
+            (slot, true) => *slot = ContextValue::Unknown(text.to_string()),
+            (slot, false) => *slot = ContextValue::Known(text.to_string()),
+        };
+        let policy = self.policy;
+        Tri::any(self.requests.iter_mut().map(|request| {
+            for (name, values) in request.claims.iter_mut() {
+                let text = match name.as_str() {
+                    "sub" => subject,
+                    "aud" => audience,
+                    _ => continue,
+                };
+                if let Some(slot) = values.first_mut() {
+                    claim(slot, text);
+                }
+            }
+            engine::admits(policy, request)
+        }))
+    }
 }
 
 /// The verdict for ServiceAccount `sa`, when it is linked to a trust policy in the input.
@@ -179,20 +239,142 @@ pub fn verdict_against(linked: &Linked, sa: SaId, policy_id: PolicyId) -> SaVerd
 /// filtered by the literal prefixes of the policy's `:sub` values ([`subject_prefilter`]): a
 /// subject that starts with none of them cannot satisfy the positive `:sub` condition every Allow
 /// statement carries, and is not evaluated.
-pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Vec<SaId> {
+///
+/// Case-sensitive prefixes select their candidates from the subjects sorted once by the link stage
+/// (a range each), and the answer is memoised per evaluation key ([`evaluation_key`]) and
+/// providers: roles with the same trust conditions (2,000 roles trusting
+/// `system:serviceaccount:*:*`) cost one pass.
+pub fn blast_radius(linked: &Linked, policy_id: PolicyId) -> Arc<[SaId]> {
     let policy = linked.policy(policy_id);
     let providers = providers_for_policy(linked, policy_id);
+    let key = evaluation_key(policy).map(|mut key| {
+        for p in &providers {
+            let _ = write!(key, "provider {p:?};");
+        }
+        key
+    });
+    let cache = linked.blast_radius_cache();
+    if let Some(found) = key.as_ref().and_then(|k| cache.get(k)) {
+        return found;
+    }
+    let radius: Arc<[SaId]> = compute_blast_radius(linked, policy, &providers).into();
+    if let Some(key) = key {
+        cache.insert(key, radius.clone());
+    }
+    radius
+}
+
+/// [`blast_radius`] without the memo.
+fn compute_blast_radius(linked: &Linked, policy: &TrustPolicy, providers: &[String]) -> Vec<SaId> {
     let prefilter = subject_prefilter(policy);
-    linked
-        .subjects()
-        .filter(|(_, subject)| prefilter.as_ref().is_none_or(|f| f.may_admit(subject)))
-        .filter(|(i, subject)| {
-            evaluate_subject(policy, &providers, subject, &audience_of(linked, *i))
-                .1
+    let candidates: Vec<SaId> = match &prefilter {
+        None => linked.subjects().map(|(i, _)| i).collect(),
+        Some(f) if f.prefixes.iter().any(|(_, ignore_case)| *ignore_case) => linked
+            .subjects()
+            .filter(|(_, subject)| f.may_admit(subject))
+            .map(|(i, _)| i)
+            .collect(),
+        Some(f) => {
+            let mut ids: Vec<SaId> = f
+                .prefixes
+                .iter()
+                .flat_map(|(prefix, _)| linked.service_accounts_with_subject_prefix(prefix))
+                .copied()
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        }
+    };
+    let mut probe = SubjectProbe::new(policy, providers);
+    candidates
+        .into_iter()
+        .filter(|&i| {
+            probe
+                .admits(linked.subject(i), linked.audience(i))
                 .is_true()
         })
-        .map(|(i, _)| i)
         .collect()
+}
+
+/// Blast radii by evaluation key and providers ([`blast_radius`]).
+#[derive(Debug, Default)]
+pub struct BlastRadiusCache(Mutex<HashMap<String, Arc<[SaId]>>>);
+
+impl BlastRadiusCache {
+    fn get(&self, key: &str) -> Option<Arc<[SaId]>> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key).cloned()
+    }
+
+    fn insert(&self, key: String, radius: Arc<[SaId]>) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key).or_insert(radius);
+    }
+}
+
+/// Everything of a trust policy that the engine reads to decide a request, as text: two policies
+/// with the same key admit the same requests. Each statement's effect, principal, actions and
+/// condition blocks (operator, keys and values); spans, `Sid`s and the statement's position are
+/// left out. None when some key or value has unknown parts (not worth a key).
+pub fn evaluation_key(policy: &TrustPolicy) -> Option<String> {
+    let mut key = String::new();
+    let values = |key: &mut String, values: &[crate::model::policy::PolicyValue]| {
+        for v in values {
+            let _ = write!(key, "{:?}/{},", v.text, v.is_string);
+        }
+    };
+    let literal =
+        |values: &[crate::model::policy::PolicyValue]| values.iter().all(|v| !v.has_unknown());
+    for stmt in &policy.statements {
+        let _ = write!(
+            key,
+            "statement {:?};",
+            stmt.effect.as_ref().map(|e| &e.value)
+        );
+        match stmt.principal.as_ref().map(|p| &p.principal) {
+            None => key.push_str("no principal;"),
+            Some(Principal::Wildcard(v)) => {
+                if v.has_unknown() {
+                    return None;
+                }
+                let _ = write!(key, "principal * {:?};", v.text);
+            }
+            Some(Principal::Map(entries)) => {
+                for e in entries {
+                    if !literal(&e.values) {
+                        return None;
+                    }
+                    let _ = write!(key, "principal {:?}:", e.kind.value);
+                    values(&mut key, &e.values);
+                    key.push(';');
+                }
+            }
+            Some(Principal::Invalid) => key.push_str("invalid principal;"),
+        }
+        for (name, element) in [("action", &stmt.action), ("not action", &stmt.not_action)] {
+            if let Some(a) = element {
+                if !literal(&a.values) {
+                    return None;
+                }
+                let _ = write!(key, "{name}:");
+                values(&mut key, &a.values);
+                key.push(';');
+            }
+        }
+        for block in stmt.condition.iter().flat_map(|c| &c.operators) {
+            let _ = write!(key, "block {:?}:", block.operator);
+            for entry in &block.entries {
+                if entry.key_has_unknown() || !literal(&entry.values) {
+                    return None;
+                }
+                let _ = write!(key, "{:?}=", entry.key.value);
+                values(&mut key, &entry.values);
+                key.push(';');
+            }
+        }
+    }
+    Some(key)
 }
 
 /// The providers a trust policy's requests come from, whoever the ServiceAccount: with
@@ -406,7 +588,7 @@ mod tests {
             ]),
         );
         let linked = Linked::new(model, LinkOptions::default());
-        let radius = blast_radius(&linked, PolicyId::at(0));
+        let radius = blast_radius(&linked, PolicyId::at(0)).to_vec();
         let policy = linked.policy(PolicyId::at(0));
         let providers = providers_for_policy(&linked, PolicyId::at(0));
         let every: Vec<SaId> = linked

@@ -56,11 +56,7 @@ pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
                     if !linked.defines_service_accounts_in(ns) {
                         continue;
                     }
-                    let in_ns: Vec<SaId> = linked
-                        .service_accounts()
-                        .map(|(i, _)| i)
-                        .filter(|&i| linked.sa_namespace(i).name == ns)
-                        .collect();
+                    let in_ns: &[SaId] = linked.service_accounts_in(ns);
                     let names = || {
                         in_ns
                             .iter()

@@ -30,9 +30,9 @@ use crate::diagnostic::Diagnostic;
 use crate::engine::matcher::value_matches;
 use crate::engine::{Reason, STS_AUDIENCE, statement_at};
 use crate::link::verdict::{
-    audience_of, blast_radius, evaluate_subject, providers_for_policy, subject,
+    SubjectProbe, audience_of, blast_radius, evaluate_subject, providers_for_policy, subject,
 };
-use crate::link::{Linked, SaId, WorkloadId};
+use crate::link::{Linked, PolicyId, SaId, WorkloadId};
 use crate::model::policy::TrustPolicy;
 use crate::registry::IRSA306;
 use crate::source::Span;
@@ -83,6 +83,8 @@ fn admitting_location(
 /// grouped by namespace, in model order.
 fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<WorkloadId>)> {
     let mut out: Vec<(String, Vec<WorkloadId>)> = Vec::new();
+    // namespace → its position in `out`.
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (w, sa) in linked.workload_service_accounts() {
         if sa.name != "default" {
             continue;
@@ -91,159 +93,163 @@ fn implicit_defaults(linked: &Linked) -> Vec<(String, Vec<WorkloadId>)> {
         if !linked.service_accounts_named(ns, "default").is_empty() {
             continue;
         }
-        match out.iter_mut().find(|(n, _)| n == ns) {
-            Some((_, ws)) => ws.push(w),
-            None => out.push((ns.clone(), vec![w])),
+        match at.get(ns.as_str()) {
+            Some(&k) => out[k].1.push(w),
+            None => {
+                at.insert(ns, out.len());
+                out.push((ns.clone(), vec![w]));
+            }
         }
     }
     out
 }
 
 pub fn check(linked: &Linked, out: &mut Vec<Diagnostic>) {
+    use rayon::prelude::*;
     let defaults = implicit_defaults(linked);
-    for (p, policy) in linked.policies() {
-        let carrying: Vec<SaId> = carriers(linked, p)
-            .filter(|&i| linked.service_account(i).is_irsa())
-            .collect();
-        if carrying.is_empty() {
-            continue;
-        }
-        let carried_subjects: Vec<String> = carrying
-            .iter()
-            .map(|&i| {
-                subject(
-                    &linked.sa_namespace(i).name,
-                    linked.service_account(i).meta.name_str(),
-                )
-            })
-            .collect();
-        let mut intruders: Vec<Intruder> = blast_radius(linked, p)
-            .into_iter()
-            .filter(|&i| {
-                let sub = subject(
-                    &linked.sa_namespace(i).name,
-                    linked.service_account(i).meta.name_str(),
-                );
-                !carrying.contains(&i) && !carried_subjects.contains(&sub)
-            })
-            .map(|i| {
-                let meta = &linked.service_account(i).meta;
-                Intruder {
-                    label: sa_with_workloads(linked, i),
-                    subject: subject(&linked.sa_namespace(i).name, meta.name_str()),
-                    audience: audience_of(linked, i),
-                    at: (
-                        meta.source.clone(),
-                        name_span(meta),
-                        format!(
-                            "ServiceAccount `{}` is admitted but does not carry this role{}",
-                            sa_label(linked, i),
-                            if linked.workloads_of_service_account(i).is_empty() {
-                                ""
-                            } else {
-                                "; workloads run as it"
-                            }
-                        ),
-                    ),
-                }
-            })
-            .collect();
-        let providers = providers_for_policy(linked, p);
-        for (ns, workloads) in &defaults {
-            let sub = subject(ns, "default");
-            if evaluate_subject(policy, &providers, &sub, STS_AUDIENCE)
-                .1
-                .is_true()
-            {
-                let w = workloads[0];
-                let workload = linked.workload(w);
-                intruders.push(Intruder {
-                    label: describe_with_workloads(linked, &format!("{ns}/default"), workloads),
-                    subject: sub,
-                    audience: STS_AUDIENCE.to_string(),
-                    at: (
-                        workload.meta.source.clone(),
-                        workload.pod.spec_key,
-                        format!("runs as `{ns}/default`, which the trust admits"),
-                    ),
-                });
-            }
-        }
-        if intruders.is_empty() {
-            continue;
-        }
-        let role = carrying
-            .iter()
-            .find_map(|&i| annotated_role(linked.service_account(i)))
-            .map(|a| a.name.to_string())
-            .unwrap_or_else(|| role_name(linked, p));
-        let first = &intruders[0];
-        let (span, path) =
-            match admitting_location(policy, &providers, &first.subject, &first.audience) {
-                Some(found) => found,
-                None => {
-                    // No location in the trust: point at the annotation of a ServiceAccount that
-                    // carries the role.
-                    let sa = linked.service_account(carrying[0]);
-                    let Some((annotation, _)) = role_arn_annotation(sa) else {
-                        continue;
-                    };
-                    (annotation.value.span, role_arn_path(&sa.meta))
-                }
-            };
-        let labels: Vec<&str> = intruders.iter().map(|x| x.label.as_str()).collect();
-        let listed = if labels.len() > MAX_LISTED {
-            format!(
-                "{} and {} more",
-                labels[..MAX_LISTED].join(", "),
-                labels.len() - MAX_LISTED
-            )
-        } else {
-            labels.join(", ")
-        };
-        let carried_by: Vec<String> = carrying.iter().map(|&i| sa_label(linked, i)).collect();
-        let message = format!(
-            "the trust policy of role `{role}` (meant for {}) also admits {}: {listed}; pods running as {} can assume the role with their own token",
-            quote_list(&carried_by, 2),
-            if intruders.len() == 1 {
-                "a ServiceAccount that does not carry it".to_string()
-            } else {
-                format!("{} ServiceAccounts that do not carry it", intruders.len())
-            },
-            if intruders.len() == 1 { "it" } else { "them" },
-        );
-        let help = format!(
-            "list only the intended subjects ({}) with `StringEquals` on `<issuer>:sub`",
-            quote_list(
-                &carrying
-                    .iter()
-                    .map(|&i| subject(
-                        &linked.sa_namespace(i).name,
-                        linked.service_account(i).meta.name_str()
-                    ))
-                    .collect::<Vec<_>>(),
-                3
-            )
-        );
-        let mut diag = Diagnostic::new(IRSA306, &policy.source, span, message)
-            .label(format!(
-                "admits {} other ServiceAccount{}",
-                intruders.len(),
-                if intruders.len() == 1 { "" } else { "s" }
-            ))
-            .help(help)
-            .at_path(path);
-        for x in intruders.iter().take(MAX_LISTED) {
-            diag = diag.related(&x.at.0, x.at.1, x.at.2.clone());
-        }
-        if let Some((annotation, _)) = role_arn_annotation(linked.service_account(carrying[0])) {
-            let sa = linked.service_account(carrying[0]);
-            diag = diag.related(
-                &sa.meta.source,
-                annotation.value.span,
-                format!("`{}` carries the role", sa_label(linked, carrying[0])),
-            );
-        }
-        out.push(diag);
+    // One role at a time on the worker pool; collected in policy order.
+    let policies: Vec<PolicyId> = linked.policies().map(|(p, _)| p).collect();
+    let found: Vec<Option<Diagnostic>> = policies
+        .into_par_iter()
+        .map(|p| check_policy(linked, &defaults, p))
+        .collect();
+    out.extend(found.into_iter().flatten());
+}
+
+fn check_policy(
+    linked: &Linked,
+    defaults: &[(String, Vec<WorkloadId>)],
+    p: PolicyId,
+) -> Option<Diagnostic> {
+    let policy = linked.policy(p);
+    let carrying: Vec<SaId> = carriers(linked, p)
+        .filter(|&i| linked.service_account(i).is_irsa())
+        .collect();
+    if carrying.is_empty() {
+        return None;
     }
+    let carried_subjects: Vec<&str> = carrying.iter().map(|&i| linked.subject(i)).collect();
+    // Only the first few intruders are shown: the others are only counted.
+    let mut count = 0usize;
+    let mut intruders: Vec<Intruder> = Vec::new();
+    for &i in blast_radius(linked, p).iter() {
+        if carrying.contains(&i) || carried_subjects.contains(&linked.subject(i)) {
+            continue;
+        }
+        count += 1;
+        if intruders.len() >= MAX_LISTED {
+            continue;
+        }
+        let meta = &linked.service_account(i).meta;
+        intruders.push(Intruder {
+            label: sa_with_workloads(linked, i),
+            subject: linked.subject(i).to_string(),
+            audience: audience_of(linked, i),
+            at: (
+                meta.source.clone(),
+                name_span(meta),
+                format!(
+                    "ServiceAccount `{}` is admitted but does not carry this role{}",
+                    sa_label(linked, i),
+                    if linked.workloads_of_service_account(i).is_empty() {
+                        ""
+                    } else {
+                        "; workloads run as it"
+                    }
+                ),
+            ),
+        });
+    }
+    let providers = providers_for_policy(linked, p);
+    let mut probe = SubjectProbe::new(policy, &providers);
+    for (ns, workloads) in defaults {
+        let sub = subject(ns, "default");
+        if probe.admits(&sub, STS_AUDIENCE).is_true() {
+            count += 1;
+            if intruders.len() >= MAX_LISTED {
+                continue;
+            }
+            let w = workloads[0];
+            let workload = linked.workload(w);
+            intruders.push(Intruder {
+                label: describe_with_workloads(linked, &format!("{ns}/default"), workloads),
+                subject: sub,
+                audience: STS_AUDIENCE.to_string(),
+                at: (
+                    workload.meta.source.clone(),
+                    workload.pod.spec_key,
+                    format!("runs as `{ns}/default`, which the trust admits"),
+                ),
+            });
+        }
+    }
+    if intruders.is_empty() {
+        return None;
+    }
+    let role = carrying
+        .iter()
+        .find_map(|&i| annotated_role(linked.service_account(i)))
+        .map(|a| a.name.to_string())
+        .unwrap_or_else(|| role_name(linked, p));
+    let first = &intruders[0];
+    let (span, path) = match admitting_location(policy, &providers, &first.subject, &first.audience)
+    {
+        Some(found) => found,
+        None => {
+            // No location in the trust: point at the annotation of a ServiceAccount that
+            // carries the role.
+            let sa = linked.service_account(carrying[0]);
+            let (annotation, _) = role_arn_annotation(sa)?;
+            (annotation.value.span, role_arn_path(&sa.meta))
+        }
+    };
+    let labels: Vec<&str> = intruders.iter().map(|x| x.label.as_str()).collect();
+    let listed = if count > MAX_LISTED {
+        format!("{} and {} more", labels.join(", "), count - MAX_LISTED)
+    } else {
+        labels.join(", ")
+    };
+    let carried_by: Vec<String> = carrying.iter().map(|&i| sa_label(linked, i)).collect();
+    let message = format!(
+        "the trust policy of role `{role}` (meant for {}) also admits {}: {listed}; pods running as {} can assume the role with their own token",
+        quote_list(&carried_by, 2),
+        if count == 1 {
+            "a ServiceAccount that does not carry it".to_string()
+        } else {
+            format!("{count} ServiceAccounts that do not carry it")
+        },
+        if count == 1 { "it" } else { "them" },
+    );
+    let help = format!(
+        "list only the intended subjects ({}) with `StringEquals` on `<issuer>:sub`",
+        quote_list(
+            &carrying
+                .iter()
+                .map(|&i| subject(
+                    &linked.sa_namespace(i).name,
+                    linked.service_account(i).meta.name_str()
+                ))
+                .collect::<Vec<_>>(),
+            3
+        )
+    );
+    let mut diag = Diagnostic::new(IRSA306, &policy.source, span, message)
+        .label(format!(
+            "admits {count} other ServiceAccount{}",
+            if count == 1 { "" } else { "s" }
+        ))
+        .help(help)
+        .at_path(path);
+    for x in intruders.iter().take(MAX_LISTED) {
+        diag = diag.related(&x.at.0, x.at.1, x.at.2.clone());
+    }
+    if let Some((annotation, _)) = role_arn_annotation(linked.service_account(carrying[0])) {
+        let sa = linked.service_account(carrying[0]);
+        diag = diag.related(
+            &sa.meta.source,
+            annotation.value.span,
+            format!("`{}` carries the role", sa_label(linked, carrying[0])),
+        );
+    }
+    Some(diag)
 }
