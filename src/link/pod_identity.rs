@@ -12,9 +12,9 @@
 //! With `disableSessionTags` the request carries no tags, so it needs no `sts:TagSession`.
 
 use super::roles::{Binding, BindingSource, RoleIndex};
-use super::{AssociationId, Linked, PolicyId, SaId, scope};
+use super::{AssociationId, Linked, SaId, scope};
 use crate::engine::{
-    self, ASSUME_ROLE, AssumeRoleRequest, Caller, ContextValue, TAG_SESSION, Tri, Verdict,
+    self, ASSUME_ROLE, AssumeRoleRequest, Caller, ContextValue, TAG_SESSION, Verdict,
 };
 use crate::model::arn::parse_role_arn;
 use crate::model::pod_identity::PodIdentityAssociation;
@@ -263,29 +263,6 @@ pub(super) fn link_associations(linked: &Linked) -> Vec<AssociationLinks> {
             links
         })
         .collect()
-}
-
-/// Whether a verdict lets the request through, as a [`Tri`].
-pub fn admitted(verdict: &Verdict) -> Tri {
-    if verdict.is_allowed() {
-        Tri::True
-    } else if verdict.is_denied() {
-        Tri::False
-    } else {
-        Tri::Unknown
-    }
-}
-
-/// The ids of the policies associations' roles are bound to, for "is this role a Pod Identity
-/// role of the input".
-pub fn association_policies(links: &[AssociationLinks]) -> Vec<PolicyId> {
-    let mut ids: Vec<PolicyId> = links
-        .iter()
-        .filter_map(|l| l.role.map(|b| b.policy))
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 /// Each ServiceAccount's associations (same index as `model.service_accounts`).
