@@ -218,10 +218,15 @@ fn lint_sources(
     cwd: &Path,
     jobs: usize,
 ) -> Result<LintResult, LintError> {
-    // A thread per file at most: more would only wait (and cost a stack each). The output does not
-    // depend on the number, as everything is sorted afterwards.
+    // A thread per file at most, unless there are fewer files than cores (one large YAML stream is
+    // read piece by piece on the pool): more would only wait (and cost a stack each). The output
+    // does not depend on the number, as everything is sorted afterwards.
     let units = units(sources);
-    let threads = jobs.min(units.len());
+    let threads = if units.is_empty() {
+        0
+    } else {
+        jobs.min(units.len().max(crate::limits::default_jobs()))
+    };
     let per_file: Vec<FileOutcome> = if threads <= 1 {
         units.into_iter().flat_map(|u| lint_unit(u, opts)).collect()
     } else {
