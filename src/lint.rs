@@ -364,6 +364,16 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
             .extend(extracted.k8s.role_arn_settings);
         model.pod_identity.extend(extracted.pod_identity);
     }
+    // The models are kept until the end of the run: no spare capacity from their growth.
+    for model in run.models.values_mut() {
+        model.policies.shrink_to_fit();
+        model.service_accounts.shrink_to_fit();
+        model.workloads.shrink_to_fit();
+        model.service_account_references.shrink_to_fit();
+        model.env_sources.shrink_to_fit();
+        model.kustomizations.shrink_to_fit();
+        model.role_arn_settings.shrink_to_fit();
+    }
     for problem in walk_problems {
         run.linted_files.insert(problem.display.clone());
         let source = Arc::new(SourceFile::new(problem.display, None, String::new()));
@@ -716,6 +726,7 @@ fn outcome(loaded: Loaded, read: frontend::FrontendOutput, opts: &LintOptions) -
         ));
     }
     let mut extracted = read.extracted;
+    extracted.shrink_to_fit();
     if !opts.link.roles.is_empty() {
         for policy in &mut extracted.policies {
             if policy.role.is_none() {

@@ -39,6 +39,43 @@ pub struct Extracted {
 }
 
 impl Extracted {
+    /// Give back the spare capacity of its lists (and of the Kubernetes objects' own lists): they
+    /// are kept until the run ends, and grew by doubling.
+    pub fn shrink_to_fit(&mut self) {
+        self.policies.shrink_to_fit();
+        let k8s = &mut self.k8s;
+        for sa in &mut k8s.service_accounts {
+            sa.meta.annotations.shrink_to_fit();
+        }
+        for w in &mut k8s.workloads {
+            w.meta.annotations.shrink_to_fit();
+            let pod = &mut w.pod;
+            pod.annotations.shrink_to_fit();
+            pod.volumes.shrink_to_fit();
+            pod.containers.shrink_to_fit();
+            for c in &mut pod.containers {
+                c.env.shrink_to_fit();
+                c.env_from.shrink_to_fit();
+                c.volume_mounts.shrink_to_fit();
+            }
+        }
+        for e in &mut k8s.env_sources {
+            e.meta.annotations.shrink_to_fit();
+            e.keys.shrink_to_fit();
+        }
+        k8s.service_accounts.shrink_to_fit();
+        k8s.workloads.shrink_to_fit();
+        k8s.service_account_references.shrink_to_fit();
+        k8s.env_sources.shrink_to_fit();
+        k8s.kustomizations.shrink_to_fit();
+        k8s.ignore_annotations.shrink_to_fit();
+        k8s.role_arn_settings.shrink_to_fit();
+        self.pod_identity.associations.shrink_to_fit();
+        self.pod_identity.fargate_profiles.shrink_to_fit();
+        self.pod_identity.addon_lists.shrink_to_fit();
+        self.unknown_values.shrink_to_fit();
+    }
+
     /// Add `next`'s objects after `self`'s (the next run of documents of the same file).
     pub fn append(&mut self, next: Extracted) {
         self.policies.extend(next.policies);
