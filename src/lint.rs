@@ -23,7 +23,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -79,6 +80,21 @@ pub struct LintOptions {
     pub today: Date,
     /// Findings to leave out of the result (`--baseline`).
     pub baseline: Option<Baseline>,
+    /// Where the run counts what it has done, for a progress line (the command line shows one on
+    /// a terminal); None: nothing counted.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a run is: files read of the total, then the link stage's size. Updated by the run,
+/// read by whoever shows it (from another thread).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to read, once discovered.
+    pub total: AtomicUsize,
+    /// Files read (parsed, extracted and checked on their own).
+    pub done: AtomicUsize,
+    /// Once every file is read: the ServiceAccounts and roles (trust policies) being linked.
+    pub linking: OnceLock<(usize, usize)>,
 }
 
 impl Default for LintOptions {
@@ -97,6 +113,7 @@ impl Default for LintOptions {
             suppressions: Vec::new(),
             today: Date::today(),
             baseline: None,
+            progress: None,
         }
     }
 }
@@ -221,6 +238,9 @@ fn lint_sources(
     // A thread per file at most, unless there are fewer files than cores (one large YAML stream is
     // read piece by piece on the pool): more would only wait (and cost a stack each). The output
     // does not depend on the number, as everything is sorted afterwards.
+    if let Some(progress) = &opts.progress {
+        progress.total.store(sources.len(), Ordering::Relaxed);
+    }
     let units = units(sources);
     let threads = if units.is_empty() {
         0
@@ -242,6 +262,14 @@ fn lint_sources(
         })
     };
     let mut run = assemble(per_file, walk_problems);
+    if let Some(progress) = &opts.progress {
+        let count = |f: fn(&Model) -> usize| run.models.values().map(f).sum::<usize>();
+        let linking = (
+            count(|m| m.service_accounts.len()),
+            count(|m| m.policies.len()),
+        );
+        let _ = progress.linking.set(linking);
+    }
     if !opts.discover.list_skipped {
         run.result.skipped_entries.clear();
     }
@@ -482,10 +510,14 @@ fn units(sources: Vec<Source>) -> Vec<Unit> {
 }
 
 fn lint_unit(unit: Unit, opts: &LintOptions) -> Vec<FileOutcome> {
-    match unit {
+    let outcomes = match unit {
         Unit::File(source) => vec![lint_one(source, opts)],
         Unit::TerraformModule(sources) => lint_terraform_module(sources, opts),
+    };
+    if let Some(progress) = &opts.progress {
+        progress.done.fetch_add(outcomes.len(), Ordering::Relaxed);
     }
+    outcomes
 }
 
 enum Source {

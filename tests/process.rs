@@ -275,6 +275,57 @@ fn a_big_stream_gives_the_same_output_at_any_jobs() {
     assert!(outputs[0] == outputs[1], "--jobs 1 and --jobs 2 differ");
 }
 
+#[test]
+fn no_progress_line_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.yaml"), big_stream(2_000)).unwrap();
+    for args in [
+        &["--no-config", "all.yaml"][..],
+        &["--no-config", "--format", "json", "all.yaml"][..],
+        &["--no-config", "--quiet", "all.yaml"][..],
+    ] {
+        // The line would show from the start of the run; stderr is a pipe here.
+        let out = Command::new(env!("CARGO_BIN_EXE_irsa-lint"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("IRSA_LINT_PROGRESS_AFTER_MS", "0")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("irsa-lint: files"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("linking"), "{args:?}: {stderr}");
+        assert!(!stderr.contains('\r'), "{args:?}: {stderr}");
+    }
+    // On a terminal (`script` gives the run one, where it is installed) it does show.
+    let script = Command::new("script")
+        .args([
+            "-qec",
+            "irsa-lint --no-config --fail-on never -o /dev/null all.yaml",
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .env("IRSA_LINT_PROGRESS_AFTER_MS", "0")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                Path::new(env!("CARGO_BIN_EXE_irsa-lint"))
+                    .parent()
+                    .unwrap()
+                    .display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .stdin(Stdio::null())
+        .output();
+    if let Some(out) = script.ok().filter(|o| o.status.success()) {
+        let shown = text(&out.stdout);
+        assert!(shown.contains("irsa-lint: files "), "{shown:?}");
+        assert!(shown.ends_with("\r\x1b[K"), "{shown:?}");
+    }
+}
+
 /// A trust policy with `n` statements lacking a `:sub` condition: `n` findings.
 fn many_findings(n: usize) -> String {
     let statement = r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"}}}"#;
