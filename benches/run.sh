@@ -8,6 +8,9 @@
 #
 #   benches/run.sh [--runs N] CORPUS...
 #
+# IRSA_LINT_BIN=path measures another build of irsa-lint (a before/after comparison); NO_CHECKOV=1
+# leaves checkov out.
+#
 # Corpora: `python3 benches/gen_corpus.py DIR 2000` (the monorepo), `python3
 # benches/gen_big_stream.py FILE` (one stream of 100,000 documents), or any directory. Sizes are
 # file bytes (the sum of the regular files' sizes, .git excluded), not `du`.
@@ -18,7 +21,7 @@ if [ "${1:-}" = "--runs" ]; then runs=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: benches/run.sh [--runs N] CORPUS..." >&2; exit 2; }
 cargo build --release --quiet
 cargo bench --quiet --bench floor --no-run 2>/dev/null
-bin=target/release/irsa-lint
+bin=${IRSA_LINT_BIN:-target/release/irsa-lint}
 floor() { cargo bench --quiet --bench floor -- --parse-only --runs "$runs" "$@" 2>/dev/null | tail -1; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 run_once() { # jobs path -> "seconds peak_kib"
@@ -48,7 +51,7 @@ for corpus in "$@"; do
     printf "  peak RSS: %.0f MiB = %.2fx the file bytes\n", r / 1024, r * 1024 / b
     printf "  parse floor (one thread): %.2f s; --jobs 1 end to end is %.0f %% of it\n", fl, 100 * fl / m1
   }'
-  if command -v checkov >/dev/null; then
+  if [ -z "${NO_CHECKOV:-}" ] && command -v checkov >/dev/null; then
     start=$(date +%s.%N)
     if [ -d "$corpus" ]; then where=-d; else where=-f; fi
     checkov "$where" "$corpus" --framework kubernetes --quiet --compact -o json >/dev/null 2>&1 || true
