@@ -13,7 +13,7 @@ if [ ! -d "$corpus" ]; then
   python3 benches/gen_corpus.py "$corpus" "$teams"
 fi
 files=$(find "$corpus" -type f | wc -l)
-bytes=$(du -sb "$corpus" | cut -f1)
+bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
 echo "corpus: $corpus, $files files, $((bytes / 1024 / 1024)) MiB"
 bin=target/release/irsa-lint
 cmd="$bin --format json --fail-on never -o /dev/null $corpus"

@@ -516,12 +516,77 @@ pub fn resolve(cli: &CheckArgs, config: Option<&Config>, today: Date) -> Resolve
         suppressions: config.map(|c| c.suppressions.clone()).unwrap_or_default(),
         today,
         baseline: None,
+        progress: None,
     };
     Resolved {
         args,
         lint,
         fail_on,
         color,
+    }
+}
+
+/// The progress line: on a terminal, a run that lasts more than [`ProgressLine::AFTER`] shows on
+/// stderr how many files are read of how many, then what the link stage links. Never when stderr
+/// is not a terminal, with `--quiet`, or when a machine-readable report goes to a terminal's
+/// stdout; the line is erased before anything else is printed.
+struct ProgressLine {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl ProgressLine {
+    const AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+    /// Start counting in `opts`, and a thread that shows the count, when a line may be shown.
+    fn start(args: &CheckArgs, opts: &mut LintOptions) -> Option<ProgressLine> {
+        let machine_to_terminal = args.output.is_none()
+            && args
+                .format
+                .iter()
+                .any(|f| f.file.is_none() && !matches!(f.format, Format::Human | Format::Concise))
+            && std::io::stdout().is_terminal();
+        if args.quiet || machine_to_terminal || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let progress = std::sync::Arc::new(lint::Progress::default());
+        opts.progress = Some(progress.clone());
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            // `IRSA_LINT_PROGRESS_AFTER_MS` shortens the wait, for tests.
+            let after = std::env::var("IRSA_LINT_PROGRESS_AFTER_MS")
+                .ok()
+                .and_then(|ms| ms.parse().ok())
+                .map_or(Self::AFTER, std::time::Duration::from_millis);
+            if stopped.recv_timeout(after).is_ok() {
+                return;
+            }
+            loop {
+                let line = match progress.linking.get() {
+                    Some((accounts, roles)) => {
+                        format!("linking {accounts} ServiceAccounts × {roles} roles")
+                    }
+                    None => format!(
+                        "files {}/{}",
+                        progress.done.load(std::sync::atomic::Ordering::Relaxed),
+                        progress.total.load(std::sync::atomic::Ordering::Relaxed)
+                    ),
+                };
+                let _ = write!(std::io::stderr().lock(), "\r\x1b[Kirsa-lint: {line}");
+                if stopped.recv_timeout(Self::EVERY).is_ok() {
+                    break;
+                }
+            }
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+        });
+        Some(ProgressLine { stop, thread })
+    }
+
+    /// Stop showing it, and erase it.
+    fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
     }
 }
 
@@ -570,7 +635,12 @@ fn run_check(cli_args: &CheckArgs) -> Result<i32, String> {
         opts.baseline = Some(Baseline::load(path)?);
     }
 
-    let result = lint::lint(&opts).map_err(|e| e.to_string())?;
+    let shown = ProgressLine::start(args, &mut opts);
+    let result = lint::lint(&opts);
+    if let Some(line) = shown {
+        line.stop();
+    }
+    let result = result.map_err(|e| e.to_string())?;
     if let Some(baseline) = opts.baseline.as_ref().filter(|b| !b.findings.is_empty())
         && result.baseline_entries_for_linted_files == 0
         && !args.quiet

@@ -23,7 +23,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -79,6 +80,21 @@ pub struct LintOptions {
     pub today: Date,
     /// Findings to leave out of the result (`--baseline`).
     pub baseline: Option<Baseline>,
+    /// Where the run counts what it has done, for a progress line (the command line shows one on
+    /// a terminal); None: nothing counted.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a run is: files read of the total, then the link stage's size. Updated by the run,
+/// read by whoever shows it (from another thread).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files to read, once discovered.
+    pub total: AtomicUsize,
+    /// Files read (parsed, extracted and checked on their own).
+    pub done: AtomicUsize,
+    /// Once every file is read: the ServiceAccounts and roles (trust policies) being linked.
+    pub linking: OnceLock<(usize, usize)>,
 }
 
 impl Default for LintOptions {
@@ -97,6 +113,7 @@ impl Default for LintOptions {
             suppressions: Vec::new(),
             today: Date::today(),
             baseline: None,
+            progress: None,
         }
     }
 }
@@ -222,10 +239,18 @@ fn lint_sources(
     cwd: &Path,
     jobs: usize,
 ) -> Result<LintResult, LintError> {
-    // A thread per file at most: more would only wait (and cost a stack each). The output does not
-    // depend on the number, as everything is sorted afterwards.
+    // A thread per file at most, unless there are fewer files than cores (one large YAML stream is
+    // read piece by piece on the pool): more would only wait (and cost a stack each). The output
+    // does not depend on the number, as everything is sorted afterwards.
+    if let Some(progress) = &opts.progress {
+        progress.total.store(sources.len(), Ordering::Relaxed);
+    }
     let units = units(sources);
-    let threads = jobs.min(units.len());
+    let threads = if units.is_empty() {
+        0
+    } else {
+        jobs.min(units.len().max(crate::limits::default_jobs()))
+    };
     let per_file: Vec<FileOutcome> = if threads <= 1 {
         units.into_iter().flat_map(|u| lint_unit(u, opts)).collect()
     } else {
@@ -241,6 +266,14 @@ fn lint_sources(
         })
     };
     let mut run = assemble(per_file, walk_problems);
+    if let Some(progress) = &opts.progress {
+        let count = |f: fn(&Model) -> usize| run.models.values().map(f).sum::<usize>();
+        let linking = (
+            count(|m| m.service_accounts.len()),
+            count(|m| m.policies.len()),
+        );
+        let _ = progress.linking.set(linking);
+    }
     if opts.discover.list_skipped {
         run.result.linted_entries.sort();
     } else {
@@ -386,6 +419,16 @@ fn assemble(per_file: Vec<FileOutcome>, walk_problems: Vec<discover::WalkProblem
             .extend(extracted.k8s.role_arn_settings);
         model.pod_identity.extend(extracted.pod_identity);
     }
+    // The models are kept until the end of the run: no spare capacity from their growth.
+    for model in run.models.values_mut() {
+        model.policies.shrink_to_fit();
+        model.service_accounts.shrink_to_fit();
+        model.workloads.shrink_to_fit();
+        model.service_account_references.shrink_to_fit();
+        model.env_sources.shrink_to_fit();
+        model.kustomizations.shrink_to_fit();
+        model.role_arn_settings.shrink_to_fit();
+    }
     for problem in walk_problems {
         run.linted_files.insert(problem.display.clone());
         let source = Arc::new(SourceFile::new(problem.display, None, String::new()));
@@ -494,10 +537,14 @@ fn units(sources: Vec<Source>) -> Vec<Unit> {
 }
 
 fn lint_unit(unit: Unit, opts: &LintOptions) -> Vec<FileOutcome> {
-    match unit {
+    let outcomes = match unit {
         Unit::File(source) => vec![lint_one(source, opts)],
         Unit::TerraformModule(sources) => lint_terraform_module(sources, opts),
+    };
+    if let Some(progress) = &opts.progress {
+        progress.done.fetch_add(outcomes.len(), Ordering::Relaxed);
     }
+    outcomes
 }
 
 enum Source {
@@ -738,6 +785,7 @@ fn outcome(loaded: Loaded, read: frontend::FrontendOutput, opts: &LintOptions) -
         ));
     }
     let mut extracted = read.extracted;
+    extracted.shrink_to_fit();
     if !opts.link.roles.is_empty() {
         for policy in &mut extracted.policies {
             if policy.role.is_none() {

@@ -208,6 +208,10 @@ pub struct ConfigSuppression {
 /// [`COMMENT_MARKER`]). A comment alone on its line applies to the next line that is not itself a
 /// comment-only line, so that several suppression comments can be stacked above one line.
 pub fn scan_comments(text: &str, comments: &[Comment]) -> Vec<InlineSuppression> {
+    if comments.is_empty() {
+        // Most files: no line count to take (a pass over the whole text).
+        return Vec::new();
+    }
     let comment_only: std::collections::BTreeSet<u32> = comments
         .iter()
         .filter(|c| !c.trailing)

@@ -208,6 +208,124 @@ fn many_jobs_on_few_files_is_quick_and_the_same() {
     assert_eq!(one.stdout, many.stdout);
 }
 
+/// One YAML stream of `n` documents (over the size, 1 MiB, at which a stream is read piece by piece):
+/// ServiceAccounts (every seventh with a malformed role ARN), the Deployments running as them,
+/// ConfigMaps, and every fiftieth a trust policy admitting a namespace's every ServiceAccount.
+fn big_stream(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let ns = format!("team-{:05}", i / 4);
+        out.push_str("---\n");
+        out.push_str(&match i % 4 {
+            0 if i % 50 == 0 => format!(
+                "Version: '2012-10-17'\nStatement:\n  - Effect: Allow\n    Principal:\n      Federated: arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F\n    Action: sts:AssumeRoleWithWebIdentity\n    Condition:\n      StringLike:\n        oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:sub: system:serviceaccount:{ns}:*\n"
+            ),
+            0 => {
+                let arn = if i % 7 == 0 {
+                    format!("{ns}-api")
+                } else {
+                    format!("arn:aws:iam::483920175566:role/{ns}-api")
+                };
+                format!(
+                    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: {ns}\n  annotations:\n    eks.amazonaws.com/role-arn: {arn}\n"
+                )
+            }
+            1 => format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      serviceAccountName: api\n      containers:\n        - name: api\n          image: example/api:{i}\n"
+            ),
+            2 => format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\n  namespace: {ns}\ndata:\n  LOG_LEVEL: info\n  app.conf: |\n    listen 0.0.0.0:8080\n"
+            ),
+            _ => format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: {ns}\n"),
+        });
+    }
+    out
+}
+
+#[test]
+fn a_big_stream_gives_the_same_output_at_any_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let stream = big_stream(9_000);
+    assert!(stream.len() > 1 << 20, "{}", stream.len());
+    std::fs::write(dir.path().join("all.yaml"), &stream).unwrap();
+    let args = [
+        "--no-config",
+        "--fail-on",
+        "never",
+        "--format",
+        "json:out.json",
+        "--format",
+        "sarif:out.sarif",
+        "all.yaml",
+    ];
+    let mut outputs = Vec::new();
+    for jobs in ["1", "2"] {
+        let out = run_in(dir.path(), &[&args[..], &["--jobs", jobs]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let json = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+        let sarif = std::fs::read_to_string(dir.path().join("out.sarif")).unwrap();
+        outputs.push((json, sarif));
+    }
+    // The stream's findings are there: malformed ARNs, and the wildcard trusts' ServiceAccounts.
+    assert!(
+        outputs[0].0.matches("\"rule\"").count() > 400,
+        "{}",
+        &outputs[0].0[..2000]
+    );
+    assert!(outputs[0] == outputs[1], "--jobs 1 and --jobs 2 differ");
+}
+
+#[test]
+fn no_progress_line_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("all.yaml"), big_stream(2_000)).unwrap();
+    for args in [
+        &["--no-config", "all.yaml"][..],
+        &["--no-config", "--format", "json", "all.yaml"][..],
+        &["--no-config", "--quiet", "all.yaml"][..],
+    ] {
+        // The line would show from the start of the run; stderr is a pipe here.
+        let out = Command::new(env!("CARGO_BIN_EXE_irsa-lint"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("IRSA_LINT_PROGRESS_AFTER_MS", "0")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("irsa-lint: files"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("linking"), "{args:?}: {stderr}");
+        assert!(!stderr.contains('\r'), "{args:?}: {stderr}");
+    }
+    // On a terminal (`script` gives the run one, where it is installed) it does show.
+    let script = Command::new("script")
+        .args([
+            "-qec",
+            "irsa-lint --no-config --fail-on never -o /dev/null all.yaml",
+            "/dev/null",
+        ])
+        .current_dir(dir.path())
+        .env("IRSA_LINT_PROGRESS_AFTER_MS", "0")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                Path::new(env!("CARGO_BIN_EXE_irsa-lint"))
+                    .parent()
+                    .unwrap()
+                    .display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .stdin(Stdio::null())
+        .output();
+    if let Some(out) = script.ok().filter(|o| o.status.success()) {
+        let shown = text(&out.stdout);
+        assert!(shown.contains("irsa-lint: files "), "{shown:?}");
+        assert!(shown.ends_with("\r\x1b[K"), "{shown:?}");
+    }
+}
+
 /// A trust policy with `n` statements lacking a `:sub` condition: `n` findings.
 fn many_findings(n: usize) -> String {
     let statement = r#"{"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::483920175566:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F"}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {"StringEquals": {"oidc.eks.eu-west-1.amazonaws.com/id/5C1D2E3F4A5B6C7D8E9F0A1B2C3D4E5F:aud": "sts.amazonaws.com"}}}"#;

@@ -9,7 +9,7 @@ use super::helm_values::is_values_file_name;
 use super::k8s::is_kustomization_file;
 use super::policy::element;
 use super::tfplan;
-use crate::parse::tree::{Node, ParsedFile};
+use crate::parse::tree::Node;
 use crate::source::SourceRef;
 
 /// The kind of a YAML or JSON file.
@@ -128,25 +128,29 @@ pub fn classify_document(source: &SourceRef, root: &Node) -> Option<InputClass> 
 }
 
 /// The kind of a whole file: its first document of a kind read; else Helm values when it holds a
-/// role-arn setting or is named `values*.yaml`; else other.
-pub fn classify_file(source: &SourceRef, parsed: &ParsedFile, has_settings: bool) -> InputClass {
-    let roots: Vec<&Node> = parsed
-        .documents
-        .iter()
-        .filter_map(|d| d.root.as_ref())
-        .collect();
-    if let Some(class) = roots.iter().find_map(|r| classify_document(source, r)) {
+/// role-arn setting or is named `values*.yaml`; else other. From what its documents are: the
+/// class of the first that has one (`first`), whether one is a helm-unittest suite, whether one
+/// is not empty (`roots`); whether parsing stopped at a problem.
+pub fn classify_seen(
+    source: &SourceRef,
+    first: Option<InputClass>,
+    unittest: bool,
+    roots: bool,
+    problem: bool,
+    has_settings: bool,
+) -> InputClass {
+    if let Some(class) = first {
         return class;
     }
-    if roots.iter().any(|r| is_helm_unittest(r)) {
+    if unittest {
         return InputClass::Other(UNITTEST_REASON);
     }
     if has_settings || is_values_file_name(&source.display_path) {
         return InputClass::HelmValues;
     }
-    if roots.is_empty() && parsed.problem.is_some() {
+    if !roots && problem {
         InputClass::Other(UNPARSED_REASON)
-    } else if roots.is_empty() {
+    } else if !roots {
         InputClass::Other(EMPTY_REASON)
     } else {
         InputClass::Other(OTHER_REASON)

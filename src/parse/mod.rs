@@ -22,6 +22,7 @@ pub mod template;
 pub mod tree;
 mod yaml;
 
+use std::ops::Range;
 use std::path::Path;
 
 use crate::source::Span;
@@ -69,6 +70,28 @@ pub fn parse(text: &str, kind: FileKind, limits: Limits) -> ParsedFile {
         FileKind::Yaml => yaml::parse(text, limits),
         FileKind::Json => json::parse(text, limits),
     }
+}
+
+/// A YAML stream of `min_len` bytes or more, cut into pieces of about `size` bytes at document
+/// starts, that [`parse_yaml_piece`] parses one by one (in parallel, or dropping each tree before
+/// the next): None when it is smaller, is a template (see [`parse`]), or cannot be cut. The
+/// documents of the pieces, in order, are those [`parse`] returns when every piece parses
+/// without a problem and their node counts add up to no more than the limit; otherwise parse the
+/// whole text with [`parse`], which reports the problem where it is.
+pub fn yaml_pieces(text: &str, min_len: usize, size: usize) -> Option<Vec<Range<usize>>> {
+    if text.len() < min_len
+        || text.len() > u32::MAX as usize
+        || template::find_template(text, FileKind::Yaml).is_some()
+    {
+        return None;
+    }
+    yaml::pieces(text, size)
+}
+
+/// Parse one piece of [`yaml_pieces`]: its documents (spans in the whole text), its problem, and
+/// the nodes it counted.
+pub fn parse_yaml_piece(text: &str, piece: Range<usize>, limits: Limits) -> (ParsedFile, usize) {
+    yaml::parse_piece(text, piece, limits)
 }
 
 /// The parser for a path, from its extension (ASCII case ignored): `.json` is JSON, `.yaml` and

@@ -31,6 +31,82 @@ use crate::source::{Comment, Span};
 
 /// Parse a YAML stream: one [`Document`] per document.
 pub(super) fn parse(text: &str, limits: Limits) -> ParsedFile {
+    parse_counted(text, limits).0
+}
+
+/// Parse `text[range]`, one piece of a stream cut by [`pieces`], as a stream of its own: its
+/// documents with spans in the whole text, its problem (spans in the piece), and the number of
+/// nodes it counted.
+pub(super) fn parse_piece(
+    text: &str,
+    range: std::ops::Range<usize>,
+    limits: Limits,
+) -> (ParsedFile, usize) {
+    let offset = range.start;
+    let (mut parsed, nodes) = parse_counted(&text[range], limits);
+    if offset > 0 {
+        for root in parsed.documents.iter_mut().filter_map(|d| d.root.as_mut()) {
+            shift(root, offset as u32);
+        }
+    }
+    (parsed, nodes)
+}
+
+/// Move every span of the tree `by` bytes on.
+fn shift(root: &mut Node, by: u32) {
+    let mut stack: Vec<&mut Node> = vec![root];
+    while let Some(node) = stack.pop() {
+        node.span.start += by;
+        node.span.end += by;
+        match &mut node.kind {
+            NodeKind::Seq(items) => stack.extend(items.iter_mut()),
+            NodeKind::Map(entries) => {
+                for entry in entries.iter_mut() {
+                    stack.push(&mut entry.key);
+                    stack.push(&mut entry.value);
+                }
+            }
+            NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
+        }
+    }
+}
+
+/// Where a YAML stream can be cut into pieces that parse on their own, each about `size` bytes
+/// or more: at lines that start a document (`---` alone or followed by a blank, at column 0; no
+/// YAML content may start a line with it, so the documents before and after are the same as in
+/// the whole stream). None when there would be a single piece, or when a line starts with `%` (a
+/// directive belongs to the document after it). Aliases refer to anchors of their own document,
+/// so they survive the cut; a piece that fails to parse is the caller's cue to parse the whole
+/// stream instead, which reports its problem exactly.
+pub(super) fn pieces(text: &str, size: usize) -> Option<Vec<std::ops::Range<usize>>> {
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b'%') || text.contains("\n%") {
+        return None;
+    }
+    let mut cuts = vec![0];
+    let mut from = size;
+    while from < bytes.len() {
+        let Some(found) = text[from..].find("\n---") else {
+            break;
+        };
+        let at = from + found + 1;
+        let after = bytes.get(at + 3).copied();
+        if matches!(after, None | Some(b'\n' | b'\r' | b' ' | b'\t')) {
+            cuts.push(at);
+            from = at + size;
+        } else {
+            from = at + 3;
+        }
+    }
+    if cuts.len() < 2 {
+        return None;
+    }
+    cuts.push(bytes.len());
+    Some(cuts.windows(2).map(|w| w[0]..w[1]).collect())
+}
+
+/// [`parse`], and the number of nodes counted.
+fn parse_counted(text: &str, limits: Limits) -> (ParsedFile, usize) {
     let mut builder = Builder::new(text, limits);
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -70,10 +146,13 @@ pub(super) fn parse(text: &str, limits: Limits) -> ParsedFile {
             }
         }
     }
-    ParsedFile {
-        documents: builder.documents,
-        problem: builder.problem,
-    }
+    (
+        ParsedFile {
+            documents: builder.documents,
+            problem: builder.problem,
+        },
+        builder.nodes,
+    )
 }
 
 /// Converts saphyr's character indices to byte offsets. Up to the first non-ASCII byte they are

@@ -67,25 +67,36 @@ pub struct SourceFile {
     /// The path used to read the file (None for stdin).
     pub path: Option<PathBuf>,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// The byte offset of every line's start, built the first time a position is asked for: most
+    /// files are never shown (no finding), and do not pay for it.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 pub type SourceRef = Arc<SourceFile>;
 
 impl SourceFile {
     pub fn new(display_path: impl Into<String>, path: Option<PathBuf>, text: String) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
         SourceFile {
             display_path: display_path.into(),
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts.shrink_to_fit();
+            starts
+        })
     }
 
     /// The file stem ("eks-demo-role" for "iam/eks-demo-role.json").
@@ -99,11 +110,12 @@ impl SourceFile {
     /// inside a multi-byte character count as that character.
     pub fn line_col(&self, offset: u32) -> LineCol {
         let offset = (offset as usize).min(self.text.len());
-        let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
+        let line_starts = self.line_starts();
+        let line_idx = match line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let line_start = self.line_starts[line_idx] as usize;
+        let line_start = line_starts[line_idx] as usize;
         let mut end = offset;
         while end > line_start && !self.text.is_char_boundary(end) {
             end -= 1;
@@ -117,13 +129,13 @@ impl SourceFile {
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: u32) -> Option<usize> {
-        self.line_starts
+        self.line_starts()
             .get(line.checked_sub(1)? as usize)
             .map(|&o| o as usize)
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The text of a span.
