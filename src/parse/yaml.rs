@@ -381,11 +381,9 @@ impl<'a> Builder<'a> {
         // with an empty event span; a real flow collection's event spans its `[` or `{`.
         let flow = matches!(first, Some(b'[' | b'{')) && end > content;
         if is_seq && !flow && first != Some(b'-') {
-            // A sequence not indented under its key: saphyr starts it after the first `-`.
-            let mut p = content;
-            while p > 0 && matches!(self.bytes[p - 1], b' ' | b'\t' | b'\r' | b'\n') {
-                p -= 1;
-            }
+            // A sequence not indented under its key: saphyr starts it after the first `-` (and
+            // after a comment that follows it, `- # note`, when that first item is empty).
+            let p = before_blanks_and_comments(self.bytes, content);
             if p > 0 && self.bytes[p - 1] == b'-' {
                 content = p - 1;
             }
@@ -948,9 +946,47 @@ fn comment_start(line: &str) -> Option<usize> {
     None
 }
 
+/// The position before the white space and comments that end just before `at`: from `- # note\n
+/// - b`'s second item back to the first `-`'s end. Comments are found as everywhere here
+/// ([`comment_start`], quotes honoured).
+fn before_blanks_and_comments(bytes: &[u8], at: usize) -> usize {
+    let mut p = at;
+    loop {
+        while p > 0 && matches!(bytes[p - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            p -= 1;
+        }
+        let line_start = bytes[..p]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let comment = std::str::from_utf8(&bytes[line_start..p])
+            .ok()
+            .and_then(comment_start);
+        match comment {
+            Some(i) if line_start + i < p => p = line_start + i,
+            _ => return p,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sequence_whose_first_item_is_a_comment_starts_at_its_dash() {
+        let text = "k:\n  - #- 1\n    - two\n";
+        let r = root(text);
+        let seq = &r.as_map().unwrap()[0].value;
+        assert!(
+            slice(text, seq.span).starts_with("- #- 1"),
+            "{:?}",
+            slice(text, seq.span)
+        );
+        // The mutated document that found it.
+        let text = "? [k]\n: !!str 12:\n  - #- 1\n    - \"two\\n\"\n";
+        parse_ok(text);
+    }
 
     #[test]
     fn comment_start_ignores_quoted_hashes() {
