@@ -85,31 +85,15 @@ fn shape(api_version: &str) -> Option<&'static RoleShape> {
 
 /// Append the trust policy of every operator `Role` in one document (a `*List`'s items too).
 pub fn extract_roles(source: &SourceRef, root: &Node, out: &mut Vec<TrustPolicy>) {
-    let mut stack = vec![(root, String::new())];
-    while let Some((node, list_path)) = stack.pop() {
-        let Some(kind) = node.get("kind").and_then(Node::as_str) else {
-            continue;
-        };
-        if kind.ends_with("List")
-            && let Some(items) = node.get("items").and_then(Node::as_seq)
-        {
-            for (i, item) in items.iter().enumerate().rev() {
-                stack.push((item, format!("{list_path}items[{i}].")));
-            }
-            continue;
-        }
-        if kind != "Role" {
-            continue;
-        }
-        let Some(shape) = node
+    for_each_object(root, "Role", |node, list_path| {
+        let shape = node
             .get("apiVersion")
             .and_then(Node::as_str)
-            .and_then(shape)
-        else {
-            continue;
-        };
-        extract_role(source, node, shape, &list_path, out);
-    }
+            .and_then(shape);
+        if let Some(shape) = shape {
+            extract_role(source, node, shape, list_path, out);
+        }
+    });
 }
 
 fn extract_role(
@@ -130,14 +114,7 @@ fn extract_role(
         return;
     };
     let metadata = node.get("metadata");
-    let object_name = metadata.and_then(|m| m.get("name")).and_then(Node::as_str);
-    let namespace = metadata
-        .and_then(|m| m.get("namespace"))
-        .and_then(Node::as_str);
-    let object = match namespace {
-        Some(ns) => format!("{ns}/{}", object_name.unwrap_or("")),
-        None => object_name.unwrap_or("").to_string(),
-    };
+    let object = object_name(node);
     let logical_path = format!("{list_path}Role/{object}#{}", path.join("."));
     let mut policy = read_policy(
         source,
@@ -208,7 +185,6 @@ fn association_shape(api_version: &str) -> Option<&'static AssociationShape> {
     }
 }
 
-/// Append every operator `PodIdentityAssociation` of one document (a `*List`'s items too).
 /// Call `f(object, list_path)` for every object of kind `wanted` in one document, the items of a
 /// `*List` included (`list_path` then says where: `items[2].`).
 fn for_each_object<'a>(root: &'a Node, wanted: &str, mut f: impl FnMut(&'a Node, &str)) {
@@ -247,6 +223,7 @@ fn object_name(node: &Node) -> String {
     }
 }
 
+/// Append every operator `PodIdentityAssociation` of one document (a `*List`'s items too).
 pub fn extract_associations(
     source: &SourceRef,
     root: &Node,

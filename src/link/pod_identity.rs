@@ -114,23 +114,12 @@ pub fn pod_identity_request(
 ) -> AssumeRoleRequest {
     let caller = Caller::Service(POD_IDENTITY_SERVICE.to_string());
     if association.tags_disabled() {
-        return AssumeRoleRequest::new(caller, ASSUME_ROLE)
-            .with_key(
-                "aws:SourceAccount",
-                [known_or(
-                    cluster.account.as_deref(),
-                    "the cluster's account",
-                )],
-            )
-            .with_key(
-                "aws:SourceArn",
-                [known_or(cluster.arn.as_deref(), "the cluster's ARN")],
-            );
+        return with_source_keys(AssumeRoleRequest::new(caller, ASSUME_ROLE), cluster);
     }
     let namespace = literal(association.namespace.as_ref());
     let service_account = literal(association.service_account.as_ref());
     let tag = |name: &str| format!("aws:RequestTag/{name}");
-    AssumeRoleRequest::new(caller, ASSUME_ROLE)
+    let request = AssumeRoleRequest::new(caller, ASSUME_ROLE)
         .with_actions([ASSUME_ROLE, TAG_SESSION])
         .with_key(
             tag("eks-cluster-arn"),
@@ -159,8 +148,14 @@ pub fn pod_identity_request(
             tag("kubernetes-pod-uid"),
             [ContextValue::Unknown("the pod's uid".to_string())],
         )
-        .with_key("aws:TagKeys", SESSION_TAGS)
-        // EKS does not document whether these are set for its service principal: unknown.
+        .with_key("aws:TagKeys", SESSION_TAGS);
+    with_source_keys(request, cluster)
+}
+
+/// The request with `aws:SourceAccount` and `aws:SourceArn` of the cluster. EKS does not document
+/// whether it sets them for its service principal: present, and unknown unless the cluster is.
+fn with_source_keys(request: AssumeRoleRequest, cluster: &ClusterFacts) -> AssumeRoleRequest {
+    request
         .with_key(
             "aws:SourceAccount",
             [known_or(

@@ -16,7 +16,7 @@
 
 use crate::check::RuleContext;
 use crate::check::support::pod_identity::{
-    POD_IDENTITY_SERVICE, pod_identity_statements, trusts_only_pod_identity,
+    POD_IDENTITY_SERVICE, SESSION_TAGS, pod_identity_statements, trusts_only_pod_identity,
     with_pod_identity_principal,
 };
 use crate::check::support::statement::{entry_path, provider_claim_key};
@@ -24,16 +24,6 @@ use crate::check::support::text::similar_name;
 use crate::diagnostic::Diagnostic;
 use crate::model::policy::{ConditionBlock, ConditionEntry, Statement, TrustPolicy};
 use crate::registry;
-
-/// The session tags EKS Pod Identity adds to its `AssumeRole` request.
-const POD_IDENTITY_TAGS: [&str; 6] = [
-    "eks-cluster-arn",
-    "eks-cluster-name",
-    "kubernetes-namespace",
-    "kubernetes-service-account",
-    "kubernetes-pod-name",
-    "kubernetes-pod-uid",
-];
 
 const REQUEST_TAG: &str = "aws:RequestTag/";
 const PRINCIPAL_TAG: &str = "aws:PrincipalTag/";
@@ -132,7 +122,7 @@ fn oidc_claim(key: &str) -> (String, String) {
 /// The real tag name `tag` normalises to: case, `_`/`.`/`-` and `k8s` for `kubernetes` aside.
 fn real_tag(tag: &str) -> Option<&'static str> {
     let normal = normalise(tag);
-    POD_IDENTITY_TAGS
+    SESSION_TAGS
         .iter()
         .find(|real| normalise(real) == normal)
         .copied()
@@ -141,7 +131,7 @@ fn real_tag(tag: &str) -> Option<&'static str> {
 /// A real tag name within a small edit distance of `tag`.
 fn near_tag(tag: &str) -> Option<&'static str> {
     let lower = tag.to_ascii_lowercase();
-    similar_name(&lower, POD_IDENTITY_TAGS.iter().copied())
+    similar_name(&lower, SESSION_TAGS.iter().copied())
 }
 
 fn normalise(tag: &str) -> String {
@@ -153,7 +143,7 @@ fn normalise(tag: &str) -> String {
 }
 
 fn tag_list() -> String {
-    POD_IDENTITY_TAGS
+    SESSION_TAGS
         .iter()
         .map(|t| format!("`{t}`"))
         .collect::<Vec<_>>()
