@@ -36,7 +36,7 @@
 
 use super::embedded;
 use super::k8s::located_bool;
-use super::pod_identity::{association_at, located_trimmed as located_str};
+use super::pod_identity::{association_at, located_trimmed};
 use super::policy::read_policy;
 use crate::model::pod_identity::{AddonList, AssociationOrigin, PodIdentityAssociation};
 use crate::model::policy::{Located, PolicyOrigin, RoleIdentity, TrustPolicy};
@@ -124,20 +124,20 @@ fn extract_role(
         encoded,
     );
     let name = match shape.name {
-        Some(p) => located_str(node.path(p)),
-        None => located_str(
+        Some(p) => located_trimmed(node.path(p)),
+        None => located_trimmed(
             metadata
                 .and_then(|m| m.get("annotations"))
                 .and_then(|a| a.get(EXTERNAL_NAME)),
         )
-        .or_else(|| located_str(metadata.and_then(|m| m.get("name")))),
+        .or_else(|| located_trimmed(metadata.and_then(|m| m.get("name")))),
     };
     // The path sits beside the document (`spec.path`, `spec.forProvider.path`).
     let parent = &path[..path.len() - 1];
     let role_path = node
         .path(parent)
         .and_then(|p| p.get("path"))
-        .and_then(|p| located_str(Some(p)));
+        .and_then(|p| located_trimmed(Some(p)));
     policy.role = Some(RoleIdentity {
         name,
         name_prefix: None,
@@ -241,8 +241,8 @@ pub fn extract_associations(
             return;
         };
         let object = object_name(node);
-        let role_arn = located_str(spec.get(shape.role_arn)).or_else(|| {
-            let name = located_str(spec.path(shape.role_ref))?;
+        let role_arn = located_trimmed(spec.get(shape.role_arn)).or_else(|| {
+            let name = located_trimmed(spec.path(shape.role_ref))?;
             Some(Located {
                 value: format!("arn:aws:iam::${{roleRef}}:role/{}", name.value),
                 span: name.span,
@@ -251,11 +251,11 @@ pub fn extract_associations(
         let label = format!("PodIdentityAssociation `{object}`");
         let logical_path = format!("{list_path}PodIdentityAssociation/{object}");
         out.push(PodIdentityAssociation {
-            cluster: located_str(spec.get("clusterName")),
-            namespace: located_str(spec.get("namespace")),
-            service_account: located_str(spec.get("serviceAccount")),
+            cluster: located_trimmed(spec.get("clusterName")),
+            namespace: located_trimmed(spec.get("namespace")),
+            service_account: located_trimmed(spec.get("serviceAccount")),
             role_arn,
-            target_role_arn: located_str(spec.get(shape.target_role_arn)),
+            target_role_arn: located_trimmed(spec.get(shape.target_role_arn)),
             disable_session_tags: located_bool(spec.get("disableSessionTags")),
             session_policy: spec.get("policy").map(|p| p.span),
             cluster_account: owner_account(node),
@@ -281,7 +281,7 @@ pub fn extract_addons(source: &SourceRef, root: &Node, out: &mut Vec<AddonList>)
         let Some(spec) = specs.iter().find_map(|p| node.path(p)) else {
             return;
         };
-        let Some(name) = located_str(spec.get(name_key)) else {
+        let Some(name) = located_trimmed(spec.get(name_key)) else {
             return;
         };
         let object = object_name(node);
@@ -290,7 +290,7 @@ pub fn extract_addons(source: &SourceRef, root: &Node, out: &mut Vec<AddonList>)
             span: name.span,
             label: format!("Addon `{object}`"),
             logical_path: format!("{list_path}Addon/{object}"),
-            cluster: located_str(spec.get("clusterName")),
+            cluster: located_trimmed(spec.get("clusterName")),
             names: vec![name],
         });
     });
